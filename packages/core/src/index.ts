@@ -1,0 +1,83 @@
+// @teams/core: the curated public surface. Anything not exported here is internal.
+
+export type {
+  AuthorizationsTable,
+  Database,
+  MembershipsTable,
+  TeamsTable,
+  UsersTable,
+} from "./database.js";
+export {
+  Forbidden,
+  Invalid,
+  NotAuthenticated,
+  NotFound,
+  TeamsError,
+  Unavailable,
+  type ValidationIssue,
+} from "./errors.js";
+export { isPlausibleId, newId } from "./ids.js";
+export { migrateToLatest } from "./migrate.js";
+export {
+  applyMigrations,
+  LATEST_SCHEMA_VERSION,
+  type Migration,
+  migrations,
+  readSchemaVersion,
+  SchemaTooNew,
+} from "./migrations.js";
+export { type AccessFacts, decideAccess } from "./policy/access-policy.js";
+export {
+  decideAuthorize,
+  decideDelegation,
+  decideRevoke,
+  type Subject,
+} from "./policy/authorization-policy.js";
+export { messages } from "./policy/messages.js";
+export {
+  decideListTeamUsers,
+  decideManageTeam,
+  decideOwnerChange,
+  decideReadTeam,
+  decideRemoveMember,
+  type Role,
+} from "./policy/team-policy.js";
+export {
+  type CallerFacts,
+  decideAdmin,
+  decideCreateManagedUser,
+  decideManagerAssignment,
+} from "./policy/user-policy.js";
+export { isDelegated, type Principal } from "./principal.js";
+export {
+  AdminUserInput,
+  AuthorizeTeamInput,
+  ListTeamUsersQuery,
+  MAX_ID_LENGTH,
+  ManagedUserInput,
+  MemberInput,
+  TeamInput,
+  TeamPatch,
+} from "./request-schemas.js";
+export {
+  ApplicationMemberRole,
+  AuthorizedTeamResponse,
+  AuthorizeTeamRequest,
+  MemberResponse,
+  Scope,
+  TeamAuthorization,
+  TeamDetails,
+  TeamResponse,
+  UserResponse,
+  UserSummary,
+} from "./schemas.js";
+export {
+  canonicalScopes,
+  GRANTABLE_SCOPES,
+  type GrantableScope,
+  isGrantable,
+  isScope,
+  SCOPES,
+} from "./scopes.js";
+export { type CreateTeamsOptions, createTeams, type Identity, type Teams } from "./teams.js";
+export { parseInput, toValidationIssue } from "./validation.js";

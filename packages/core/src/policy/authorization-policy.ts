@@ -1,0 +1,45 @@
+import { Forbidden, type TeamsError } from "../errors.js";
+import { isDelegated, type Principal } from "../principal.js";
+import { messages } from "./messages.js";
+
+/** The facts about the user a delegated token acts for (`sub`); undefined when not in the store. */
+export interface Subject {
+  id: string;
+  managerId: string | null;
+}
+
+/**
+ * Who may authorize or revoke a team for a user over the API (DESIGN §3): a delegated token whose
+ * `sub` is a managed user of its `azp`. Returns the refusal, or null when allowed.
+ */
+export function decideDelegation(
+  principal: Principal,
+  subject: Subject | undefined,
+): TeamsError | null {
+  if (!isDelegated(principal)) return new Forbidden(messages.delegatedTokenRequired);
+  if (!subject || subject.managerId === null || subject.managerId !== principal.authorizedParty) {
+    return new Forbidden(messages.notTheManager);
+  }
+  return null;
+}
+
+/** Authorizing also requires that the token holds every scope it grants: no one grants what they lack. */
+export function decideAuthorize(
+  principal: Principal,
+  subject: Subject | undefined,
+  scopes: readonly string[],
+): TeamsError | null {
+  const refused = decideDelegation(principal, subject);
+  if (refused) return refused;
+  const held = new Set(principal.scopes);
+  const lacking = scopes.filter((s) => !held.has(s));
+  return lacking.length > 0 ? new Forbidden(messages.scopesNotHeld(lacking)) : null;
+}
+
+/** Revoking takes only the delegation: withdrawing access never needs more rights than granting. */
+export function decideRevoke(
+  principal: Principal,
+  subject: Subject | undefined,
+): TeamsError | null {
+  return decideDelegation(principal, subject);
+}

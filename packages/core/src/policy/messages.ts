@@ -1,0 +1,18 @@
+// The `detail` texts clients see; kept in one place so REST and tRPC say the same thing.
+export const messages = {
+  delegatedTokenRequired: "This operation requires a delegated token",
+  notTheManager: "The token's authorized party does not manage this user",
+  scopesNotHeld: (scopes: readonly string[]) =>
+    `The token cannot grant scopes it does not hold: ${scopes.join(", ")}`,
+  teamNotFound: "Team not found",
+  userNotFound: "User not found",
+  memberNotFound: "Member not found",
+  authorizationNotFound: "Authorization not found",
+  ownerRequired: "Only a team owner can do this",
+  lastOwner: "A team must keep at least one owner",
+  adminRequired: "This operation requires the admin scope",
+  managedCannotManage: "Managed users and delegated tokens cannot create managed users",
+  managerIsManaged: "A managed user cannot manage other users",
+  managerIsSelf: "A user cannot manage itself",
+  hasManagedUsers: "A user who manages other users cannot become a managed user",
+} as const;

@@ -1,0 +1,14 @@
+/** Who makes a request, as derived from a verified token (DESIGN §2). */
+export interface Principal {
+  /** The token's `sub`: the user the request acts as. */
+  userId: string;
+  /** The token's `azp`, or null when absent. */
+  authorizedParty: string | null;
+  /** The scopes the token carries (`scope` or `scopes` claim). */
+  scopes: readonly string[];
+}
+
+/** A delegated token acts for `sub` on behalf of another party: `azp` present and not `sub`. */
+export function isDelegated(principal: Principal): boolean {
+  return principal.authorizedParty !== null && principal.authorizedParty !== principal.userId;
+}

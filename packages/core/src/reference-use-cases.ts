@@ -1,0 +1,120 @@
+import { type Context, requirePrincipal } from "./context.js";
+import { NotFound } from "./errors.js";
+import { isPlausibleId } from "./ids.js";
+import { decideAuthorize, decideRevoke, type Subject } from "./policy/authorization-policy.js";
+import { messages } from "./policy/messages.js";
+import { decideListTeamUsers } from "./policy/team-policy.js";
+import type { Principal } from "./principal.js";
+import { AuthorizeTeamInput, ListTeamUsersQuery } from "./request-schemas.js";
+import type {
+  AuthorizedTeamResponse,
+  TeamAuthorization,
+  TeamResponse,
+  UserSummary,
+} from "./schemas.js";
+import { canonicalScopes, decodeScopes, encodeScopes } from "./scopes.js";
+import * as q from "./store-queries.js";
+import { parseInput } from "./validation.js";
+
+// The five operations of the reference, and the one-user read beside them (DESIGN §3, §4).
+// Each runs the checks in one order: principal (401), input (422), rule (403), existence (404).
+
+type P = Principal | null | undefined;
+
+export function referenceUseCases(ctx: Context) {
+  const { db } = ctx;
+
+  async function loadSubject(userId: string): Promise<Subject | undefined> {
+    const user = await q.findUser(db, userId);
+    return user && { id: user.id, managerId: user.manager_id };
+  }
+
+  return {
+    /** Teams the caller owns or is a member of, with its role (`GET /api/v1/teams/`). */
+    async listTeams(principal: P): Promise<TeamResponse[]> {
+      return q.listTeamsOfMember(db, requirePrincipal(principal).userId);
+    },
+
+    /** Teams the caller authorized, with the scopes granted (`GET /api/v1/teams/authorized`). */
+    async listAuthorizedTeams(principal: P): Promise<AuthorizedTeamResponse[]> {
+      return q.listTeamsAuthorizedBy(db, requirePrincipal(principal).userId);
+    },
+
+    /**
+     * A manager authorizes a team for its managed user through a delegated token
+     * (`POST /api/v1/teams/{team_id}/authorize`). Authorizing again replaces the scope set.
+     */
+    async authorizeTeam(principal: P, teamId: string, body: unknown): Promise<TeamAuthorization> {
+      const p = requirePrincipal(principal);
+      const input = parseInput(AuthorizeTeamInput, body);
+      const scopes = canonicalScopes(input.scopes);
+      const refused = decideAuthorize(p, await loadSubject(p.userId), scopes);
+      if (refused) throw refused;
+      if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
+      const now = ctx.now();
+      return ctx.write(async (trx) => {
+        if (!(await q.teamExists(trx, teamId))) throw new NotFound(messages.teamNotFound);
+        const stored = encodeScopes(scopes);
+        await trx
+          .insertInto("authorizations")
+          .values({
+            team_id: teamId,
+            user_id: p.userId,
+            scopes: stored,
+            granted_at: now,
+            updated_at: now,
+          })
+          .onConflict((oc) =>
+            oc.columns(["user_id", "team_id"]).doUpdateSet({ scopes: stored, updated_at: now }),
+          )
+          .execute();
+        return { team_id: teamId, user_id: p.userId, scopes: decodeScopes(stored) };
+      });
+    },
+
+    /** Withdraws a team's access to a managed user (`DELETE /api/v1/teams/{team_id}/authorize`). */
+    async revokeTeam(principal: P, teamId: string): Promise<TeamAuthorization> {
+      const p = requirePrincipal(principal);
+      const refused = decideRevoke(p, await loadSubject(p.userId));
+      if (refused) throw refused;
+      if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
+      return ctx.write(async (trx) => {
+        if (!(await q.teamExists(trx, teamId))) throw new NotFound(messages.teamNotFound);
+        const row = await trx
+          .deleteFrom("authorizations")
+          .where("user_id", "=", p.userId)
+          .where("team_id", "=", teamId)
+          .returning("scopes")
+          .executeTakeFirst();
+        if (!row) throw new NotFound(messages.authorizationNotFound);
+        return { team_id: teamId, user_id: p.userId, scopes: decodeScopes(row.scopes) };
+      });
+    },
+
+    /**
+     * Users who authorized a team, with their scopes (`GET /api/v1/teams/{team_id}/users`), for its
+     * members only; `name` keeps those whose display name contains it, ignoring case.
+     */
+    async listTeamUsers(principal: P, teamId: string, query: unknown = {}): Promise<UserSummary[]> {
+      const p = requirePrincipal(principal);
+      const { name } = parseInput(ListTeamUsersQuery, query);
+      const role = isPlausibleId(teamId) ? await q.findRole(db, teamId, p.userId) : null;
+      const refused = decideListTeamUsers(role);
+      if (refused) throw refused;
+      return q.listUsersAuthorizing(db, teamId, { name });
+    },
+
+    /** One user who authorized the team (`GET /api/v1/teams/{team_id}/users/{user_id}`). */
+    async getTeamUser(principal: P, teamId: string, userId: string): Promise<UserSummary> {
+      const p = requirePrincipal(principal);
+      const role = isPlausibleId(teamId) ? await q.findRole(db, teamId, p.userId) : null;
+      const refused = decideListTeamUsers(role);
+      if (refused) throw refused;
+      const [user] = isPlausibleId(userId)
+        ? await q.listUsersAuthorizing(db, teamId, { userId })
+        : [];
+      if (!user) throw new NotFound(messages.userNotFound);
+      return user;
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { z } from "zod";
+import { ApplicationMemberRole, AuthorizeTeamRequest } from "./schemas.js";
+import { isGrantable } from "./scopes.js";
+
+// Inputs the core accepts, with every rule the reference leaves to the implementation. A custom
+// issue's `params.type` is the pydantic error type it is reported with.
+
+/** Longest id accepted from a caller (ids are opaque; new ones are 26-character ULIDs). */
+export const MAX_ID_LENGTH = 255;
+
+export const AuthorizeTeamInput = AuthorizeTeamRequest.superRefine((value, ctx) => {
+  if (value.scopes.length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["scopes"],
+      input: value.scopes,
+      message: "List should have at least 1 item after validation, not 0",
+      params: { type: "too_short" },
+    });
+  }
+  value.scopes.forEach((scope, index) => {
+    if (!isGrantable(scope)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["scopes", index],
+        input: scope,
+        message: `Value error, scope '${scope}' cannot be granted to a team`,
+        params: { type: "value_error" },
+      });
+    }
+  });
+});
+
+const httpUrl = z
+  .string()
+  .max(2048)
+  .superRefine((value, ctx) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        input: value,
+        message: "Input should be a valid URL, relative URL without a base",
+        params: { type: "url_parsing" },
+      });
+      return;
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+      ctx.addIssue({
+        code: "custom",
+        input: value,
+        message: "URL scheme should be 'http' or 'https'",
+        params: { type: "url_scheme" },
+      });
+    }
+  });
+
+const teamName = z.string().trim().min(1).max(200);
+const teamDescription = z.string().max(2000);
+const personName = z.string().max(100).nullable();
+
+/** Create a team (`POST /api/v1/teams/`) or put one by id (admin). */
+export const TeamInput = z.object({
+  name: teamName,
+  description: teamDescription.default(""),
+  url: httpUrl,
+  image: httpUrl,
+  privacy_statement: httpUrl,
+});
+export type TeamInput = z.input<typeof TeamInput>;
+
+/** Change some of a team's fields (`PATCH /api/v1/teams/{team_id}`). */
+export const TeamPatch = z.object({
+  name: teamName.optional(),
+  description: teamDescription.optional(),
+  url: httpUrl.optional(),
+  image: httpUrl.optional(),
+  privacy_statement: httpUrl.optional(),
+});
+export type TeamPatch = z.input<typeof TeamPatch>;
+
+export const MemberInput = z.object({ role: ApplicationMemberRole });
+export type MemberInput = z.input<typeof MemberInput>;
+
+/** A managed user created by its manager (`POST /api/v1/users/`). */
+export const ManagedUserInput = z.object({
+  first_name: personName.default(null),
+  last_name: personName.default(null),
+});
+export type ManagedUserInput = z.input<typeof ManagedUserInput>;
+
+/** A user put by the identity platform (`PUT /api/v1/admin/users/{user_id}`). */
+export const AdminUserInput = z.object({
+  first_name: personName.default(null),
+  last_name: personName.default(null),
+  manager_id: z.string().min(1).max(MAX_ID_LENGTH).nullable().default(null),
+});
+export type AdminUserInput = z.input<typeof AdminUserInput>;
+
+export const ListTeamUsersQuery = z.object({
+  name: z.string().max(200).optional(),
+});
+export type ListTeamUsersQuery = z.input<typeof ListTeamUsersQuery>;

@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { GRANTABLE_SCOPES, SCOPES } from "./scopes.js";
+
+// The reference's component schemas, exactly: these are what responses are checked against and what
+// /openapi.json publishes. Rules the reference does not show (non-empty, grantable) live in
+// `request-schemas.ts` as refinements so the published shapes stay equal to the reference's.
+
+export const Scope = z.enum(SCOPES).meta({ id: "Scope", title: "Scope" });
+export const ApplicationMemberRole = z
+  .enum(["owner", "member"])
+  .meta({ id: "ApplicationMemberRole", title: "ApplicationMemberRole" });
+export type ApplicationMemberRole = z.infer<typeof ApplicationMemberRole>;
+
+const uri = z.url();
+
+export const TeamResponse = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    url: uri,
+    image: uri,
+    privacy_statement: uri,
+    role: ApplicationMemberRole.nullable(),
+  })
+  .meta({ id: "TeamResponse", title: "TeamResponse" });
+export type TeamResponse = z.infer<typeof TeamResponse>;
+
+export const AuthorizedTeamResponse = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    url: uri,
+    image: uri,
+    privacy_statement: uri,
+    scopes: z.array(Scope),
+  })
+  .meta({ id: "AuthorizedTeamResponse", title: "AuthorizedTeamResponse" });
+export type AuthorizedTeamResponse = z.infer<typeof AuthorizedTeamResponse>;
+
+export const AuthorizeTeamRequest = z.object({ scopes: z.array(Scope) }).meta({
+  id: "AuthorizeTeamRequest",
+  title: "AuthorizeTeamRequest",
+  description: "Request body for authorizing a team to access user data.",
+});
+export type AuthorizeTeamRequest = z.infer<typeof AuthorizeTeamRequest>;
+
+export const UserSummary = z
+  .strictObject({
+    id: z.string(),
+    first_name: z.string().nullable(),
+    last_name: z.string().nullable(),
+    scopes: z.array(Scope),
+    display_name: z.string(),
+    is_managed: z.boolean(),
+  })
+  .meta({ id: "UserSummary", title: "UserSummary" });
+export type UserSummary = z.infer<typeof UserSummary>;
+
+/** What authorize and revoke answer: the (team, user) pair and its scope set. */
+export const TeamAuthorization = z.strictObject({
+  team_id: z.string(),
+  user_id: z.string(),
+  scopes: z.array(z.enum(GRANTABLE_SCOPES)),
+});
+export type TeamAuthorization = z.infer<typeof TeamAuthorization>;
+
+// Beyond the reference (DESIGN §4).
+
+export const MemberResponse = z.strictObject({
+  id: z.string(),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  display_name: z.string(),
+  is_managed: z.boolean(),
+  role: ApplicationMemberRole,
+});
+export type MemberResponse = z.infer<typeof MemberResponse>;
+
+export const UserResponse = z.strictObject({
+  id: z.string(),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  display_name: z.string(),
+  is_managed: z.boolean(),
+  manager_id: z.string().nullable(),
+});
+export type UserResponse = z.infer<typeof UserResponse>;
+
+/** A team as its admin API and its consent page see it (no caller role). */
+export const TeamDetails = TeamResponse.omit({ role: true });
+export type TeamDetails = z.infer<typeof TeamDetails>;

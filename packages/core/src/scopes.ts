@@ -1,0 +1,41 @@
+/** Every scope a token may carry, in the reference's order. */
+export const SCOPES = [
+  "data:read",
+  "data:write",
+  "profile",
+  "openid",
+  "offline_access",
+  "admin",
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** The scopes a user may grant a team; the others belong to tokens only. */
+export const GRANTABLE_SCOPES = ["data:read", "data:write", "profile"] as const;
+export type GrantableScope = (typeof GRANTABLE_SCOPES)[number];
+
+const scopeSet: ReadonlySet<string> = new Set(SCOPES);
+const grantableSet: ReadonlySet<string> = new Set(GRANTABLE_SCOPES);
+
+export function isScope(value: unknown): value is Scope {
+  return typeof value === "string" && scopeSet.has(value);
+}
+
+export function isGrantable(value: unknown): value is GrantableScope {
+  return typeof value === "string" && grantableSet.has(value);
+}
+
+/** Duplicates merged, in the canonical order, so equal sets always compare and store equal. */
+export function canonicalScopes<S extends Scope>(scopes: Iterable<S>): S[] {
+  const wanted = new Set<string>(scopes);
+  return SCOPES.filter((s) => wanted.has(s)) as S[];
+}
+
+/** Stored form of a scope set: canonical order, space-separated (as in an OAuth `scope` claim). */
+export function encodeScopes(scopes: Iterable<Scope>): string {
+  return canonicalScopes(scopes).join(" ");
+}
+
+/** Reads a stored scope set back; unknown words are dropped rather than trusted. */
+export function decodeScopes(stored: string): GrantableScope[] {
+  return stored.split(" ").filter(isGrantable);
+}

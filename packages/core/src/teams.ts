@@ -1,0 +1,51 @@
+import type { Kysely } from "kysely";
+import { adminUseCases } from "./admin-use-cases.js";
+import { createContext, ensureUserRow } from "./context.js";
+import type { Database } from "./database.js";
+import { Invalid } from "./errors.js";
+import { isPlausibleId } from "./ids.js";
+import { managementUseCases } from "./management-use-cases.js";
+import { referenceUseCases } from "./reference-use-cases.js";
+
+export interface CreateTeamsOptions {
+  /** The store, migrated (see `openSqliteStore`, or `migrateToLatest` for a database of your own). */
+  db: Kysely<Database>;
+  /** Source of the current time, for `granted_at`/`updated_at`. Defaults to `() => new Date()`. */
+  clock?: () => Date;
+}
+
+/** The identity a valid token carries, for `ensureUser`. */
+export interface Identity {
+  id: string;
+  first_name?: string | null;
+  last_name?: string | null;
+}
+
+/**
+ * Every use case of Teams over one store. Each takes the caller's `Principal` first (null or
+ * undefined answers `NotAuthenticated`) and throws only the typed errors of `errors.ts` on purpose.
+ */
+export function createTeams(options: CreateTeamsOptions) {
+  const ctx = createContext(options.db, options.clock ?? (() => new Date()));
+  return {
+    ...referenceUseCases(ctx),
+    ...managementUseCases(ctx),
+    ...adminUseCases(ctx),
+    /** Records a user first seen in a valid token; an existing user is left as it is. */
+    async ensureUser(identity: Identity): Promise<void> {
+      if (!isPlausibleId(identity.id)) {
+        throw new Invalid([
+          {
+            type: "value_error",
+            loc: ["sub"],
+            msg: "Value error, not a usable user id",
+            input: identity.id,
+          },
+        ]);
+      }
+      await ensureUserRow(ctx.db, identity, ctx.now());
+    },
+  };
+}
+
+export type Teams = ReturnType<typeof createTeams>;

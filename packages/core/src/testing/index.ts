@@ -1,0 +1,8 @@
+// @teams/core/testing: what a store needs to prove it serves the core (and fixtures for tests).
+
+export { admin, delegated, principal, seedWorld, teamBody } from "./fixtures.js";
+export {
+  runStoreConformance,
+  type StoreConformanceOptions,
+  type StoreUnderTest,
+} from "./store-conformance.js";

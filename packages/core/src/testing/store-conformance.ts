@@ -1,0 +1,539 @@
+import type { Kysely } from "kysely";
+import { describe, expect, it } from "vitest";
+import type { Database } from "../database.js";
+import { Forbidden, Invalid, NotAuthenticated, NotFound } from "../errors.js";
+import { LATEST_SCHEMA_VERSION, readSchemaVersion } from "../migrations.js";
+import { AuthorizedTeamResponse, TeamResponse, UserSummary } from "../schemas.js";
+import { createTeams, type Teams } from "../teams.js";
+import { admin, delegated, principal, seedWorld, teamBody } from "./fixtures.js";
+
+/** A store opened for one test: migrated and empty. */
+export interface StoreUnderTest {
+  db: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+export interface StoreConformanceOptions {
+  /** Shown in the test names, e.g. `sqlite :memory:`. */
+  name: string;
+  /** Opens a new, migrated, empty store; called once per test. */
+  open(): Promise<StoreUnderTest>;
+}
+
+/**
+ * Registers the store conformance suite with vitest: every use case of the core, its rules and its
+ * cascades, run against the store `open` returns. One call per store:
+ * `runStoreConformance({ name: "sqlite", open: () => openSqliteStore({ filename: ":memory:" }) })`.
+ */
+export function runStoreConformance(options: StoreConformanceOptions): void {
+  /** Runs `fn` with a fresh store and a clock the test can move. */
+  async function withTeams(
+    fn: (teams: Teams, clock: { now: Date }, db: Kysely<Database>) => Promise<void>,
+    seed = true,
+  ) {
+    const store = await options.open();
+    const clock = { now: new Date("2026-01-01T00:00:00.000Z") };
+    try {
+      const teams = createTeams({ db: store.db, clock: () => clock.now });
+      if (seed) await seedWorld(teams);
+      await fn(teams, clock, store.db);
+    } finally {
+      await store.close();
+    }
+  }
+  const t = (
+    name: string,
+    fn: (teams: Teams, clock: { now: Date }, db: Kysely<Database>) => Promise<void>,
+  ) => it(name, () => withTeams(fn));
+
+  const coach = principal("coach");
+  const assistant = principal("assistant");
+  const carl = principal("carl");
+  const annByCoach = delegated("ann", "coach");
+
+  describe(`store conformance: ${options.name}`, () => {
+    it("opens at the latest schema version", () =>
+      withTeams(async () => {
+        const store = await options.open();
+        try {
+          expect(await readSchemaVersion(store.db)).toBe(LATEST_SCHEMA_VERSION);
+        } finally {
+          await store.close();
+        }
+      }, false));
+
+    describe("reference operations", () => {
+      t("every operation answers NotAuthenticated without a principal", async (teams) => {
+        await expect(teams.listTeams(null)).rejects.toBeInstanceOf(NotAuthenticated);
+        await expect(teams.listAuthorizedTeams(undefined)).rejects.toBeInstanceOf(NotAuthenticated);
+        await expect(
+          teams.authorizeTeam(null, "club", { scopes: ["data:read"] }),
+        ).rejects.toBeInstanceOf(NotAuthenticated);
+        await expect(teams.revokeTeam(null, "club")).rejects.toBeInstanceOf(NotAuthenticated);
+        await expect(teams.listTeamUsers(null, "club")).rejects.toBeInstanceOf(NotAuthenticated);
+      });
+
+      t("lists the teams a user belongs to, with its role, by name then id", async (teams) => {
+        await teams.adminPutTeam(admin, "b-twin", teamBody("Club"));
+        await teams.adminPutMember(admin, "b-twin", "assistant", { role: "owner" });
+        const listed = await teams.listTeams(assistant);
+        expect(listed.map((x) => [x.id, x.role])).toEqual([
+          ["b-twin", "owner"],
+          ["club", "member"],
+        ]);
+        for (const team of listed) TeamResponse.parse(team);
+        expect(Object.keys(listed[0] ?? {})).toEqual([
+          "id",
+          "name",
+          "description",
+          "url",
+          "image",
+          "privacy_statement",
+          "role",
+        ]);
+        expect(await teams.listTeams(carl)).toEqual([]);
+      });
+
+      t(
+        "authorizes with a delegated token and lists the authorization both ways",
+        async (teams) => {
+          const answer = await teams.authorizeTeam(annByCoach, "club", {
+            scopes: ["profile", "data:read", "data:read"],
+          });
+          expect(answer).toEqual({
+            team_id: "club",
+            user_id: "ann",
+            scopes: ["data:read", "profile"],
+          });
+          const authorized = await teams.listAuthorizedTeams(principal("ann"));
+          expect(authorized).toHaveLength(1);
+          expect(AuthorizedTeamResponse.parse(authorized[0])).toMatchObject({
+            id: "club",
+            scopes: ["data:read", "profile"],
+          });
+          const users = await teams.listTeamUsers(assistant, "club");
+          expect(users).toEqual([
+            {
+              id: "ann",
+              first_name: "Ann",
+              last_name: "Athlete",
+              scopes: ["data:read", "profile"],
+              display_name: "Ann Athlete",
+              is_managed: true,
+            },
+          ]);
+          UserSummary.parse(users[0]);
+        },
+      );
+
+      t(
+        "authorizing again replaces the scope set and keeps the first grant time",
+        async (teams, clock, db) => {
+          await teams.authorizeTeam(annByCoach, "club", { scopes: ["data:read", "data:write"] });
+          clock.now = new Date("2026-02-01T00:00:00.000Z");
+          const again = await teams.authorizeTeam(annByCoach, "club", { scopes: ["profile"] });
+          expect(again.scopes).toEqual(["profile"]);
+          expect((await teams.listAuthorizedTeams(principal("ann")))[0]?.scopes).toEqual([
+            "profile",
+          ]);
+          const row = await db
+            .selectFrom("authorizations")
+            .selectAll()
+            .where("user_id", "=", "ann")
+            .executeTakeFirstOrThrow();
+          expect(row.granted_at).toBe("2026-01-01T00:00:00.000Z");
+          expect(row.updated_at).toBe("2026-02-01T00:00:00.000Z");
+        },
+      );
+
+      t("refuses bad bodies with 422 issues and changes nothing", async (teams) => {
+        const bodies: [unknown, string][] = [
+          [{}, "missing"],
+          [null, "model_attributes_type"],
+          [{ scopes: "data:read" }, "list_type"],
+          [{ scopes: [] }, "too_short"],
+          [{ scopes: ["data:delete"] }, "enum"],
+          [{ scopes: [42] }, "enum"],
+          [{ scopes: ["admin"] }, "value_error"],
+          [{ scopes: ["openid", "data:read"] }, "value_error"],
+        ];
+        for (const [body, type] of bodies) {
+          const error = await teams
+            .authorizeTeam(annByCoach, "club", body)
+            .catch((e: unknown) => e);
+          expect(error, JSON.stringify(body)).toBeInstanceOf(Invalid);
+          expect((error as Invalid).issues[0]?.type, JSON.stringify(body)).toBe(type);
+        }
+        expect(await teams.listAuthorizedTeams(principal("ann"))).toEqual([]);
+      });
+
+      t("checks 422 before 403 before 404", async (teams) => {
+        await expect(teams.authorizeTeam(carl, "nope", { scopes: [] })).rejects.toBeInstanceOf(
+          Invalid,
+        );
+        await expect(
+          teams.authorizeTeam(carl, "nope", { scopes: ["data:read"] }),
+        ).rejects.toBeInstanceOf(Forbidden);
+        await expect(
+          teams.authorizeTeam(annByCoach, "nope", { scopes: ["data:read"] }),
+        ).rejects.toBeInstanceOf(NotFound);
+        await expect(teams.revokeTeam(carl, "nope")).rejects.toBeInstanceOf(Forbidden);
+        await expect(teams.revokeTeam(annByCoach, "nope")).rejects.toBeInstanceOf(NotFound);
+      });
+
+      t("refuses tokens that are not the managed user's manager's delegation", async (teams) => {
+        const refused = [
+          principal("ann"), // the managed user's own token: not delegated
+          principal("ann", { azp: "ann" }), // azp equal to sub: not delegated
+          delegated("ann", "rival"), // someone else's delegation
+          delegated("carl", "coach"), // carl is not managed
+          delegated("ghost", "coach"), // no such user
+          delegated("ann", "coach", ["data:read"]), // cannot grant data:write it lacks
+        ];
+        for (const p of refused) {
+          await expect(
+            teams.authorizeTeam(p, "club", { scopes: ["data:read", "data:write"] }),
+          ).rejects.toBeInstanceOf(Forbidden);
+        }
+        expect(await teams.listAuthorizedTeams(principal("ann"))).toEqual([]);
+      });
+
+      t("revokes, answering the scopes it removed, then 404s", async (teams) => {
+        await teams.authorizeTeam(annByCoach, "club", { scopes: ["data:read"] });
+        await expect(teams.revokeTeam(delegated("ann", "rival"), "club")).rejects.toBeInstanceOf(
+          Forbidden,
+        );
+        expect(await teams.revokeTeam(annByCoach, "club")).toEqual({
+          team_id: "club",
+          user_id: "ann",
+          scopes: ["data:read"],
+        });
+        expect(await teams.listAuthorizedTeams(principal("ann"))).toEqual([]);
+        expect(await teams.listTeamUsers(coach, "club")).toEqual([]);
+        await expect(teams.revokeTeam(annByCoach, "club")).rejects.toBeInstanceOf(NotFound);
+      });
+
+      t("shows a team's users to members only, the same way for a missing team", async (teams) => {
+        await teams.authorizeTeam(annByCoach, "club", { scopes: ["data:read"] });
+        const outsider = await teams.listTeamUsers(carl, "club").catch((e: Error) => e);
+        const missing = await teams.listTeamUsers(carl, "no-such-team").catch((e: Error) => e);
+        expect(outsider).toBeInstanceOf(NotFound);
+        expect(missing).toBeInstanceOf(NotFound);
+        expect((outsider as Error).message).toBe((missing as Error).message);
+        await expect(teams.listTeamUsers(principal("rival"), "club")).rejects.toBeInstanceOf(
+          NotFound,
+        );
+        expect(await teams.listTeamUsers(coach, "club")).toHaveLength(1);
+      });
+
+      t(
+        "orders team users by display name then id, and filters by name ignoring case",
+        async (teams) => {
+          await teams.adminPutUser(admin, "zed", { manager_id: "coach" });
+          await teams.adminPutUser(admin, "amy2", {
+            first_name: "Ann",
+            last_name: "Athlete",
+            manager_id: "coach",
+          });
+          await teams.adminPutUser(admin, "pct", {
+            first_name: "100%",
+            last_name: "Effort",
+            manager_id: "coach",
+          });
+          for (const id of ["zed", "ann", "amy2", "ben", "pct"]) {
+            await teams.authorizeTeam(delegated(id, "coach"), "club", { scopes: ["data:read"] });
+          }
+          const all = await teams.listTeamUsers(coach, "club");
+          expect(all.map((u) => [u.display_name, u.id])).toEqual([
+            ["100% Effort", "pct"],
+            ["Ann Athlete", "amy2"],
+            ["Ann Athlete", "ann"],
+            ["Ben Bold", "ben"],
+            ["zed", "zed"],
+          ]);
+          expect(
+            (await teams.listTeamUsers(coach, "club", { name: "aTHL" })).map((u) => u.id),
+          ).toEqual(["amy2", "ann"]);
+          expect(
+            (await teams.listTeamUsers(coach, "club", { name: "0%" })).map((u) => u.id),
+          ).toEqual(["pct"]);
+          expect(
+            (await teams.listTeamUsers(coach, "club", { name: "_" })).map((u) => u.id),
+          ).toEqual([]);
+          expect(await teams.listTeamUsers(coach, "club", { name: "" })).toHaveLength(5);
+        },
+      );
+
+      t("reads one authorizing user of a team", async (teams) => {
+        await teams.authorizeTeam(annByCoach, "club", { scopes: ["profile"] });
+        expect(await teams.getTeamUser(assistant, "club", "ann")).toMatchObject({
+          id: "ann",
+          scopes: ["profile"],
+        });
+        await expect(teams.getTeamUser(assistant, "club", "ben")).rejects.toBeInstanceOf(NotFound);
+        await expect(teams.getTeamUser(carl, "club", "ann")).rejects.toBeInstanceOf(NotFound);
+      });
+    });
+
+    describe("management", () => {
+      t("creates a team owned by its creator and lets owners edit it", async (teams) => {
+        const created = await teams.createTeam(carl, teamBody("Carl's Crew"));
+        expect(created.role).toBe("owner");
+        expect(await teams.listTeams(carl)).toEqual([created]);
+        const edited = await teams.updateTeam(carl, created.id, { description: "Weekend rides" });
+        expect(edited).toMatchObject({
+          id: created.id,
+          description: "Weekend rides",
+          name: "Carl's Crew",
+        });
+        expect(await teams.getTeam(carl, created.id)).toEqual(edited);
+        await expect(
+          teams.updateTeam(assistant, created.id, { name: "Mine" }),
+        ).rejects.toBeInstanceOf(NotFound);
+        await expect(teams.updateTeam(assistant, "club", { name: "Mine" })).rejects.toBeInstanceOf(
+          Forbidden,
+        );
+        await expect(
+          teams.updateTeam(carl, created.id, { url: "javascript:alert(1)" }),
+        ).rejects.toBeInstanceOf(Invalid);
+        expect((await teams.getTeam(carl, created.id)).name).toBe("Carl's Crew");
+      });
+
+      t("shows a team to members and to users who authorized it, to nobody else", async (teams) => {
+        await teams.authorizeTeam(annByCoach, "club", { scopes: ["data:read"] });
+        expect((await teams.getTeam(principal("ann"), "club")).role).toBeNull();
+        expect((await teams.getTeam(assistant, "club")).role).toBe("member");
+        await expect(teams.getTeam(carl, "club")).rejects.toBeInstanceOf(NotFound);
+      });
+
+      t("deletes a team with its memberships and authorizations", async (teams, _clock, db) => {
+        await teams.authorizeTeam(annByCoach, "club", { scopes: ["data:read"] });
+        await expect(teams.deleteTeam(assistant, "club")).rejects.toBeInstanceOf(Forbidden);
+        await teams.deleteTeam(coach, "club");
+        expect(await teams.listTeams(assistant)).toEqual([]);
+        expect(await teams.listAuthorizedTeams(principal("ann"))).toEqual([]);
+        expect(
+          await db.selectFrom("memberships").selectAll().where("team_id", "=", "club").execute(),
+        ).toEqual([]);
+        expect(
+          await db.selectFrom("authorizations").selectAll().where("team_id", "=", "club").execute(),
+        ).toEqual([]);
+        await expect(teams.deleteTeam(coach, "club")).rejects.toBeInstanceOf(NotFound);
+      });
+
+      t("owners add, re-role and remove members; a team keeps its last owner", async (teams) => {
+        expect(await teams.putMember(coach, "club", "carl", { role: "member" })).toMatchObject({
+          id: "carl",
+          role: "member",
+        });
+        await expect(
+          teams.putMember(assistant, "club", "rival", { role: "member" }),
+        ).rejects.toBeInstanceOf(Forbidden);
+        await expect(
+          teams.putMember(carl, "other", "carl", { role: "owner" }),
+        ).rejects.toBeInstanceOf(NotFound);
+        await expect(
+          teams.putMember(coach, "club", "nobody", { role: "member" }),
+        ).rejects.toBeInstanceOf(NotFound);
+        await expect(
+          teams.putMember(coach, "club", "carl", { role: "boss" }),
+        ).rejects.toBeInstanceOf(Invalid);
+        await expect(
+          teams.putMember(coach, "club", "coach", { role: "member" }),
+        ).rejects.toBeInstanceOf(Forbidden);
+        await expect(teams.removeMember(coach, "club", "coach")).rejects.toBeInstanceOf(Forbidden);
+        await teams.putMember(coach, "club", "assistant", { role: "owner" });
+        await teams.putMember(coach, "club", "coach", { role: "member" });
+        expect((await teams.listMembers(carl, "club")).map((m) => [m.id, m.role])).toEqual([
+          ["assistant", "owner"],
+          ["carl", "member"],
+          ["coach", "member"],
+        ]);
+        await expect(teams.removeMember(carl, "club", "coach")).rejects.toBeInstanceOf(Forbidden);
+        await teams.removeMember(carl, "club", "carl");
+        await teams.removeMember(principal("assistant"), "club", "coach");
+        expect((await teams.listMembers(assistant, "club")).map((m) => m.id)).toEqual([
+          "assistant",
+        ]);
+        await expect(teams.listMembers(carl, "club")).rejects.toBeInstanceOf(NotFound);
+        await expect(teams.removeMember(assistant, "club", "carl")).rejects.toBeInstanceOf(
+          NotFound,
+        );
+      });
+
+      t(
+        "regular users create and list managed users; managed and delegated callers cannot",
+        async (teams) => {
+          const created = await teams.createManagedUser(carl, {
+            first_name: "Kid",
+            last_name: "Carlson",
+          });
+          expect(created).toMatchObject({
+            first_name: "Kid",
+            display_name: "Kid Carlson",
+            is_managed: true,
+            manager_id: "carl",
+          });
+          expect((await teams.listUsers(carl)).map((u) => u.id)).toEqual(["carl", created.id]);
+          await expect(teams.createManagedUser(principal("ann"), {})).rejects.toBeInstanceOf(
+            Forbidden,
+          );
+          await expect(teams.createManagedUser(annByCoach, {})).rejects.toBeInstanceOf(Forbidden);
+          await expect(teams.createManagedUser(carl, { first_name: 7 })).rejects.toBeInstanceOf(
+            Invalid,
+          );
+          const fresh = await teams.createManagedUser(principal("newcomer"), {});
+          expect(fresh.display_name).toBe(fresh.id);
+          expect((await teams.listUsers(principal("newcomer"))).map((u) => u.id).sort()).toEqual(
+            [fresh.id, "newcomer"].sort(),
+          );
+        },
+      );
+
+      t(
+        "answers the access check for self, manager and team members with the scope",
+        async (teams) => {
+          await teams.authorizeTeam(annByCoach, "club", { scopes: ["data:read"] });
+          const ask = (p: ReturnType<typeof principal>, userId: string, scope: string) =>
+            teams.canAccess(p, { userId, scope });
+          expect(await ask(principal("ann"), "ann", "data:write")).toBe(true);
+          expect(await ask(coach, "ben", "data:write")).toBe(true);
+          expect(await ask(assistant, "ann", "data:read")).toBe(true);
+          expect(await ask(assistant, "ann", "data:write")).toBe(false);
+          expect(await ask(assistant, "ben", "data:read")).toBe(false);
+          expect(await ask(principal("rival"), "ann", "data:read")).toBe(false);
+          expect(await ask(carl, "ghost", "data:read")).toBe(false);
+          await expect(ask(carl, "ann", "everything")).rejects.toBeInstanceOf(Invalid);
+          await teams.revokeTeam(annByCoach, "club");
+          expect(await ask(assistant, "ann", "data:read")).toBe(false);
+        },
+      );
+    });
+
+    describe("administration", () => {
+      t("requires the admin scope", async (teams) => {
+        await expect(teams.adminPutUser(coach, "x", {})).rejects.toBeInstanceOf(Forbidden);
+        await expect(teams.adminPutTeam(coach, "x", teamBody("X"))).rejects.toBeInstanceOf(
+          Forbidden,
+        );
+        await expect(teams.adminDeleteUser(coach, "carl")).rejects.toBeInstanceOf(Forbidden);
+        await expect(teams.adminDeleteTeam(coach, "club")).rejects.toBeInstanceOf(Forbidden);
+        await expect(
+          teams.adminPutMember(coach, "club", "carl", { role: "member" }),
+        ).rejects.toBeInstanceOf(Forbidden);
+        await expect(teams.adminDeleteMember(coach, "club", "assistant")).rejects.toBeInstanceOf(
+          Forbidden,
+        );
+        expect(await teams.listTeams(carl)).toEqual([]);
+      });
+
+      t("puts users idempotently and validates managers", async (teams) => {
+        const first = await teams.adminPutUser(admin, "dora", { first_name: "Dora" });
+        expect(await teams.adminPutUser(admin, "dora", { first_name: "Dora" })).toEqual(first);
+        expect(
+          (await teams.adminPutUser(admin, "dora", { first_name: "Dora", last_name: "D" }))
+            .display_name,
+        ).toBe("Dora D");
+        for (const manager of ["dora", "ann", "ghost"]) {
+          await expect(
+            teams.adminPutUser(admin, "dora", { manager_id: manager }),
+          ).rejects.toBeInstanceOf(Invalid);
+        }
+        await expect(
+          teams.adminPutUser(admin, "coach", { manager_id: "carl" }),
+        ).rejects.toBeInstanceOf(Invalid);
+        await expect(teams.adminPutUser(admin, "bad\u0000id", {})).rejects.toBeInstanceOf(Invalid);
+        await expect(teams.adminPutUser(admin, "x".repeat(256), {})).rejects.toBeInstanceOf(
+          Invalid,
+        );
+        expect((await teams.adminPutUser(admin, "dora", { manager_id: "carl" })).is_managed).toBe(
+          true,
+        );
+      });
+
+      t(
+        "deletes a user with its managed users, memberships and authorizations",
+        async (teams, _clock, db) => {
+          await teams.authorizeTeam(annByCoach, "club", { scopes: ["data:read"] });
+          await teams.authorizeTeam(delegated("ben", "coach"), "other", { scopes: ["data:read"] });
+          await teams.adminDeleteUser(admin, "coach");
+          const users = await db.selectFrom("users").select("id").orderBy("id").execute();
+          expect(users.map((u) => u.id)).toEqual(["assistant", "carl", "rival"]);
+          expect(await db.selectFrom("authorizations").selectAll().execute()).toEqual([]);
+          expect((await teams.listMembers(assistant, "club")).map((m) => m.id)).toEqual([
+            "assistant",
+          ]);
+          await expect(teams.adminDeleteUser(admin, "coach")).rejects.toBeInstanceOf(NotFound);
+        },
+      );
+
+      t("puts and deletes teams and members", async (teams) => {
+        const body = teamBody("Admin Team");
+        expect(await teams.adminPutTeam(admin, "t1", body)).toEqual({ id: "t1", ...body });
+        expect(await teams.adminPutTeam(admin, "t1", { ...body, name: "Renamed" })).toMatchObject({
+          name: "Renamed",
+        });
+        await expect(
+          teams.adminPutTeam(admin, "t1", { ...body, image: "not a url" }),
+        ).rejects.toBeInstanceOf(Invalid);
+        await expect(
+          teams.adminPutMember(admin, "t1", "ghost", { role: "owner" }),
+        ).rejects.toBeInstanceOf(NotFound);
+        await expect(
+          teams.adminPutMember(admin, "nope", "carl", { role: "owner" }),
+        ).rejects.toBeInstanceOf(NotFound);
+        await teams.adminPutMember(admin, "t1", "carl", { role: "owner" });
+        expect(await teams.listTeams(carl)).toMatchObject([
+          { id: "t1", name: "Renamed", role: "owner" },
+        ]);
+        await expect(teams.adminDeleteMember(admin, "t1", "carl")).rejects.toBeInstanceOf(
+          Forbidden,
+        );
+        await teams.adminPutMember(admin, "t1", "rival", { role: "owner" });
+        await teams.adminDeleteMember(admin, "t1", "carl");
+        await expect(teams.adminDeleteMember(admin, "t1", "carl")).rejects.toBeInstanceOf(NotFound);
+        await teams.adminDeleteTeam(admin, "t1");
+        await expect(teams.adminDeleteTeam(admin, "t1")).rejects.toBeInstanceOf(NotFound);
+        expect((await teams.listTeams(principal("rival"))).map((x) => x.id)).toEqual(["other"]);
+      });
+
+      t("records users first seen in a token once, keeping what is stored", async (teams) => {
+        await teams.ensureUser({ id: "newbie", first_name: "New", last_name: "Bie" });
+        await teams.ensureUser({ id: "newbie", first_name: "Other" });
+        await teams.ensureUser({ id: "ann" });
+        const users = await teams.listUsers(principal("newbie"));
+        expect(users).toEqual([
+          {
+            id: "newbie",
+            first_name: "New",
+            last_name: "Bie",
+            display_name: "New Bie",
+            is_managed: false,
+            manager_id: null,
+          },
+        ]);
+        expect((await teams.listUsers(principal("ann")))[0]?.manager_id).toBe("coach");
+        await expect(teams.ensureUser({ id: "" })).rejects.toBeInstanceOf(Invalid);
+      });
+    });
+
+    describe("concurrency within one process", () => {
+      t(
+        "concurrent authorizations of one pair end in one of the requested states",
+        async (teams) => {
+          const sets = [
+            ["data:read"],
+            ["profile"],
+            ["data:write", "profile"],
+            ["data:read", "data:write"],
+          ];
+          const results = await Promise.all(
+            sets.map((scopes) => teams.authorizeTeam(annByCoach, "club", { scopes })),
+          );
+          const final = (await teams.listAuthorizedTeams(principal("ann")))[0]?.scopes;
+          expect(results.map((r) => r.scopes)).toContainEqual(final);
+        },
+      );
+    });
+  });
+}

@@ -1,0 +1,5 @@
+// @teams/sqlite: the embedded store.
+
+export { ImmediateSqliteDialect } from "./sqlite-dialect.js";
+export { translateSqliteError } from "./sqlite-errors.js";
+export { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";

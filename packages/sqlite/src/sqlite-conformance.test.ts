@@ -1,0 +1,25 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runStoreConformance } from "@teams/core/testing";
+import { openSqliteStore } from "./sqlite-store.js";
+
+runStoreConformance({
+  name: "sqlite :memory:",
+  open: () => openSqliteStore({ filename: ":memory:" }),
+});
+
+runStoreConformance({
+  name: "sqlite file",
+  async open() {
+    const dir = mkdtempSync(join(tmpdir(), "teams-sqlite-"));
+    const store = await openSqliteStore({ filename: join(dir, "teams.db") });
+    return {
+      db: store.db,
+      async close() {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+});

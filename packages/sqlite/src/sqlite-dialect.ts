@@ -1,0 +1,37 @@
+import type BetterSqlite3 from "better-sqlite3";
+import {
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
+  type Driver,
+  type Kysely,
+  type QueryCompiler,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+} from "kysely";
+import { ImmediateSqliteDriver } from "./sqlite-driver.js";
+
+/**
+ * Kysely's SQLite dialect with the Teams driver: IMMEDIATE write transactions, prepared statements
+ * kept, contention reported as `Unavailable`. For embedders who open better-sqlite3 themselves.
+ */
+export class ImmediateSqliteDialect implements Dialect {
+  constructor(readonly database: BetterSqlite3.Database) {}
+
+  createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.database);
+  }
+
+  createQueryCompiler(): QueryCompiler {
+    return new SqliteQueryCompiler();
+  }
+
+  createAdapter(): DialectAdapter {
+    return new SqliteAdapter();
+  }
+
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new SqliteIntrospector(db);
+  }
+}

@@ -1,0 +1,74 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { applyMigrations, type Database } from "@teams/core";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely } from "kysely";
+import { ImmediateSqliteDialect } from "./sqlite-dialect.js";
+import { translateSqliteError } from "./sqlite-errors.js";
+import { applyPragmas, integrityCheck } from "./sqlite-pragmas.js";
+
+export interface SqliteStoreOptions {
+  /** Path of the database file (its folder is created), or `:memory:`. */
+  filename: string;
+  /**
+   * How long a write waits for another process's write lock, in milliseconds, before the request
+   * is answered `Unavailable`. Default 5000.
+   */
+  busyTimeoutMs?: number;
+  /** Run migrations on open (under the write lock, all or nothing). Default true. */
+  migrate?: boolean;
+}
+
+/** An open SQLite store: what `createTeams({ db })` takes, and its lifecycle. */
+export interface SqliteStore {
+  db: Kysely<Database>;
+  /** `PRAGMA integrity_check`'s answer: `ok`, or the problems found. */
+  integrityCheck(): string;
+  /** Answers when the store can serve a read (for readiness checks); throws `Unavailable` otherwise. */
+  ping(): Promise<void>;
+  /** Closes the database; in-flight work should have finished. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (creating if needed) a Teams database in SQLite: WAL, `synchronous=FULL`, foreign keys on,
+ * a busy timeout, IMMEDIATE write transactions, and the schema migrated to the latest version.
+ * A database written by a newer release is refused with `SchemaTooNew`.
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  if (options.filename !== ":memory:" && !options.filename.startsWith("file:")) {
+    mkdirSync(dirname(options.filename), { recursive: true });
+  }
+  let database: BetterSqlite3.Database;
+  try {
+    database = new BetterSqlite3(options.filename, { timeout: busyTimeoutMs });
+  } catch (error) {
+    throw translateSqliteError(error);
+  }
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) });
+  try {
+    applyPragmas(database, busyTimeoutMs);
+    if (options.migrate ?? true) await db.transaction().execute(applyMigrations);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  let closed = false;
+  return {
+    db,
+    integrityCheck: () => integrityCheck(database),
+    async ping() {
+      try {
+        database.prepare("select 1").get();
+      } catch (error) {
+        throw translateSqliteError(error);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
