@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "./database.js";
-import { NotAuthenticated } from "./errors.js";
+import { NotAuthenticated, Unavailable } from "./errors.js";
 import type { Principal } from "./principal.js";
 
 /** What every use case gets: the store, the clock, and the one way to write. */
@@ -12,11 +12,39 @@ export interface Context {
   write<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
 }
 
-export function createContext(db: Kysely<Database>, clock: () => Date): Context {
+/**
+ * SQLSTATEs of a transaction that lost a race and changed nothing: serialization failure and
+ * deadlock. Running it again is the cure.
+ */
+const TRANSIENT_SQLSTATES = new Set(["40001", "40P01"]);
+
+export function isTransientConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && TRANSIENT_SQLSTATES.has(code);
+}
+
+export function createContext(
+  db: Kysely<Database>,
+  clock: () => Date,
+  maxAttempts: number,
+): Context {
   return {
     db,
     now: () => clock().toISOString(),
-    write: (fn) => db.transaction().execute(fn),
+    // Serializable: on PostgreSQL, interleavings that could break a rule (two owners demoting each
+    // other) fail and are retried; the SQLite store serializes writers with BEGIN IMMEDIATE anyway.
+    async write(fn) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction().setIsolationLevel("serializable").execute(fn);
+        } catch (error) {
+          if (!isTransientConflict(error)) throw error;
+          if (attempt >= maxAttempts) {
+            throw new Unavailable("The store is busy; try again", 1, { cause: error });
+          }
+        }
+      }
+    },
   };
 }
 

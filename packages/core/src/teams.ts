@@ -12,6 +12,11 @@ export interface CreateTeamsOptions {
   db: Kysely<Database>;
   /** Source of the current time, for `granted_at`/`updated_at`. Defaults to `() => new Date()`. */
   clock?: () => Date;
+  /**
+   * How many times a write transaction that lost a race (serialization failure, deadlock) is run
+   * before the caller gets `Unavailable`. Default 5.
+   */
+  maxAttempts?: number;
 }
 
 /** The identity a valid token carries, for `ensureUser`. */
@@ -26,7 +31,11 @@ export interface Identity {
  * undefined answers `NotAuthenticated`) and throws only the typed errors of `errors.ts` on purpose.
  */
 export function createTeams(options: CreateTeamsOptions) {
-  const ctx = createContext(options.db, options.clock ?? (() => new Date()));
+  const ctx = createContext(
+    options.db,
+    options.clock ?? (() => new Date()),
+    options.maxAttempts ?? 5,
+  );
   return {
     ...referenceUseCases(ctx),
     ...managementUseCases(ctx),
