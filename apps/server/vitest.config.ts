@@ -8,6 +8,8 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ["@teams/source"] } },
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // Process tests start servers and CLIs as a user would; generous, never asserted on.
+    testTimeout: 30_000,
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
   },
 });

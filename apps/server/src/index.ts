@@ -1,1 +1,6 @@
-export {};
+// @teams/server: the host app, for tests and for embedding the whole HTTP face.
+
+export { type AppOptions, createApp } from "./app.js";
+export { type Config, ConfigError, loadConfig } from "./config.js";
+export { type RunningServer, startServer } from "./server.js";
+export { openStore, type Store } from "./store.js";

@@ -1,1 +1,13 @@
-export {};
+// @teams/auth: credentials -> principal. The curated public surface; anything else is internal.
+
+export type { AuthOptions } from "./auth-options.js";
+export {
+  type Authenticator,
+  authMessages,
+  createAuthenticator,
+} from "./authenticator.js";
+export { AuthConfigurationError } from "./configuration-error.js";
+export type { RequestCredentials } from "./credentials.js";
+export { DEVELOPMENT_KEY_FILE, type DevelopmentTokenClaims } from "./development-issuer.js";
+export type { AuthMode } from "./key-sources.js";
+export type { Authentication } from "./principal-from-claims.js";

@@ -6,9 +6,9 @@ export function newId(): string {
   return ulid();
 }
 
-// Control characters, including NUL, which PostgreSQL cannot store in text.
+// Control characters (C0, DEL, C1), including NUL, which PostgreSQL cannot store in text.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting them is the point
-const controlCharacters = /[\u0000-\u001f\u007f]/;
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
  * Whether `id` could name a stored row. Ids that cannot (empty, too long, control characters,

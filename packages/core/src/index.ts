@@ -50,6 +50,7 @@ export {
 } from "./policy/user-policy.js";
 export { isDelegated, type Principal } from "./principal.js";
 export {
+  AccessCheckInput,
   AdminUserInput,
   AuthorizeTeamInput,
   ListTeamUsersQuery,

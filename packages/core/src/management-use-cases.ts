@@ -14,8 +14,14 @@ import {
 } from "./policy/team-policy.js";
 import { decideCreateManagedUser } from "./policy/user-policy.js";
 import type { Principal } from "./principal.js";
-import { ManagedUserInput, MemberInput, TeamInput, TeamPatch } from "./request-schemas.js";
-import { type MemberResponse, Scope, type TeamResponse, type UserResponse } from "./schemas.js";
+import {
+  AccessCheckInput,
+  ManagedUserInput,
+  MemberInput,
+  TeamInput,
+  TeamPatch,
+} from "./request-schemas.js";
+import type { MemberResponse, TeamResponse, UserResponse } from "./schemas.js";
 import { decodeScopes } from "./scopes.js";
 import * as q from "./store-queries.js";
 import { parseInput } from "./validation.js";
@@ -195,7 +201,10 @@ export function managementUseCases(ctx: Context) {
      */
     async canAccess(principal: P, request: { userId: string; scope: string }): Promise<boolean> {
       const p = requirePrincipal(principal);
-      const scope = parseInput(Scope, request.scope);
+      const { scope } = parseInput(AccessCheckInput, {
+        user_id: request.userId,
+        scope: request.scope,
+      });
       if (!isPlausibleId(request.userId)) return false;
       const subject = await q.findUser(db, request.userId);
       const granted = subject ? await q.scopesGrantedToTeamsOf(db, p.userId, request.userId) : [];

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ApplicationMemberRole, AuthorizeTeamRequest } from "./schemas.js";
+import { ApplicationMemberRole, AuthorizeTeamRequest, Scope } from "./schemas.js";
 import { isGrantable } from "./scopes.js";
 
 // Inputs the core accepts, with every rule the reference leaves to the implementation. A custom
@@ -57,7 +57,16 @@ const httpUrl = z
     }
   });
 
-const teamName = z.string().trim().min(1).max(200);
+// Checked before trimming so an issue reports the value as sent, as pydantic does.
+const teamName = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((s) => s === "" || s.trim() !== "", {
+    message: "String should have at least 1 character",
+    params: { type: "string_too_short" },
+  })
+  .trim();
 const teamDescription = z.string().max(2000);
 const personName = z.string().max(100).nullable();
 
@@ -103,3 +112,9 @@ export const ListTeamUsersQuery = z.object({
   name: z.string().max(200).optional(),
 });
 export type ListTeamUsersQuery = z.input<typeof ListTeamUsersQuery>;
+
+/** The access check's question, named as its query parameters are. */
+export const AccessCheckInput = z.object({
+  user_id: z.string().min(1),
+  scope: Scope,
+});

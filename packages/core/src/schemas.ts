@@ -6,6 +6,7 @@ import { GRANTABLE_SCOPES, SCOPES } from "./scopes.js";
 // `request-schemas.ts` as refinements so the published shapes stay equal to the reference's.
 
 export const Scope = z.enum(SCOPES).meta({ id: "Scope", title: "Scope" });
+export type Scope = z.infer<typeof Scope>;
 export const ApplicationMemberRole = z
   .enum(["owner", "member"])
   .meta({ id: "ApplicationMemberRole", title: "ApplicationMemberRole" });

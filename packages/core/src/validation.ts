@@ -5,7 +5,17 @@ import { Invalid, type ValidationIssue } from "./errors.js";
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
-  throw new Invalid(result.error.issues.map(toValidationIssue));
+  throw new Invalid(result.error.issues.map((issue) => toValidationIssue(issue, input)));
+}
+
+/** The value at `path` inside `root`, or undefined when the path leaves the objects. */
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 const quoteList = (values: readonly unknown[]): string => {
@@ -27,12 +37,17 @@ const typeNames: Record<string, [type: string, msg: string]> = {
 };
 
 /** One zod issue in the words pydantic v2 (and so FastAPI) uses for the same mistake. */
-export function toValidationIssue(issue: z.core.$ZodIssue): ValidationIssue {
+export function toValidationIssue(issue: z.core.$ZodIssue, root?: unknown): ValidationIssue {
   const loc = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
   const input = issue.input;
+  // An absent value is a missing field whatever its schema (an enum too); pydantic reports the
+  // object it is missing from as the input, and null for an absent body.
+  if (input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_value")) {
+    const parent = loc.length === 0 ? null : valueAt(root, issue.path.slice(0, -1));
+    return { type: "missing", loc, msg: "Field required", input: parent ?? null };
+  }
   switch (issue.code) {
     case "invalid_type": {
-      if (input === undefined) return { type: "missing", loc, msg: "Field required", input: null };
       const [type, msg] = typeNames[issue.expected] ?? ["type_error", issue.message];
       return { type, loc, msg, input };
     }

@@ -5,9 +5,13 @@ import { Unavailable } from "@teams/core";
  * nothing changed); anything else passes through unchanged, since it would be a bug to hide.
  */
 export function translateSqliteError(error: unknown): unknown {
+  const options = { cause: error };
+  // better-sqlite3 throws a plain TypeError once the store is closed (shutting down).
+  if (error instanceof TypeError && /connection is not open/.test(error.message)) {
+    return new Unavailable("The database is closed", 5, options);
+  }
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== "string" || !code.startsWith("SQLITE_")) return error;
-  const options = { cause: error };
   if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
     return new Unavailable("The database is busy; try again", 1, options);
   }

@@ -68,7 +68,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     async close() {
       if (closed) return;
       closed = true;
-      await db.destroy();
+      // Closing the handle rather than destroying Kysely: a request still arriving then gets
+      // Unavailable (503) from the driver instead of Kysely's raw "driver destroyed" error.
+      database.close();
     },
   };
 }

@@ -1,0 +1,114 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Authenticator } from "@teams/auth";
+import type { Principal, Teams } from "@teams/core";
+import type { Context } from "hono";
+import { cors } from "hono/cors";
+import { requestCredentials } from "./http/credentials.js";
+import { endpoint, type Handler } from "./http/endpoint.js";
+import { detailResponse, type IssueSource } from "./http/fastapi-errors.js";
+import { readJsonBody } from "./http/json-body.js";
+import { requestLog } from "./http/request-log.js";
+import { methodsFor, slashAlternative } from "./http/route-table.js";
+import { referenceSchemas, securitySchemes } from "./openapi/reference-components.js";
+import { adminRoutes } from "./routes/admin-routes.js";
+import { managementRoutes } from "./routes/management-routes.js";
+import { referenceRoutes } from "./routes/reference-routes.js";
+import { systemRoutes } from "./routes/system-routes.js";
+import { trpcRoutes } from "./trpc/trpc-routes.js";
+
+export interface AppOptions {
+  teams: Teams;
+  authenticator: Authenticator;
+  /** Answers when the store can serve (readiness); throws otherwise. */
+  ping(): Promise<void>;
+  /** Largest request body accepted, in bytes. Default 65536. */
+  maxBodyBytes?: number;
+  /** Browser origins allowed to call the API (CORS). Default none: same-origin only. */
+  corsOrigins?: readonly string[];
+  /** Where the request log and unexpected errors go; default none (tests), the server passes console. */
+  log?: { info(line: string): void; error(error: unknown): void };
+}
+
+/** What route files get: the core, and the three steps every handler takes before calling it. */
+export interface Api {
+  app: OpenAPIHono;
+  teams: Teams;
+  authenticator: Authenticator;
+  ping(): Promise<void>;
+  /** The caller, from its credentials (401 otherwise); a user first seen is recorded. */
+  principal(c: Context, options?: { headerOnly?: boolean }): Promise<Principal>;
+  /** The JSON body, within the size limit (413/415/422 otherwise). */
+  body(c: Context): Promise<unknown>;
+  /** A handler whose errors become FastAPI answers, issues located per `where`. */
+  endpoint(where: IssueSource, handler: Handler): Handler;
+}
+
+export function createApp(options: AppOptions): OpenAPIHono {
+  const app = new OpenAPIHono();
+  const maxBodyBytes = options.maxBodyBytes ?? 65536;
+  const onBug = (error: unknown) => options.log?.error(error);
+  if (options.log) app.use(requestLog(options.log.info));
+  if (options.corsOrigins && options.corsOrigins.length > 0) {
+    app.use(
+      "/api/*",
+      cors({
+        origin: [...options.corsOrigins],
+        allowHeaders: ["Authorization", "Content-Type", "refreshed-token"],
+        allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+        maxAge: 600,
+      }),
+    );
+  }
+
+  const api: Api = {
+    app,
+    teams: options.teams,
+    authenticator: options.authenticator,
+    ping: options.ping,
+    async principal(c, opts) {
+      const { principal, identity } = await options.authenticator.authenticate(
+        requestCredentials(c.req.raw.headers),
+        opts,
+      );
+      await options.teams.ensureUser(identity);
+      return principal;
+    },
+    body: (c) => readJsonBody(c.req.raw, maxBodyBytes),
+    endpoint: (where, handler) => endpoint(where, handler, onBug),
+  };
+
+  for (const [name, schema] of Object.entries(referenceSchemas)) {
+    app.openAPIRegistry.registerComponent("schemas", name, schema as never);
+  }
+  for (const [name, scheme] of Object.entries(securitySchemes)) {
+    app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
+  }
+
+  referenceRoutes(api);
+  managementRoutes(api);
+  adminRoutes(api);
+  systemRoutes(api);
+  trpcRoutes(api, maxBodyBytes);
+
+  // Starlette's answers for what no route matched: 307 to the path with or without the trailing
+  // slash when that one exists, 405 with Allow when the path exists for other methods, else 404.
+  app.notFound((c) => {
+    const path = c.req.path;
+    const allowed = methodsFor(app.routes, path);
+    if (allowed.length > 0) {
+      return detailResponse(405, "Method Not Allowed", { allow: allowed.join(", ") });
+    }
+    const alternative = slashAlternative(path);
+    if (path !== "/" && methodsFor(app.routes, alternative).includes(c.req.method)) {
+      const url = new URL(c.req.url);
+      url.pathname = alternative;
+      return new Response(null, { status: 307, headers: { location: url.toString() } });
+    }
+    return detailResponse(404, "Not Found");
+  });
+  app.onError((error) => {
+    onBug(error);
+    return detailResponse(500, "Internal Server Error");
+  });
+  return app;
+}

@@ -1,0 +1,56 @@
+import { parseArgs } from "node:util";
+import { createAuthenticator } from "@teams/auth";
+import type { Config } from "../config.js";
+
+export const tokenHelp = `teams token: mint a development token (development mode only)
+
+Usage: teams token --sub <user id> [--azp <manager id>] [--scope "<scopes>"] [--ttl <seconds>]
+                   [--given-name <name>] [--family-name <name>]
+
+  --sub          the user the token acts as (required)
+  --azp          the authorized party; with a managed user's --sub, a delegated token
+  --scope        space-separated scopes (default "data:read data:write profile")
+  --ttl          lifetime in seconds (default 3600)
+  --given-name, --family-name   names recorded when the user is first seen
+
+The token is signed with the development key of the server's data folder (TEAMS_DATA_DIR, by
+default the folder of TEAMS_DATABASE), which the server publishes at /.well-known/jwks.json.`;
+
+/** Prints a token signed with the development key. */
+export async function tokenCommand(args: string[], config: Config): Promise<string> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      sub: { type: "string" },
+      azp: { type: "string" },
+      scope: { type: "string", default: "data:read data:write profile" },
+      ttl: { type: "string", default: "3600" },
+      "given-name": { type: "string" },
+      "family-name": { type: "string" },
+    },
+    strict: true,
+  });
+  if (!values.sub) throw new Error("--sub is required (the user the token acts as)");
+  const ttlSeconds = Number(values.ttl);
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)
+    throw new Error("--ttl must be a positive number of seconds");
+  if (config.jwtSecret || config.jwtPublicKey || config.jwksUrl) {
+    throw new Error(
+      "teams token works in development mode only: this configuration verifies tokens issued elsewhere",
+    );
+  }
+  const authenticator = await createAuthenticator({
+    dataDir: config.dataDir,
+    ...(config.jwtIssuer ? { issuer: config.jwtIssuer } : {}),
+    ...(config.jwtAudience ? { audience: config.jwtAudience } : {}),
+  });
+  if (!authenticator.mintToken) throw new Error("development mode is not available");
+  return authenticator.mintToken({
+    sub: values.sub,
+    ...(values.azp ? { azp: values.azp } : {}),
+    scope: values.scope,
+    ttlSeconds,
+    ...(values["given-name"] ? { given_name: values["given-name"] } : {}),
+    ...(values["family-name"] ? { family_name: values["family-name"] } : {}),
+  });
+}

@@ -1,0 +1,136 @@
+import { isAbsolute, resolve } from "node:path";
+
+/** The server's configuration, read from the environment in this one place (DESIGN §5). */
+export interface Config {
+  /** PORT, default 8000. */
+  port: number;
+  /** HOST, default 127.0.0.1 (loopback: exposing the service is a deliberate act). */
+  host: string;
+  /** TEAMS_DATABASE: a SQLite file path (default ./data/teams.db) or a postgres:// URL. */
+  database: { kind: "sqlite"; filename: string } | { kind: "postgres"; url: string };
+  /** TEAMS_DATA_DIR: where development mode keeps its signing key; default the database's folder. */
+  dataDir: string;
+  jwtSecret: string | undefined;
+  jwtPublicKey: string | undefined;
+  jwksUrl: string | undefined;
+  jwtIssuer: string | undefined;
+  jwtAudience: string | undefined;
+  /** TEAMS_CORS_ORIGINS: comma-separated origins allowed to call the API from a browser. */
+  corsOrigins: string[];
+  /** TEAMS_MAX_BODY_BYTES: largest request body accepted, default 65536 (64 KiB). */
+  maxBodyBytes: number;
+  /** TEAMS_LOG: "off" silences the request log; default on. */
+  log: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and checks the configuration; relative paths resolve against `baseDir`. */
+export function loadConfig(
+  env: Env = process.env,
+  baseDir = env.INIT_CWD ?? process.cwd(),
+): Config {
+  const problems: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = text(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name} must be a ${protocols.join(" or ")} URL, got "${parsed.protocol}"`);
+      }
+    } catch {
+      problems.push(`${name} must be a URL`);
+    }
+    return raw;
+  };
+
+  const port = integer("PORT", 8000, 0, 65535);
+  const host = text("HOST") ?? "127.0.0.1";
+  const rawDatabase = text("TEAMS_DATABASE") ?? "./data/teams.db";
+  let database: Config["database"];
+  if (/^postgres(ql)?:\/\//.test(rawDatabase)) {
+    url("TEAMS_DATABASE", ["postgres:", "postgresql:"]);
+    database = { kind: "postgres", url: rawDatabase };
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rawDatabase)) {
+    problems.push("TEAMS_DATABASE must be a SQLite file path or a postgres:// URL");
+    database = { kind: "sqlite", filename: rawDatabase };
+  } else {
+    const filename =
+      rawDatabase === ":memory:" || isAbsolute(rawDatabase)
+        ? rawDatabase
+        : resolve(baseDir, rawDatabase);
+    database = { kind: "sqlite", filename };
+  }
+  const rawDataDir = text("TEAMS_DATA_DIR");
+  const dataDir = rawDataDir
+    ? resolve(baseDir, rawDataDir)
+    : database.kind === "sqlite" && database.filename !== ":memory:"
+      ? resolve(database.filename, "..")
+      : resolve(baseDir, "data");
+
+  const jwtSecret = text("TEAMS_JWT_SECRET");
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
+    problems.push(
+      "TEAMS_JWT_SECRET must be at least 32 bytes (HS256 needs a key as long as its hash)",
+    );
+  }
+  const jwtPublicKey = text("TEAMS_JWT_PUBLIC_KEY")?.replace(/\\n/g, "\n");
+  if (jwtPublicKey !== undefined && !jwtPublicKey.includes("-----BEGIN PUBLIC KEY-----")) {
+    problems.push("TEAMS_JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)");
+  }
+  const jwksUrl = url("TEAMS_JWKS_URL", ["https:", "http:"]);
+  const sources = [jwtSecret, jwtPublicKey, jwksUrl].filter((s) => s !== undefined).length;
+  if (sources > 1) {
+    problems.push("Set only one of TEAMS_JWT_SECRET, TEAMS_JWT_PUBLIC_KEY and TEAMS_JWKS_URL");
+  }
+  const corsOrigins = (text("TEAMS_CORS_ORIGINS") ?? "")
+    .split(",")
+    .map((o) => o.trim())
+    .filter((o) => o !== "");
+  for (const origin of corsOrigins) {
+    try {
+      if (new URL(origin).origin !== origin) throw new Error();
+    } catch {
+      problems.push(`TEAMS_CORS_ORIGINS: "${origin}" is not an origin like https://app.example`);
+    }
+  }
+  const maxBodyBytes = integer("TEAMS_MAX_BODY_BYTES", 65536, 1024, 16 * 1024 * 1024);
+  const log = text("TEAMS_LOG") !== "off";
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port,
+    host,
+    database,
+    dataDir,
+    jwtSecret,
+    jwtPublicKey,
+    jwksUrl,
+    jwtIssuer: text("TEAMS_JWT_ISSUER"),
+    jwtAudience: text("TEAMS_JWT_AUDIENCE"),
+    corsOrigins,
+    maxBodyBytes,
+    log,
+  };
+}

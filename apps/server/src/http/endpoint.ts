@@ -1,0 +1,25 @@
+import { TeamsError } from "@teams/core";
+import type { Context } from "hono";
+import { errorResponse, HttpProblem, type IssueSource } from "./fastapi-errors.js";
+
+export type Handler = (c: Context) => Promise<Response>;
+
+/**
+ * Wraps a route handler so that every error it throws becomes its FastAPI answer, with validation
+ * issues located as this route's values are (`where`); an unexpected error is reported to `onBug`
+ * and answered 500 without details.
+ */
+export function endpoint(
+  where: IssueSource,
+  handler: Handler,
+  onBug: (error: unknown) => void,
+): Handler {
+  return async (c) => {
+    try {
+      return await handler(c);
+    } catch (error) {
+      if (!(error instanceof TeamsError) && !(error instanceof HttpProblem)) onBug(error);
+      return errorResponse(error, where);
+    }
+  };
+}

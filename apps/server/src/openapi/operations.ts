@@ -1,0 +1,111 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { ref } from "./reference-components.js";
+
+/** A JSON schema for a zod schema of ours (the reference's own shapes are in reference-components). */
+export function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const {
+    $schema: _,
+    $defs: __,
+    ...rest
+  } = z.toJSONSchema(schema, { unrepresentable: "any", io: "output" });
+  // Shared schemas (Scope, ApplicationMemberRole) are components of the document already.
+  return JSON.parse(JSON.stringify(rest).replaceAll('"#/$defs/', '"#/components/schemas/'));
+}
+
+type Schema = Record<string, unknown>;
+
+export interface OperationDoc {
+  method: "get" | "post" | "put" | "patch" | "delete";
+  /** OpenAPI path, `{param}` style. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  pathParams?: string[];
+  query?: { name: string; required: boolean; schema: Schema; description?: string }[];
+  body?: { schema: Schema; required?: boolean };
+  /** Success status and body schema (none for 204). */
+  success: { status: number; schema?: Schema; title?: string; description?: string };
+}
+
+const titleCase = (name: string) =>
+  name
+    .split(/[_-]/)
+    .map((w) => (w ? w[0]?.toUpperCase() + w.slice(1) : w))
+    .join(" ");
+
+/**
+ * Documents one operation in the app's OpenAPI registry the way FastAPI would: the credential
+ * parameters of the reference (`refreshed-token` header, `token` cookie), HTTPBearer security, and
+ * the 422 `HTTPValidationError` answer.
+ */
+export function documentOperation(app: OpenAPIHono, doc: OperationDoc): void {
+  const parameters = [
+    ...(doc.pathParams ?? []).map((name) => ({
+      name,
+      in: "path",
+      required: true,
+      schema: { type: "string", title: titleCase(name) },
+    })),
+    ...(doc.query ?? []).map((q) => ({
+      name: q.name,
+      in: "query",
+      required: q.required,
+      schema: { ...q.schema, title: titleCase(q.name) },
+      ...(q.description ? { description: q.description } : {}),
+    })),
+    {
+      name: "refreshed-token",
+      in: "header",
+      required: false,
+      schema: { anyOf: [{ type: "string" }, { type: "null" }], title: "Refreshed-Token" },
+    },
+    {
+      name: "token",
+      in: "cookie",
+      required: false,
+      schema: { anyOf: [{ type: "string" }, { type: "null" }], title: "Token" },
+    },
+  ];
+  const success = doc.success.schema
+    ? {
+        description: doc.success.description ?? "Successful Response",
+        content: {
+          "application/json": {
+            schema: doc.success.title
+              ? { ...doc.success.schema, title: doc.success.title }
+              : doc.success.schema,
+          },
+        },
+      }
+    : { description: doc.success.description ?? "Successful Response" };
+  app.openAPIRegistry.registerPath({
+    method: doc.method,
+    path: doc.path,
+    tags: doc.tags,
+    summary: doc.summary,
+    ...(doc.description ? { description: doc.description } : {}),
+    operationId: doc.operationId,
+    security: [{ HTTPBearer: [] }],
+    parameters,
+    ...(doc.body
+      ? {
+          request: {
+            body: {
+              content: { "application/json": { schema: doc.body.schema } },
+              required: doc.body.required ?? true,
+            },
+          },
+        }
+      : {}),
+    responses: {
+      [doc.success.status]: success,
+      422: {
+        description: "Validation Error",
+        content: { "application/json": { schema: ref("HTTPValidationError") } },
+      },
+    },
+  } as never);
+}

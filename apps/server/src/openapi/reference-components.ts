@@ -1,0 +1,104 @@
+// The reference's component schemas as FastAPI publishes them (spec/teams-api-reference.txt),
+// written out rather than generated so /openapi.json carries exactly their names and shapes.
+// The zod schemas in @teams/core validate the same shapes; a test keeps the two in step.
+
+const uri = (title: string) => ({ type: "string", format: "uri", title });
+const str = (title: string) => ({ type: "string", title });
+const nullableString = (title: string) => ({
+  anyOf: [{ type: "string" }, { type: "null" }],
+  title,
+});
+const scopeList = { type: "array", items: { $ref: "#/components/schemas/Scope" }, title: "Scopes" };
+
+export const referenceSchemas = {
+  ApplicationMemberRole: {
+    type: "string",
+    enum: ["owner", "member"],
+    title: "ApplicationMemberRole",
+  },
+  Scope: {
+    type: "string",
+    enum: ["data:read", "data:write", "profile", "openid", "offline_access", "admin"],
+    title: "Scope",
+  },
+  TeamResponse: {
+    properties: {
+      id: str("Id"),
+      name: str("Name"),
+      description: str("Description"),
+      url: uri("Url"),
+      image: uri("Image"),
+      privacy_statement: uri("Privacy Statement"),
+      role: { anyOf: [{ $ref: "#/components/schemas/ApplicationMemberRole" }, { type: "null" }] },
+    },
+    type: "object",
+    required: ["id", "name", "description", "url", "image", "privacy_statement"],
+    title: "TeamResponse",
+  },
+  AuthorizedTeamResponse: {
+    properties: {
+      id: str("Id"),
+      name: str("Name"),
+      description: str("Description"),
+      url: uri("Url"),
+      image: uri("Image"),
+      privacy_statement: uri("Privacy Statement"),
+      scopes: scopeList,
+    },
+    type: "object",
+    required: ["id", "name", "description", "url", "image", "privacy_statement", "scopes"],
+    title: "AuthorizedTeamResponse",
+  },
+  AuthorizeTeamRequest: {
+    properties: { scopes: scopeList },
+    type: "object",
+    required: ["scopes"],
+    title: "AuthorizeTeamRequest",
+    description: "Request body for authorizing a team to access user data.",
+  },
+  UserSummary: {
+    properties: {
+      id: str("Id"),
+      first_name: nullableString("First Name"),
+      last_name: nullableString("Last Name"),
+      scopes: scopeList,
+      display_name: str("Display Name"),
+      is_managed: { type: "boolean", title: "Is Managed" },
+    },
+    type: "object",
+    required: ["id", "scopes", "display_name", "is_managed"],
+    title: "UserSummary",
+  },
+  HTTPValidationError: {
+    properties: {
+      detail: {
+        items: { $ref: "#/components/schemas/ValidationError" },
+        type: "array",
+        title: "Detail",
+      },
+    },
+    type: "object",
+    title: "HTTPValidationError",
+  },
+  ValidationError: {
+    properties: {
+      loc: {
+        items: { anyOf: [{ type: "string" }, { type: "integer" }] },
+        type: "array",
+        title: "Location",
+      },
+      msg: { type: "string", title: "Message" },
+      type: { type: "string", title: "Error Type" },
+    },
+    type: "object",
+    required: ["loc", "msg", "type"],
+    title: "ValidationError",
+  },
+} as const;
+
+export const securitySchemes = {
+  HTTPBearer: { type: "http", scheme: "bearer" },
+  HTTPBasic: { type: "http", scheme: "basic" },
+} as const;
+
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

@@ -1,0 +1,92 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { Api } from "../app.js";
+import { detailResponse } from "../http/fastapi-errors.js";
+
+const swaggerDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+
+// The docs page loads only same-origin files: the machine may be offline, and the page allows no
+// inline script.
+const docsAssets: Record<string, string> = {
+  "swagger-ui.css": "text/css; charset=utf-8",
+  "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+  "swagger-ui-standalone-preset.js": "text/javascript; charset=utf-8",
+};
+
+const docsPage = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Teams API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script src="/docs/init.js"></script>
+</body>
+</html>`;
+
+const docsInit = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true });`;
+
+/** Health, readiness, the development JWKS, /openapi.json and the interactive docs at /docs. */
+export function systemRoutes({ app, ping, authenticator }: Api): void {
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    try {
+      await ping();
+      return c.json({ status: "ready" });
+    } catch {
+      return detailResponse(503, "The store is not answering", { "retry-after": "1" });
+    }
+  });
+
+  if (authenticator.publicJwks) {
+    const jwks = JSON.stringify(authenticator.publicJwks);
+    app.get(
+      "/.well-known/jwks.json",
+      () => new Response(jwks, { headers: { "content-type": "application/json" } }),
+    );
+  }
+
+  let document: string | undefined;
+  app.get("/openapi.json", () => {
+    document ??= JSON.stringify(
+      app.getOpenAPI31Document({
+        openapi: "3.1.0",
+        info: {
+          title: "Teams",
+          version: "0.1.0",
+          description:
+            "Share training data with teams: the Teams API, with management and administration.",
+        },
+      }),
+    );
+    return new Response(document, { headers: { "content-type": "application/json" } });
+  });
+
+  const csp =
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+  app.get(
+    "/docs",
+    () =>
+      new Response(docsPage, {
+        headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": csp },
+      }),
+  );
+  app.get(
+    "/docs/init.js",
+    () => new Response(docsInit, { headers: { "content-type": "text/javascript; charset=utf-8" } }),
+  );
+  for (const [file, type] of Object.entries(docsAssets)) {
+    let content: Buffer | undefined;
+    app.get(`/docs/${file}`, () => {
+      content ??= readFileSync(join(swaggerDir, file));
+      return new Response(content, {
+        headers: { "content-type": type, "cache-control": "public, max-age=86400" },
+      });
+    });
+  }
+}

@@ -1,0 +1,90 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { createAuthenticator } from "@teams/auth";
+import { createTeams } from "@teams/core";
+import { createApp } from "./app.js";
+import type { Config } from "./config.js";
+import { openStore } from "./store.js";
+
+/** How long in-flight requests may take to finish after a stop is asked. */
+const shutdownGraceMs = 10_000;
+
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:8000. */
+  url: string;
+  mode: "secret" | "public-key" | "jwks" | "development";
+  /** Stops accepting connections, lets in-flight requests finish, then closes the store. */
+  close(): Promise<void>;
+}
+
+/** Opens the store, builds the app and listens, as the configuration says. */
+export async function startServer(
+  config: Config,
+  log: { info(line: string): void; error(error: unknown): void } | undefined = config.log
+    ? console
+    : undefined,
+): Promise<RunningServer> {
+  const store = await openStore(config.database);
+  try {
+    const authenticator = await createAuthenticator({
+      jwtSecret: config.jwtSecret,
+      publicKeyPem: config.jwtPublicKey,
+      jwksUrl: config.jwksUrl,
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+      dataDir: config.dataDir,
+    });
+    const teams = createTeams({ db: store.db });
+    const app = createApp({
+      teams,
+      authenticator,
+      ping: store.ping,
+      maxBodyBytes: config.maxBodyBytes,
+      corsOrigins: config.corsOrigins,
+      ...(log
+        ? { log: { info: (l: string) => log.info(l), error: (e: unknown) => log.error(e) } }
+        : {}),
+    });
+    const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+        resolve(s),
+      );
+      s.once("error", reject);
+    });
+    // Slow clients cannot hold a connection open forever.
+    server.setTimeout?.(30_000);
+    const { port } = server.address() as AddressInfo;
+    const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${host}:${port}`,
+      mode: authenticator.mode,
+      close() {
+        closing ??= (async () => {
+          await new Promise<void>((resolve) => {
+            const http = server as unknown as {
+              closeIdleConnections(): void;
+              closeAllConnections(): void;
+            };
+            // Connections that finish their request while we wait go idle under keep-alive and
+            // would hold close() for the keep-alive timeout; drop them as they go idle, and cut
+            // whatever is left after the grace period.
+            const sweep = setInterval(() => http.closeIdleConnections(), 50);
+            const deadline = setTimeout(() => http.closeAllConnections(), shutdownGraceMs);
+            server.close(() => {
+              clearInterval(sweep);
+              clearTimeout(deadline);
+              resolve();
+            });
+            http.closeIdleConnections();
+          });
+          await store.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

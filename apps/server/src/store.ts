@@ -1,0 +1,23 @@
+import type { Database } from "@teams/core";
+import type { Kysely } from "kysely";
+import type { Config } from "./config.js";
+
+/** What the server needs of a store, whichever it is. */
+export interface Store {
+  kind: "sqlite" | "postgres";
+  db: Kysely<Database>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens the store the configuration names (SQLite file or PostgreSQL URL), migrated. */
+export async function openStore(database: Config["database"]): Promise<Store> {
+  if (database.kind === "postgres") {
+    const { openPostgresStore } = await import("@teams/postgres");
+    const store = await openPostgresStore({ url: database.url });
+    return { kind: "postgres", db: store.db, ping: () => store.ping(), close: () => store.close() };
+  }
+  const { openSqliteStore } = await import("@teams/sqlite");
+  const store = await openSqliteStore({ filename: database.filename });
+  return { kind: "sqlite", db: store.db, ping: () => store.ping(), close: () => store.close() };
+}

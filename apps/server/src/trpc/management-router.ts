@@ -1,0 +1,62 @@
+import type {
+  ApplicationMemberRole,
+  ManagedUserInput,
+  Scope,
+  TeamInput,
+  TeamPatch,
+} from "@teams/core";
+import { authedProcedure, input, router } from "./trpc.js";
+
+/** Management for people (DESIGN §4) and the access check. */
+export const managementRouter = router({
+  createTeam: authedProcedure
+    .input(input<TeamInput>())
+    .mutation(({ ctx, input }) => ctx.teams.createTeam(ctx.principal, input)),
+  getTeam: authedProcedure
+    .input(input<{ team_id: string }>("team_id"))
+    .query(({ ctx, input }) => ctx.teams.getTeam(ctx.principal, input.team_id)),
+  updateTeam: authedProcedure
+    .input(input<TeamPatch & { team_id: string }>("team_id"))
+    .mutation(({ ctx, input: { team_id, ...patch } }) =>
+      ctx.teams.updateTeam(ctx.principal, team_id, patch),
+    ),
+  deleteTeam: authedProcedure
+    .input(input<{ team_id: string }>("team_id"))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.teams.deleteTeam(ctx.principal, input.team_id);
+      return null;
+    }),
+  members: authedProcedure
+    .input(input<{ team_id: string }>("team_id"))
+    .query(({ ctx, input }) => ctx.teams.listMembers(ctx.principal, input.team_id)),
+  putMember: authedProcedure
+    .input(
+      input<{ team_id: string; user_id: string; role: ApplicationMemberRole }>(
+        "team_id",
+        "user_id",
+      ),
+    )
+    .mutation(({ ctx, input: { team_id, user_id, ...body } }) =>
+      ctx.teams.putMember(ctx.principal, team_id, user_id, body),
+    ),
+  removeMember: authedProcedure
+    .input(input<{ team_id: string; user_id: string }>("team_id", "user_id"))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.teams.removeMember(ctx.principal, input.team_id, input.user_id);
+      return null;
+    }),
+  createManagedUser: authedProcedure
+    .input(input<ManagedUserInput>())
+    .mutation(({ ctx, input }) => ctx.teams.createManagedUser(ctx.principal, input)),
+  users: authedProcedure.query(({ ctx }) => ctx.teams.listUsers(ctx.principal)),
+  canAccess: authedProcedure
+    .input(input<{ user_id: string; scope: Scope }>("user_id"))
+    .query(async ({ ctx, input }) => ({
+      user_id: input.user_id,
+      scope: input.scope,
+      allowed: await ctx.teams.canAccess(ctx.principal, {
+        userId: input.user_id,
+        scope: input.scope,
+      }),
+    })),
+});

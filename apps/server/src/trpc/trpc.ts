@@ -1,0 +1,102 @@
+import type { Authenticator } from "@teams/auth";
+import { Invalid, type Principal, type Teams, TeamsError, type ValidationIssue } from "@teams/core";
+import { initTRPC, TRPCError } from "@trpc/server";
+
+/** What every procedure gets: the core, the authenticator and the request's headers. */
+export interface TrpcContext {
+  teams: Teams;
+  authenticator: Authenticator;
+  headers: Headers;
+}
+
+const t = initTRPC.context<TrpcContext>().create({
+  // Validation issues travel in the error's data, in the same pydantic shape REST answers.
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const issues = cause instanceof Invalid ? cause.issues : undefined;
+    return { ...shape, data: { ...shape.data, stack: undefined, ...(issues ? { issues } : {}) } };
+  },
+});
+
+const codes = {
+  not_authenticated: "UNAUTHORIZED",
+  forbidden: "FORBIDDEN",
+  not_found: "NOT_FOUND",
+  invalid: "UNPROCESSABLE_CONTENT",
+  unavailable: "SERVICE_UNAVAILABLE",
+} as const satisfies Record<TeamsError["kind"], TRPCError["code"]>;
+
+/** The core's typed errors as tRPC codes whose HTTP status equals the REST one (401/403/404/422/503). */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof TeamsError) {
+    const cause = result.error.cause;
+    return {
+      ...result,
+      error: new TRPCError({ code: codes[cause.kind], message: cause.message, cause }),
+    };
+  }
+  return result;
+});
+
+export const router = t.router;
+export const publicProcedure = t.procedure.use(mapErrors);
+
+async function authenticate(ctx: TrpcContext, headerOnly: boolean): Promise<Principal> {
+  const { principal, identity } = await ctx.authenticator.authenticate(
+    {
+      authorization: ctx.headers.get("authorization"),
+      refreshedToken: ctx.headers.get("refreshed-token"),
+      cookie: ctx.headers.get("cookie"),
+    },
+    { headerOnly },
+  );
+  await ctx.teams.ensureUser(identity);
+  return principal;
+}
+
+/** A procedure for any valid credential (DESIGN §2 order). */
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) =>
+  next({ ctx: { principal: await authenticate(ctx, false) } }),
+);
+
+/** Authorize and revoke read the delegated token from the Authorization header only, as REST does. */
+export const headerTokenProcedure = publicProcedure.use(async ({ ctx, next }) =>
+  next({ ctx: { principal: await authenticate(ctx, true) } }),
+);
+
+/**
+ * An input typed as `T` for the client, checked only for being an object whose `strings` are
+ * strings: every other rule is the core's, so tRPC answers bad input exactly as REST does (422).
+ */
+export function input<T extends object>(...strings: (keyof T & string)[]) {
+  return (raw: unknown): T => {
+    const value = raw === undefined ? {} : raw;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new Invalid([
+        {
+          type: "model_attributes_type",
+          loc: [],
+          msg: "Input should be a valid dictionary or object to extract fields from",
+          input: raw ?? null,
+        },
+      ]);
+    }
+    const issues: ValidationIssue[] = [];
+    for (const key of strings) {
+      const field = (value as Record<string, unknown>)[key];
+      if (field === undefined)
+        issues.push({ type: "missing", loc: [key], msg: "Field required", input: value });
+      else if (typeof field !== "string") {
+        issues.push({
+          type: "string_type",
+          loc: [key],
+          msg: "Input should be a valid string",
+          input: field,
+        });
+      }
+    }
+    if (issues.length > 0) throw new Invalid(issues);
+    return value as T;
+  };
+}

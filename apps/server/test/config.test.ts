@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.js";
+
+describe("configuration from the environment", () => {
+  it("defaults to 127.0.0.1:8000 and SQLite at ./data/teams.db, development keys beside it", () => {
+    const config = loadConfig({}, "/srv/teams");
+    expect(config).toMatchObject({
+      port: 8000,
+      host: "127.0.0.1",
+      database: { kind: "sqlite", filename: "/srv/teams/data/teams.db" },
+      dataDir: "/srv/teams/data",
+      maxBodyBytes: 65536,
+    });
+    expect(config.jwtSecret ?? config.jwtPublicKey ?? config.jwksUrl).toBeUndefined();
+  });
+
+  it("takes a postgres:// URL as the database", () => {
+    const config = loadConfig({ TEAMS_DATABASE: "postgres://u@db:5432/teams" }, "/srv");
+    expect(config.database).toEqual({ kind: "postgres", url: "postgres://u@db:5432/teams" });
+  });
+
+  it.each([
+    [{ PORT: "eighty" }, "PORT must be an integer"],
+    [{ PORT: "70000" }, "PORT must be an integer"],
+    [
+      { TEAMS_DATABASE: "mysql://db/teams" },
+      "TEAMS_DATABASE must be a SQLite file path or a postgres:// URL",
+    ],
+    [{ TEAMS_JWT_SECRET: "short" }, "TEAMS_JWT_SECRET must be at least 32 bytes"],
+    [{ TEAMS_JWT_PUBLIC_KEY: "not a pem" }, "TEAMS_JWT_PUBLIC_KEY must be a PEM public key"],
+    [{ TEAMS_JWKS_URL: "ftp://keys" }, "TEAMS_JWKS_URL must be a https: or http: URL"],
+    [
+      { TEAMS_JWT_SECRET: "x".repeat(32), TEAMS_JWKS_URL: "https://id.example/jwks" },
+      "Set only one of TEAMS_JWT_SECRET, TEAMS_JWT_PUBLIC_KEY and TEAMS_JWKS_URL",
+    ],
+    [{ TEAMS_CORS_ORIGINS: "https://app.example/path" }, "is not an origin"],
+    [{ TEAMS_MAX_BODY_BYTES: "-1" }, "TEAMS_MAX_BODY_BYTES must be an integer"],
+  ])("refuses %j with a clear message", (env, message) => {
+    expect(() => loadConfig(env, "/srv")).toThrow(ConfigError);
+    expect(() => loadConfig(env, "/srv")).toThrow(message);
+  });
+
+  it("lists every problem at once", () => {
+    try {
+      loadConfig({ PORT: "x", TEAMS_JWT_SECRET: "short" }, "/srv");
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems).toHaveLength(2);
+    }
+  });
+});

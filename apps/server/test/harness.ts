@@ -1,0 +1,74 @@
+import { createAuthenticator } from "@teams/auth";
+import { createTeams, type Teams } from "@teams/core";
+import { seedWorld } from "@teams/core/testing";
+import { openSqliteStore } from "@teams/sqlite";
+import { SignJWT } from "jose";
+import { createApp } from "../src/app.js";
+
+export const SECRET = "test-secret-of-at-least-thirty-two-bytes!";
+const key = new TextEncoder().encode(SECRET);
+
+export interface TokenClaims {
+  sub?: unknown;
+  azp?: string;
+  scope?: string;
+  exp?: number;
+  given_name?: string;
+}
+
+/** Signs a token the test server accepts (HS256 with the test secret) unless told otherwise. */
+export async function token(claims: TokenClaims = {}): Promise<string> {
+  const { exp, ...rest } = claims;
+  return new SignJWT({ scope: "data:read data:write profile", ...rest } as Record<string, unknown>)
+    .setProtectedHeader({ alg: "HS256" })
+    .setIssuedAt()
+    .setExpirationTime(exp ?? "1h")
+    .sign(key);
+}
+
+export const bearer = async (claims: TokenClaims) => ({
+  authorization: `Bearer ${await token(claims)}`,
+});
+
+/** A response whose JSON tests read freely (they assert its shape themselves). */
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are checked by assertions, not by types
+export type TestResponse = Omit<Response, "json"> & { json(): Promise<any> };
+
+export interface Harness {
+  teams: Teams;
+  /** Calls the app in process, JSON bodies encoded for you when `json` is given. */
+  request(path: string, init?: RequestInit & { json?: unknown }): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+/** A fresh app over its own in-memory SQLite store, seeded with the fixtures' small world. */
+export async function harness(
+  options: { seed?: boolean; maxBodyBytes?: number; corsOrigins?: string[] } = {},
+): Promise<Harness> {
+  const store = await openSqliteStore({ filename: ":memory:" });
+  const teams = createTeams({ db: store.db });
+  if (options.seed ?? true) await seedWorld(teams);
+  const authenticator = await createAuthenticator({ jwtSecret: SECRET });
+  const app = createApp({
+    teams,
+    authenticator,
+    ping: store.ping,
+    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+  });
+  return {
+    teams,
+    async request(path, init = {}) {
+      const { json, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (json !== undefined && !headers.has("content-type"))
+        headers.set("content-type", "application/json");
+      return app.request(path, {
+        ...rest,
+        headers,
+        ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+      });
+    },
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,116 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, harness } from "./harness.js";
+import {
+  authorizeTeamRequestSchema,
+  httpValidationErrorSchema,
+  referenceComponents,
+  referenceOperations,
+} from "./reference-spec.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document walked by tests
+type Json = Record<string, any>;
+let h: Harness;
+let doc: Json;
+beforeAll(async () => {
+  h = await harness({ seed: false });
+  const res = await h.request("/openapi.json");
+  expect(res.status).toBe(200);
+  doc = await res.json();
+});
+afterAll(() => h.close());
+
+/** The type of a property in the words of the reference's schema tables. */
+function describeType(schema: Json): string {
+  if (schema.anyOf) return "";
+  if (schema.$ref) return schema.$ref.split("/").at(-1);
+  if (schema.type === "array") {
+    return `Array<${schema.items?.$ref ? schema.items.$ref.split("/").at(-1) : ""}>`;
+  }
+  return schema.format ? `${schema.type}(${schema.format})` : schema.type;
+}
+
+describe("/openapi.json", () => {
+  it("is a valid OpenAPI 3.1 document", async () => {
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it("declares the reference's security schemes", () => {
+    expect(doc.components.securitySchemes).toEqual({
+      HTTPBearer: { type: "http", scheme: "bearer" },
+      HTTPBasic: { type: "http", scheme: "basic" },
+    });
+  });
+
+  it.each(Object.entries(referenceComponents))(
+    "has the component %s with the reference's properties",
+    (name, expected) => {
+      const schema = doc.components.schemas[name];
+      expect(schema, name).toBeDefined();
+      if (typeof expected === "string") {
+        expect(schema.type).toBe(expected);
+        return;
+      }
+      const actual = Object.fromEntries(
+        Object.entries(schema.properties as Record<string, Json>).map(([k, v]) => [
+          k,
+          describeType(v),
+        ]),
+      );
+      expect(actual).toEqual(expected);
+    },
+  );
+
+  it("has AuthorizeTeamRequest and HTTPValidationError exactly as printed", () => {
+    expect(doc.components.schemas.AuthorizeTeamRequest).toEqual(authorizeTeamRequestSchema);
+    expect(doc.components.schemas.HTTPValidationError).toEqual(httpValidationErrorSchema);
+  });
+
+  it.each(referenceOperations.map((op) => [op.method.toUpperCase(), op.path, op] as const))(
+    "documents %s %s as the reference does",
+    (_, path, op) => {
+      const operation = doc.paths[path]?.[op.method];
+      expect(operation, `${op.method} ${path}`).toBeDefined();
+      expect(operation.summary).toBe(op.summary);
+      expect(operation.security).toEqual([{ HTTPBearer: [] }]);
+      expect(operation.parameters.map((p: Json) => [p.name, p.in])).toEqual(op.parameters);
+      if (op.requestBody) {
+        expect(operation.requestBody.content["application/json"].schema).toEqual({
+          $ref: `#/components/schemas/${op.requestBody}`,
+        });
+        expect(operation.requestBody.required).toBe(true);
+      } else {
+        expect(operation.requestBody).toBeUndefined();
+      }
+      if (op.response) {
+        expect(operation.responses["200"].content["application/json"].schema).toEqual({
+          type: "array",
+          items: { $ref: `#/components/schemas/${op.response.items}` },
+          title: op.response.title,
+        });
+      }
+      expect(operation.responses["422"].content["application/json"].schema).toEqual({
+        $ref: "#/components/schemas/HTTPValidationError",
+      });
+    },
+  );
+});
+
+describe("/docs", () => {
+  it("serves an interactive reference from local files only", async () => {
+    const page = await h.request("/docs");
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('id="swagger-ui"');
+    expect(html).not.toMatch(/https?:\/\//);
+    for (const asset of ["/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js", "/docs/init.js"]) {
+      expect(html).toContain(asset);
+      const res = await h.request(asset);
+      expect(res.status, asset).toBe(200);
+      expect((await res.arrayBuffer()).byteLength, asset).toBeGreaterThan(10);
+    }
+    expect(await (await h.request("/docs/init.js")).text()).toContain("/openapi.json");
+  });
+});

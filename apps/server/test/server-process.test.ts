@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runCli, startServerProcess } from "./process.js";
+
+let dir: string;
+let env: Record<string, string>;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "teams-server-"));
+  env = { PORT: "0", TEAMS_DATABASE: join(dir, "data", "teams.db") };
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("the start command", () => {
+  it("serves in development mode with tokens from the CLI, logs without credentials, and stops on SIGTERM", async () => {
+    const server = await startServerProcess(env);
+    try {
+      expect(server.output()).toContain(`${server.url}/docs`);
+      expect(server.output()).toContain("teams token --sub");
+      const minted = await runCli(["token", "--sub", "coach", "--given-name", "Cora"], env);
+      expect(minted.code).toBe(0);
+      const token = minted.stdout.trim();
+      expect(token.split(".")).toHaveLength(3);
+
+      const jwks = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as {
+        keys: Record<string, unknown>[];
+      };
+      expect(jwks.keys[0]).toMatchObject({ kty: "EC", crv: "P-256" });
+      expect(jwks.keys[0]?.d).toBeUndefined();
+
+      const teams = await fetch(`${server.url}/api/v1/teams/`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(teams.status).toBe(200);
+      expect(await teams.json()).toEqual([]);
+      const viaCookie = await fetch(`${server.url}/api/v1/teams/authorized`, {
+        headers: { cookie: `token=${token}` },
+      });
+      expect(viaCookie.status).toBe(200);
+
+      // A request still sending its body when SIGTERM arrives is answered before the process exits.
+      const inFlight = new Promise<number>((resolve, reject) => {
+        const req = request(
+          `${server.url}/api/v1/teams/club/authorize`,
+          {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on("error", reject);
+        req.write('{"scopes": ');
+        setTimeout(() => {
+          server.child.kill("SIGTERM");
+          setTimeout(() => req.end('["data:read"]}'), 300);
+        }, 100);
+      });
+      expect(await inFlight).toBe(403);
+      expect(await server.exited).toBe(0);
+
+      const log = server.output();
+      expect(log).toMatch(/GET \/api\/v1\/teams\/ 200 \d+\.\dms/);
+      expect(log).toMatch(/POST \/api\/v1\/teams\/club\/authorize 403 /);
+      expect(log).not.toContain(token);
+      expect(log).not.toContain(token.split(".")[2]);
+    } finally {
+      server.child.kill("SIGKILL");
+    }
+  });
+
+  it("refuses an invalid configuration with a clear message and exit code 2", async () => {
+    const server = startServerProcess({ ...env, PORT: "eighty", TEAMS_JWT_SECRET: "short" });
+    await expect(server).rejects.toThrow(
+      /PORT must be an integer[\s\S]*TEAMS_JWT_SECRET must be at least 32 bytes/,
+    );
+  });
+
+  it("keeps its development key across restarts, so tokens stay valid", async () => {
+    const token = (await runCli(["token", "--sub", "carl"], env)).stdout.trim();
+    for (let round = 0; round < 2; round++) {
+      const server = await startServerProcess(env);
+      try {
+        const res = await fetch(`${server.url}/api/v1/teams/`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(res.status).toBe(200);
+      } finally {
+        server.child.kill("SIGTERM");
+        await server.exited;
+      }
+    }
+  });
+});
+
+describe("the teams CLI", () => {
+  it("prints help, and errors in one line with a non-zero exit", async () => {
+    expect((await runCli(["--help"], env)).stdout).toContain("token");
+    expect((await runCli(["token", "--help"], env)).stdout).toContain("--sub");
+    const missing = await runCli(["token"], env);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr.trim().split("\n")).toEqual([
+      "teams: --sub is required (the user the token acts as)",
+    ]);
+    const unknown = await runCli(["fly"], env);
+    expect(unknown.code).not.toBe(0);
+  });
+});

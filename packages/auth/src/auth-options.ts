@@ -1,0 +1,101 @@
+import { AuthConfigurationError } from "./configuration-error.js";
+
+/** How `createAuthenticator` finds its keys and checks tokens (DESIGN §2; variable names from §5). */
+export interface AuthOptions {
+  /**
+   * HS256 shared secret (`TEAMS_JWT_SECRET`), at least 32 bytes (RFC 7518 §3.2). Only HS256 is
+   * accepted with it. Default: none.
+   */
+  jwtSecret?: string;
+  /**
+   * PEM SPKI public key (`TEAMS_JWT_PUBLIC_KEY`); the algorithm follows from the key type: RS256
+   * (RSA), ES256 (EC P-256) or EdDSA (Ed25519). Literal `\n` sequences are read as line breaks, as
+   * environment variables often carry them. Default: none.
+   */
+  publicKeyPem?: string;
+  /**
+   * JWKS URL (`TEAMS_JWKS_URL`, http or https), fetched with caching and refetched on an unknown
+   * `kid` (rotation), with a cooldown. The only URL this package ever fetches. Default: none.
+   */
+  jwksUrl?: string;
+  /** Required `iss` (`TEAMS_JWT_ISSUER`). Default: not checked. */
+  issuer?: string;
+  /** Required `aud` (`TEAMS_JWT_AUDIENCE`). Default: not checked. */
+  audience?: string;
+  /** Folder where development mode keeps its ES256 key. Default `"./data"`. */
+  dataDir?: string;
+  /** Clock for verification. Default `() => new Date()`. */
+  clock?: () => Date;
+  /**
+   * How many verified tokens to remember (keyed by the token string, oldest evicted first). A hit
+   * still checks the token's time claims against the clock. `0` disables the cache. Default 10000.
+   */
+  cacheSize?: number;
+  /**
+   * JWKS mode: the shortest time between two fetches triggered by an unknown `kid`, in
+   * milliseconds, so that made-up key ids cannot make us hammer the key server. Default 30000.
+   */
+  jwksCooldownMs?: number;
+  /** JWKS mode: how long a fetched key set is used before it is fetched again, in ms. Default 600000. */
+  jwksCacheMaxAgeMs?: number;
+}
+
+export const DEFAULT_DATA_DIR = "./data";
+export const DEFAULT_CACHE_SIZE = 10_000;
+export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
+export const DEFAULT_JWKS_CACHE_MAX_AGE_MS = 600_000;
+
+/** The options after defaults and checks; what the rest of the package reads. */
+export interface ResolvedAuthOptions {
+  jwtSecret: string | undefined;
+  publicKeyPem: string | undefined;
+  jwksUrl: string | undefined;
+  issuer: string | undefined;
+  audience: string | undefined;
+  dataDir: string;
+  clock: () => Date;
+  cacheSize: number;
+  jwksCooldownMs: number;
+  jwksCacheMaxAgeMs: number;
+}
+
+/** Applies the defaults; throws `AuthConfigurationError` for values that cannot work. */
+export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
+  const clock = options.clock ?? (() => new Date());
+  if (typeof clock !== "function") throw new AuthConfigurationError("clock must be a function");
+  return {
+    jwtSecret: optionalText(options.jwtSecret, "jwtSecret (TEAMS_JWT_SECRET)"),
+    publicKeyPem: optionalText(options.publicKeyPem, "publicKeyPem (TEAMS_JWT_PUBLIC_KEY)"),
+    jwksUrl: optionalText(options.jwksUrl, "jwksUrl (TEAMS_JWKS_URL)"),
+    issuer: optionalText(options.issuer, "issuer (TEAMS_JWT_ISSUER)"),
+    audience: optionalText(options.audience, "audience (TEAMS_JWT_AUDIENCE)"),
+    dataDir: optionalText(options.dataDir, "dataDir") ?? DEFAULT_DATA_DIR,
+    clock,
+    cacheSize: count(options.cacheSize, "cacheSize", DEFAULT_CACHE_SIZE),
+    jwksCooldownMs: count(options.jwksCooldownMs, "jwksCooldownMs", DEFAULT_JWKS_COOLDOWN_MS),
+    jwksCacheMaxAgeMs: count(
+      options.jwksCacheMaxAgeMs,
+      "jwksCacheMaxAgeMs",
+      DEFAULT_JWKS_CACHE_MAX_AGE_MS,
+    ),
+  };
+}
+
+// An empty value is refused rather than read as "not configured": an empty TEAMS_JWT_SECRET
+// silently switching the server to development mode would be a surprise. Hosts map "" to undefined
+// themselves if they want that.
+function optionalText(value: string | null | undefined, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new AuthConfigurationError(`${name} is set but empty; leave it unset or give a value`);
+  }
+  return value;
+}
+
+function count(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new AuthConfigurationError(`${name} must be a non-negative integer`);
+  }
+  return value;
+}

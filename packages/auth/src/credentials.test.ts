@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { readCookie } from "./cookie.js";
+import { type RequestCredentials, readCredential } from "./credentials.js";
+
+describe("readCredential: DESIGN §2 order, first present wins", () => {
+  const cases: [string, RequestCredentials, ReturnType<typeof readCredential>][] = [
+    ["nothing", {}, { kind: "absent" }],
+    ["all null", { authorization: null, refreshedToken: null, cookie: null }, { kind: "absent" }],
+    ["header", { authorization: "Bearer h" }, { kind: "token", token: "h" }],
+    ["refreshed-token", { refreshedToken: "r" }, { kind: "token", token: "r" }],
+    ["cookie", { cookie: "token=c" }, { kind: "token", token: "c" }],
+    [
+      "header beats refreshed-token and cookie",
+      { authorization: "Bearer h", refreshedToken: "r", cookie: "token=c" },
+      { kind: "token", token: "h" },
+    ],
+    [
+      "refreshed-token beats cookie",
+      { refreshedToken: "r", cookie: "token=c" },
+      { kind: "token", token: "r" },
+    ],
+    [
+      "a Basic header does not fall back to the cookie",
+      { authorization: "Basic dXNlcjpwYXNz", cookie: "token=c" },
+      { kind: "malformed" },
+    ],
+    [
+      "an empty bearer does not fall back",
+      { authorization: "Bearer", refreshedToken: "r" },
+      { kind: "malformed" },
+    ],
+    ["an empty bearer with a trailing space", { authorization: "Bearer " }, { kind: "malformed" }],
+    ["a bearer of two words", { authorization: "Bearer a b" }, { kind: "malformed" }],
+    ["a bare token without scheme", { authorization: "eyJ.a.b" }, { kind: "malformed" }],
+    [
+      "scheme is case-insensitive (lower)",
+      { authorization: "bearer h" },
+      { kind: "token", token: "h" },
+    ],
+    [
+      "scheme is case-insensitive (upper)",
+      { authorization: "BEARER h" },
+      { kind: "token", token: "h" },
+    ],
+    [
+      "scheme is case-insensitive (mixed)",
+      { authorization: "bEaReR h" },
+      { kind: "token", token: "h" },
+    ],
+    [
+      "several spaces after the scheme",
+      { authorization: "Bearer   h" },
+      { kind: "token", token: "h" },
+    ],
+    ["surrounding whitespace", { authorization: "  Bearer h  " }, { kind: "token", token: "h" }],
+    ["a tab after the scheme", { authorization: "Bearer\th" }, { kind: "token", token: "h" }],
+    [
+      "an empty Authorization header counts as absent",
+      { authorization: "", cookie: "token=c" },
+      { kind: "token", token: "c" },
+    ],
+    [
+      "a blank refreshed-token header counts as absent",
+      { refreshedToken: "  ", cookie: "token=c" },
+      { kind: "token", token: "c" },
+    ],
+    ["an empty token cookie counts as absent", { cookie: "token=" }, { kind: "absent" }],
+    ["other cookies only", { cookie: "session=s; theme=dark" }, { kind: "absent" }],
+    ["Digest scheme", { authorization: 'Digest username="u"' }, { kind: "malformed" }],
+  ];
+  it.each(cases)("%s", (_, credentials, expected) => {
+    expect(readCredential(credentials)).toEqual(expected);
+  });
+
+  const headerOnly: [string, RequestCredentials, ReturnType<typeof readCredential>][] = [
+    ["cookie ignored", { cookie: "token=c" }, { kind: "absent" }],
+    ["refreshed-token ignored", { refreshedToken: "r" }, { kind: "absent" }],
+    ["both ignored", { refreshedToken: "r", cookie: "token=c" }, { kind: "absent" }],
+    ["empty header, cookie ignored", { authorization: "", cookie: "token=c" }, { kind: "absent" }],
+    [
+      "header used",
+      { authorization: "Bearer h", cookie: "token=c" },
+      { kind: "token", token: "h" },
+    ],
+    ["Basic header", { authorization: "Basic x" }, { kind: "malformed" }],
+  ];
+  it.each(headerOnly)("headerOnly: %s", (_, credentials, expected) => {
+    expect(readCredential(credentials, true)).toEqual(expected);
+  });
+});
+
+describe("readCookie", () => {
+  const cases: [string, string | undefined][] = [
+    ["token=abc", "abc"],
+    ["a=1; token=abc; b=2", "abc"],
+    ["a=1;token=abc;b=2", "abc"],
+    ["  token = abc  ", "abc"],
+    ['token="abc"', "abc"],
+    ["token=a%2Eb%20c", "a.b c"],
+    ['token="a%2Eb"', "a.b"],
+    ["token=%E0%A4%A", "%E0%A4%A"],
+    ["token=x=y", "x=y"],
+    ["mytoken=1; token_x=2", undefined],
+    ["xtoken=1; token=2", "2"],
+    ["token=1; token=2", "1"],
+    ["token", undefined],
+    ["token; other=1", undefined],
+    ["", undefined],
+    ["token=", ""],
+    ['token=""', ""],
+    [";;token=abc;;", "abc"],
+  ];
+  it.each(cases)("%j → %j", (header, expected) => {
+    expect(readCookie(header, "token")).toBe(expected);
+  });
+});

@@ -1,0 +1,107 @@
+import { isDelegated } from "@teams/core";
+import type { JWTPayload } from "jose";
+import { describe, expect, it } from "vitest";
+import { authenticationFromClaims } from "./principal-from-claims.js";
+import { TokenRejected } from "./token-rejected.js";
+
+const base = { exp: 2_000_000_000 };
+
+describe("sub", () => {
+  const cases: [string, unknown, boolean][] = [
+    ["a short id", "u", true],
+    ["255 characters", "x".repeat(255), true],
+    ["256 characters", "x".repeat(256), false],
+    ["empty", "", false],
+    ["missing", undefined, false],
+    ["null", null, false],
+    ["numeric", 123, false],
+    ["an array", ["u"], false],
+    ["an object", { id: "u" }, false],
+    ["a boolean", true, false],
+  ];
+  it.each(cases)("%s → accepted: %s", (_, sub, accepted) => {
+    const payload = { ...base, ...(sub !== undefined && { sub }) } as JWTPayload;
+    if (accepted) {
+      expect(authenticationFromClaims(payload).principal.userId).toBe(sub);
+    } else {
+      expect(() => authenticationFromClaims(payload)).toThrow(TokenRejected);
+    }
+  });
+});
+
+describe("azp", () => {
+  const cases: [string, unknown, string | null | "invalid", boolean][] = [
+    ["absent", undefined, null, false],
+    ["null", null, null, false],
+    ["another party (delegated)", "coach-1", "coach-1", true],
+    ["the subject itself (not delegated)", "u", "u", false],
+    ["numeric", 7, "invalid", false],
+    ["an array", ["coach"], "invalid", false],
+    ["empty", "", "invalid", false],
+    ["256 characters", "c".repeat(256), "invalid", false],
+  ];
+  it.each(cases)("%s", (_, azp, expected, delegated) => {
+    const payload = { ...base, sub: "u", ...(azp !== undefined && { azp }) } as JWTPayload;
+    if (expected === "invalid") {
+      expect(() => authenticationFromClaims(payload)).toThrow(TokenRejected);
+      return;
+    }
+    const { principal } = authenticationFromClaims(payload);
+    expect(principal.authorizedParty).toBe(expected);
+    expect(isDelegated(principal)).toBe(delegated);
+  });
+});
+
+describe("scopes", () => {
+  const cases: [string, Record<string, unknown>, string[] | "invalid"][] = [
+    ["neither claim", {}, []],
+    ["scope string", { scope: "data:read profile" }, ["data:read", "profile"]],
+    [
+      "scope with extra whitespace",
+      { scope: "  data:read \t profile  " },
+      ["data:read", "profile"],
+    ],
+    ["empty scope", { scope: "" }, []],
+    ["null scope", { scope: null }, []],
+    ["scopes array", { scopes: ["data:read", "data:write"] }, ["data:read", "data:write"]],
+    ["empty scopes array", { scopes: [] }, []],
+    ["duplicates merged", { scope: "a a b", scopes: ["b", "a"] }, ["a", "b"]],
+    ["both claims: the union", { scope: "a", scopes: ["b"] }, ["a", "b"]],
+    ["unknown scopes are kept (the core judges them)", { scope: "admin x:y" }, ["admin", "x:y"]],
+    ["scope numeric", { scope: 1 }, "invalid"],
+    ["scope an array", { scope: ["a"] }, "invalid"],
+    ["scopes a string", { scopes: "a b" }, "invalid"],
+    ["scopes with a number", { scopes: ["a", 1] }, "invalid"],
+    ["scopes an object", { scopes: { a: true } }, "invalid"],
+  ];
+  it.each(cases)("%s", (_, extra, expected) => {
+    const payload = { ...base, sub: "u", ...extra } as JWTPayload;
+    if (expected === "invalid") {
+      expect(() => authenticationFromClaims(payload)).toThrow(TokenRejected);
+    } else {
+      expect(authenticationFromClaims(payload).principal.scopes).toEqual(expected);
+    }
+  });
+});
+
+describe("identity", () => {
+  const cases: [string, Record<string, unknown>, string | null, string | null][] = [
+    ["both names", { given_name: "Ada", family_name: "Lovelace" }, "Ada", "Lovelace"],
+    ["no names", {}, null, null],
+    ["given name only", { given_name: "Ada" }, "Ada", null],
+    ["non-string names are ignored", { given_name: 1, family_name: ["x"] }, null, null],
+    ["empty names are absent", { given_name: "", family_name: " " }, null, null],
+  ];
+  it.each(cases)("%s", (_, extra, first, last) => {
+    const { identity } = authenticationFromClaims({ ...base, sub: "u", ...extra } as JWTPayload);
+    expect(identity).toEqual({ id: "u", first_name: first, last_name: last });
+  });
+});
+
+it("returns frozen objects (they may be shared through the cache)", () => {
+  const result = authenticationFromClaims({ ...base, sub: "u", scope: "a" });
+  expect(Object.isFrozen(result)).toBe(true);
+  expect(Object.isFrozen(result.principal)).toBe(true);
+  expect(Object.isFrozen(result.principal.scopes)).toBe(true);
+  expect(Object.isFrozen(result.identity)).toBe(true);
+});

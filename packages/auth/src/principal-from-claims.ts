@@ -1,0 +1,69 @@
+import type { Principal } from "@teams/core";
+import type { JWTPayload } from "jose";
+import { TokenRejected } from "./token-rejected.js";
+
+/** Who a verified token says the caller is. */
+export interface Authentication {
+  principal: Principal;
+  /** The user as first seen in a token (DESIGN §4: created on the fly, names when present). */
+  identity: { id: string; first_name: string | null; last_name: string | null };
+}
+
+/** DESIGN §2: `sub` (and `azp`) at most this many characters, like every id. */
+export const MAX_SUBJECT_LENGTH = 255;
+
+/**
+ * The principal and identity of verified claims, frozen (they may be served from the cache to many
+ * requests). Throws `TokenRejected` for claims that cannot name a principal.
+ */
+export function authenticationFromClaims(claims: JWTPayload): Authentication {
+  const userId = identifier(claims.sub, "sub");
+  const authorizedParty =
+    claims.azp === undefined || claims.azp === null ? null : identifier(claims.azp, "azp");
+  const principal: Principal = Object.freeze({
+    userId,
+    authorizedParty,
+    scopes: Object.freeze(scopesOf(claims)),
+  });
+  const identity = Object.freeze({
+    id: userId,
+    first_name: name(claims.given_name),
+    last_name: name(claims.family_name),
+  });
+  return Object.freeze({ principal, identity });
+}
+
+function identifier(value: unknown, claim: string): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > MAX_SUBJECT_LENGTH) {
+    throw new TokenRejected(
+      `"${claim}" claim must be a string of 1 to ${MAX_SUBJECT_LENGTH} characters`,
+    );
+  }
+  return value;
+}
+
+// `scope` (RFC 8693, space-separated) and `scopes` (array) are both read; a token carrying both
+// gets their union. A claim of the wrong type makes the token invalid rather than scope-less.
+function scopesOf(claims: JWTPayload): string[] {
+  const found = new Set<string>();
+  const { scope, scopes } = claims;
+  if (scope !== undefined && scope !== null) {
+    if (typeof scope !== "string") throw new TokenRejected('"scope" claim must be a string');
+    for (const item of scope.split(/\s+/)) if (item) found.add(item);
+  }
+  if (scopes !== undefined && scopes !== null) {
+    if (!Array.isArray(scopes) || !scopes.every((item) => typeof item === "string")) {
+      throw new TokenRejected('"scopes" claim must be an array of strings');
+    }
+    for (const item of scopes as string[]) {
+      const trimmed = item.trim();
+      if (trimmed) found.add(trimmed);
+    }
+  }
+  return [...found];
+}
+
+// Names are informative only: anything but a non-empty string is treated as absent.
+function name(value: unknown): string | null {
+  return typeof value === "string" && value.trim() !== "" ? value : null;
+}
