@@ -98,6 +98,98 @@ describe("the start command", () => {
 });
 
 describe("the teams CLI", () => {
+  it("loads the demo world and prints tokens that work against the API", async () => {
+    const demo = await runCli(["demo"], env);
+    expect(demo.code, demo.stderr).toBe(0);
+    const tokens = Object.fromEntries(
+      [...demo.stdout.matchAll(/^export (TOKEN_\w+)=(\S+)/gm)].map((m) => [m[1], m[2]]),
+    ) as Record<string, string>;
+    expect(Object.keys(tokens)).toHaveLength(6);
+    expect((await runCli(["demo"], env)).code).toBe(0); // loading it again changes nothing
+    const server = await startServerProcess(env);
+    try {
+      const call = (path: string, name: string, init: RequestInit = {}) =>
+        fetch(`${server.url}${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${tokens[name]}`, "content-type": "application/json" },
+        });
+      const users = (await (await call("/api/v1/teams/club/users", "TOKEN_COACH")).json()) as {
+        id: string;
+        scopes: string[];
+      }[];
+      expect(users.map((u) => [u.id, u.scopes])).toEqual([
+        ["ann", ["data:read", "profile"]],
+        ["ben", ["data:read"]],
+        ["carl", ["data:read", "data:write", "profile"]],
+      ]);
+      const authorize = await call("/api/v1/teams/club/authorize", "TOKEN_BEN_BY_COACH", {
+        method: "POST",
+        body: JSON.stringify({ scopes: ["profile"] }),
+      });
+      expect(authorize.status).toBe(200);
+      const refused = await call("/api/v1/teams/club/authorize", "TOKEN_ANN", {
+        method: "POST",
+        body: JSON.stringify({ scopes: ["profile"] }),
+      });
+      expect(refused.status).toBe(403);
+      expect((await call("/api/v1/teams/authorized", "TOKEN_CARL")).status).toBe(200);
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.exited;
+    }
+  });
+
+  it("mirrors the administration API with the same rules, one clear line per error", async () => {
+    const put = (args: string[]) => runCli(args, env);
+    expect((await put(["user", "put", "dora", "--first-name", "Dora"])).code).toBe(0);
+    const team = await put([
+      "team",
+      "put",
+      "rowing",
+      "--name",
+      "Rowing",
+      "--url",
+      "https://r.example/",
+      "--image",
+      "https://r.example/i.png",
+      "--privacy-statement",
+      "https://r.example/p",
+    ]);
+    expect(team.code, team.stderr).toBe(0);
+    expect(JSON.parse(team.stdout)).toMatchObject({
+      id: "rowing",
+      name: "Rowing",
+      description: "",
+    });
+    expect((await put(["member", "put", "rowing", "dora", "--role", "owner"])).code).toBe(0);
+    const lastOwner = await put(["member", "delete", "rowing", "dora"]);
+    expect(lastOwner.code).not.toBe(0);
+    expect(lastOwner.stderr.trim()).toBe("teams: A team must keep at least one owner");
+    const badUrl = await put([
+      "team",
+      "put",
+      "t2",
+      "--name",
+      "T",
+      "--url",
+      "ftp://x",
+      "--image",
+      "https://x/i",
+      "--privacy-statement",
+      "https://x/p",
+    ]);
+    expect(badUrl.stderr.trim()).toBe("teams: url: URL scheme should be 'http' or 'https'");
+    expect((await put(["team", "delete", "nope"])).stderr.trim()).toBe("teams: Team not found");
+    expect((await put(["team", "delete", "rowing"])).code).toBe(0);
+    const migrate = await put(["migrate"]);
+    expect(migrate.stdout).toContain("up to date");
+    for (const command of ["token", "user", "team", "member", "migrate", "demo"]) {
+      const helped = await put([command, "--help"]);
+      expect(helped.code, command).toBe(0);
+      expect(helped.stdout, command).toContain(`teams ${command}`);
+    }
+  });
+
   it("prints help, and errors in one line with a non-zero exit", async () => {
     expect((await runCli(["--help"], env)).stdout).toContain("token");
     expect((await runCli(["token", "--help"], env)).stdout).toContain("--sub");

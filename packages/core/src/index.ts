@@ -29,6 +29,7 @@ export {
 export { type AccessFacts, decideAccess } from "./policy/access-policy.js";
 export {
   decideAuthorize,
+  decideConsent,
   decideDelegation,
   decideRevoke,
   type Subject,

@@ -1,7 +1,14 @@
-import { type Context, requirePrincipal } from "./context.js";
+import type { Transaction } from "kysely";
+import { type Context, ensureUserRow, requirePrincipal } from "./context.js";
+import type { Database } from "./database.js";
 import { NotFound } from "./errors.js";
 import { isPlausibleId } from "./ids.js";
-import { decideAuthorize, decideRevoke, type Subject } from "./policy/authorization-policy.js";
+import {
+  decideAuthorize,
+  decideConsent,
+  decideRevoke,
+  type Subject,
+} from "./policy/authorization-policy.js";
 import { messages } from "./policy/messages.js";
 import { decideListTeamUsers } from "./policy/team-policy.js";
 import type { Principal } from "./principal.js";
@@ -12,7 +19,7 @@ import type {
   TeamResponse,
   UserSummary,
 } from "./schemas.js";
-import { canonicalScopes, decodeScopes, encodeScopes } from "./scopes.js";
+import { canonicalScopes, decodeScopes, encodeScopes, type Scope } from "./scopes.js";
 import * as q from "./store-queries.js";
 import { parseInput } from "./validation.js";
 
@@ -51,25 +58,7 @@ export function referenceUseCases(ctx: Context) {
       const refused = decideAuthorize(p, await loadSubject(p.userId), scopes);
       if (refused) throw refused;
       if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
-      const now = ctx.now();
-      return ctx.write(async (trx) => {
-        if (!(await q.teamExists(trx, teamId))) throw new NotFound(messages.teamNotFound);
-        const stored = encodeScopes(scopes);
-        await trx
-          .insertInto("authorizations")
-          .values({
-            team_id: teamId,
-            user_id: p.userId,
-            scopes: stored,
-            granted_at: now,
-            updated_at: now,
-          })
-          .onConflict((oc) =>
-            oc.columns(["user_id", "team_id"]).doUpdateSet({ scopes: stored, updated_at: now }),
-          )
-          .execute();
-        return { team_id: teamId, user_id: p.userId, scopes: decodeScopes(stored) };
-      });
+      return ctx.write((trx) => upsertAuthorization(trx, teamId, p.userId, scopes, ctx.now()));
     },
 
     /** Withdraws a team's access to a managed user (`DELETE /api/v1/teams/{team_id}/authorize`). */
@@ -78,17 +67,33 @@ export function referenceUseCases(ctx: Context) {
       const refused = decideRevoke(p, await loadSubject(p.userId));
       if (refused) throw refused;
       if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
+      return ctx.write((trx) => deleteAuthorization(trx, teamId, p.userId));
+    },
+
+    /**
+     * A regular user authorizes a team for itself (the browser consent flow). Authorizing again
+     * replaces the scope set, as for managed users.
+     */
+    async consentToTeam(principal: P, teamId: string, body: unknown): Promise<TeamAuthorization> {
+      const p = requirePrincipal(principal);
+      const input = parseInput(AuthorizeTeamInput, body);
+      const refused = decideConsent(p, await loadSubject(p.userId));
+      if (refused) throw refused;
+      if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
+      const now = ctx.now();
       return ctx.write(async (trx) => {
-        if (!(await q.teamExists(trx, teamId))) throw new NotFound(messages.teamNotFound);
-        const row = await trx
-          .deleteFrom("authorizations")
-          .where("user_id", "=", p.userId)
-          .where("team_id", "=", teamId)
-          .returning("scopes")
-          .executeTakeFirst();
-        if (!row) throw new NotFound(messages.authorizationNotFound);
-        return { team_id: teamId, user_id: p.userId, scopes: decodeScopes(row.scopes) };
+        await ensureUserRow(trx, { id: p.userId }, now);
+        return upsertAuthorization(trx, teamId, p.userId, canonicalScopes(input.scopes), now);
       });
+    },
+
+    /** A regular user withdraws a team's access to its own data. */
+    async withdrawConsent(principal: P, teamId: string): Promise<TeamAuthorization> {
+      const p = requirePrincipal(principal);
+      const refused = decideConsent(p, await loadSubject(p.userId));
+      if (refused) throw refused;
+      if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
+      return ctx.write((trx) => deleteAuthorization(trx, teamId, p.userId));
     },
 
     /**
@@ -117,4 +122,41 @@ export function referenceUseCases(ctx: Context) {
       return user;
     },
   };
+}
+
+/** Records (or replaces) a user's authorization of a team, keeping the first grant time. */
+async function upsertAuthorization(
+  trx: Transaction<Database>,
+  teamId: string,
+  userId: string,
+  scopes: readonly Scope[],
+  now: string,
+): Promise<TeamAuthorization> {
+  if (!(await q.teamExists(trx, teamId))) throw new NotFound(messages.teamNotFound);
+  const stored = encodeScopes(scopes);
+  await trx
+    .insertInto("authorizations")
+    .values({ team_id: teamId, user_id: userId, scopes: stored, granted_at: now, updated_at: now })
+    .onConflict((oc) =>
+      oc.columns(["user_id", "team_id"]).doUpdateSet({ scopes: stored, updated_at: now }),
+    )
+    .execute();
+  return { team_id: teamId, user_id: userId, scopes: decodeScopes(stored) };
+}
+
+/** Removes a user's authorization of a team, answering the scopes it held. */
+async function deleteAuthorization(
+  trx: Transaction<Database>,
+  teamId: string,
+  userId: string,
+): Promise<TeamAuthorization> {
+  if (!(await q.teamExists(trx, teamId))) throw new NotFound(messages.teamNotFound);
+  const row = await trx
+    .deleteFrom("authorizations")
+    .where("user_id", "=", userId)
+    .where("team_id", "=", teamId)
+    .returning("scopes")
+    .executeTakeFirst();
+  if (!row) throw new NotFound(messages.authorizationNotFound);
+  return { team_id: teamId, user_id: userId, scopes: decodeScopes(row.scopes) };
 }

@@ -1,5 +1,11 @@
-// The `teams` command line: `pnpm teams <command>`.
-import { loadConfig } from "../config.js";
+// The `teams` command line: `pnpm teams <command>`. Every command has the API's rules: it calls the
+// same core operations.
+import { createAuthenticator } from "@teams/auth";
+import { createTeams, TeamsError } from "@teams/core";
+import { type Config, loadConfig } from "../config.js";
+import { openStore } from "../store.js";
+import { adminCommand, adminHelp } from "./admin-commands.js";
+import { demoHelp, demoPeople, loadDemo } from "./demo-command.js";
 import { tokenCommand, tokenHelp } from "./token-command.js";
 
 const help = `teams: the Teams service's command line
@@ -7,25 +13,98 @@ const help = `teams: the Teams service's command line
 Usage: teams <command> [options]     (teams <command> --help for its options)
 
 Commands:
-  token     mint a development token`;
+  token     mint a development token
+  user      put or delete a user (administration)
+  team      put or delete a team (administration)
+  member    put or remove a team member (administration)
+  migrate   bring the database's schema to this release's version
+  demo      load a small demo world and print tokens to try it with
+
+Configuration comes from the same environment variables as the server (TEAMS_DATABASE, ...).`;
+
+const migrateHelp = `teams migrate: bring the database's schema to this release's version
+
+Usage: teams migrate
+
+The server migrates when it starts; this runs the same migration (all or nothing, under a lock)
+without starting it, e.g. before a deployment.`;
+
+async function withTeams<T>(
+  config: Config,
+  fn: (teams: ReturnType<typeof createTeams>) => Promise<T>,
+): Promise<T> {
+  const store = await openStore(config.database);
+  try {
+    return await fn(createTeams({ db: store.db }));
+  } finally {
+    await store.close();
+  }
+}
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
+  const wantsHelp = args.includes("--help") || args.includes("-h");
   if (!command || command === "--help" || command === "-h" || command === "help") {
     console.log(help);
     return;
   }
-  if (command === "token") {
-    if (args.includes("--help") || args.includes("-h")) return void console.log(tokenHelp);
-    console.log(await tokenCommand(args, loadConfig()));
+  const helps: Record<string, string> = {
+    token: tokenHelp,
+    migrate: migrateHelp,
+    demo: demoHelp,
+    ...adminHelp,
+  };
+  const commandHelp = helps[command];
+  if (commandHelp === undefined)
+    throw new Error(`unknown command "${command}" (try: teams --help)`);
+  if (wantsHelp) {
+    console.log(commandHelp);
     return;
   }
-  throw new Error(`unknown command "${command}" (try: teams --help)`);
+  const config = loadConfig();
+  if (command === "token") {
+    console.log(await tokenCommand(args, config));
+  } else if (command === "migrate") {
+    await withTeams(config, async () => undefined);
+    console.log("The database's schema is up to date.");
+  } else if (command === "user" || command === "team" || command === "member") {
+    const result = await withTeams(config, (teams) => adminCommand(command, args, teams));
+    console.log(JSON.stringify(result, null, 2));
+  } else if (command === "demo") {
+    if (args.length > 0) throw new Error("teams demo takes no arguments");
+    await withTeams(config, loadDemo);
+    const authenticator = await createAuthenticator({ dataDir: config.dataDir });
+    if (!authenticator.mintToken) throw new Error("teams demo works in development mode only");
+    const base = `http://${config.host}:${config.port}`;
+    console.log("Demo world loaded: team club (Harbour Rowing Club); see `teams demo --help`.\n");
+    console.log("Tokens (valid 24 hours):");
+    for (const person of demoPeople) {
+      const token = await authenticator.mintToken({
+        sub: person.sub,
+        ...("azp" in person ? { azp: person.azp } : {}),
+        scope: "data:read data:write profile",
+        ttlSeconds: 86_400,
+      });
+      console.log(`export ${person.name}=${token}   # ${person.note}`);
+    }
+    console.log("\nTry:");
+    console.log(`  curl -H "Authorization: Bearer $TOKEN_COACH" ${base}/api/v1/teams/club/users`);
+    console.log(`  curl -H "Authorization: Bearer $TOKEN_CARL" ${base}/api/v1/teams/authorized`);
+    console.log(
+      `  curl -X POST -H "Authorization: Bearer $TOKEN_BEN_BY_COACH" -H "Content-Type: application/json" -d '{"scopes":["data:read","profile"]}' ${base}/api/v1/teams/club/authorize`,
+    );
+  }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(
-    `teams: ${error instanceof Error ? error.message.split("\n").join(" ") : String(error)}`,
-  );
+  const message =
+    error instanceof TeamsError && "issues" in error
+      ? (error as TeamsError & { issues: { loc: unknown[]; msg: string }[] }).issues
+          .map((i) => `${i.loc.join(".")}: ${i.msg}`)
+          .join("; ")
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  console.error(`teams: ${message.split("\n").join(" ")}`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@ import { Forbidden } from "../errors.js";
 import type { Principal } from "../principal.js";
 import {
   decideAuthorize,
+  decideConsent,
   decideDelegation,
   decideRevoke,
   type Subject,
@@ -214,5 +215,40 @@ describe("decideAuthorize: the delegation refusal comes before the scope refusal
     const result = decideAuthorize(principal, subject, ["data:read", "data:write"]);
     expect(result).toBeInstanceOf(Forbidden);
     expect(result?.message).toBe(refusal);
+  });
+});
+
+describe("a regular user authorizing a team for itself (browser consent)", () => {
+  const regular = { userId: "carl", authorizedParty: null, scopes: [] };
+  it.each([
+    ["a regular user with its own token", regular, { id: "carl", managerId: null }, null],
+    ["a user first seen (not yet stored)", regular, undefined, null],
+    [
+      "a token whose azp is its own sub",
+      { ...regular, authorizedParty: "carl" },
+      { id: "carl", managerId: null },
+      null,
+    ],
+    [
+      "a delegated token",
+      { ...regular, authorizedParty: "coach" },
+      { id: "carl", managerId: null },
+      "Forbidden",
+    ],
+    [
+      "a managed user's own token",
+      { ...regular, userId: "ann" },
+      { id: "ann", managerId: "coach" },
+      "Forbidden",
+    ],
+  ] as const)("%s → refused: %4$s", (_, principal, subject, expected) => {
+    const refusal = decideConsent(principal, subject);
+    if (expected === null) expect(refusal).toBeNull();
+    else {
+      expect(refusal).toBeInstanceOf(Forbidden);
+      expect(refusal?.message).toBe(
+        "Only a regular user acting for itself can authorize a team this way",
+      );
+    }
   });
 });

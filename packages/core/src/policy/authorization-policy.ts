@@ -43,3 +43,17 @@ export function decideRevoke(
 ): TeamsError | null {
   return decideDelegation(principal, subject);
 }
+
+/**
+ * A regular user authorizes (or withdraws) a team for itself, in the browser: its own token, not a
+ * delegated one, and not a managed user (who has no login; its manager acts for it).
+ */
+export function decideConsent(
+  principal: Principal,
+  subject: Subject | undefined,
+): TeamsError | null {
+  if (isDelegated(principal) || (subject !== undefined && subject.managerId !== null)) {
+    return new Forbidden(messages.consentNeedsOwnToken);
+  }
+  return null;
+}

@@ -10,6 +10,7 @@ export const messages = {
   authorizationNotFound: "Authorization not found",
   ownerRequired: "Only a team owner can do this",
   lastOwner: "A team must keep at least one owner",
+  consentNeedsOwnToken: "Only a regular user acting for itself can authorize a team this way",
   adminRequired: "This operation requires the admin scope",
   managedCannotManage: "Managed users and delegated tokens cannot create managed users",
   managerIsManaged: "A managed user cannot manage other users",

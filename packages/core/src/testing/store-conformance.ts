@@ -264,6 +264,41 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
         },
       );
 
+      t(
+        "lets a regular user authorize and withdraw a team for itself, and no one else",
+        async (teams) => {
+          expect(
+            await teams.consentToTeam(carl, "club", { scopes: ["profile", "data:read"] }),
+          ).toEqual({
+            team_id: "club",
+            user_id: "carl",
+            scopes: ["data:read", "profile"],
+          });
+          expect(
+            (await teams.listTeamUsers(coach, "club")).map((u) => [u.id, u.is_managed]),
+          ).toEqual([["carl", false]]);
+          await expect(
+            teams.consentToTeam(principal("ann"), "club", { scopes: ["data:read"] }),
+          ).rejects.toBeInstanceOf(Forbidden);
+          await expect(
+            teams.consentToTeam(annByCoach, "club", { scopes: ["data:read"] }),
+          ).rejects.toBeInstanceOf(Forbidden);
+          await expect(
+            teams.consentToTeam(carl, "club", { scopes: ["admin"] }),
+          ).rejects.toBeInstanceOf(Invalid);
+          await expect(
+            teams.consentToTeam(carl, "nope", { scopes: ["data:read"] }),
+          ).rejects.toBeInstanceOf(NotFound);
+          await expect(teams.withdrawConsent(annByCoach, "club")).rejects.toBeInstanceOf(Forbidden);
+          expect((await teams.withdrawConsent(carl, "club")).scopes).toEqual([
+            "data:read",
+            "profile",
+          ]);
+          await expect(teams.withdrawConsent(carl, "club")).rejects.toBeInstanceOf(NotFound);
+          expect(await teams.listAuthorizedTeams(carl)).toEqual([]);
+        },
+      );
+
       t("reads one authorizing user of a team", async (teams) => {
         await teams.authorizeTeam(annByCoach, "club", { scopes: ["profile"] });
         expect(await teams.getTeamUser(assistant, "club", "ann")).toMatchObject({
