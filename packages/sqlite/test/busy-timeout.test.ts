@@ -1,0 +1,59 @@
+import { join } from "node:path";
+import { createTeams, Unavailable } from "@teams/core";
+import { delegated, principal, seedWorld } from "@teams/core/testing";
+import BetterSqlite3 from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { openSqliteStore } from "../src/index.js";
+import { removeTempDirs, tempDir } from "./support/database-file.js";
+
+// A write lock held longer than the busy timeout is answered Unavailable (503, retry later), never
+// a raw SQLite error, it changes nothing, and the store serves the next request normally.
+
+describe("contention longer than the busy timeout", () => {
+  afterEach(removeTempDirs);
+
+  it("answers Unavailable, changes nothing, and the store keeps working", async () => {
+    const filename = join(tempDir(), "teams.db");
+    const store = await openSqliteStore({ filename, busyTimeoutMs: 100 });
+    const teams = createTeams({ db: store.db });
+    const ann = delegated("ann", "coach");
+    const ben = delegated("ben", "coach");
+    const coach = principal("coach");
+    try {
+      await seedWorld(teams);
+      await teams.authorizeTeam(ben, "club", { scopes: ["profile"] });
+
+      // Another connection (as another process would) takes the write lock and keeps it.
+      const holder = new BetterSqlite3(filename);
+      holder.exec("begin immediate");
+      try {
+        const authorizing = teams.authorizeTeam(ann, "club", { scopes: ["data:read"] });
+        await expect(authorizing).rejects.toBeInstanceOf(Unavailable);
+        await expect(authorizing).rejects.toMatchObject({ retryAfterSeconds: 1 });
+        await expect(teams.revokeTeam(ben, "club")).rejects.toBeInstanceOf(Unavailable);
+        // Readers are not blocked by a writer in WAL mode.
+        expect((await teams.listTeamUsers(coach, "club")).map((u) => u.id)).toEqual(["ben"]);
+      } finally {
+        holder.exec("rollback");
+        holder.close();
+      }
+
+      // Nothing of the refused requests happened.
+      const after = await teams.listTeamUsers(coach, "club");
+      expect(after.map((u) => [u.id, u.scopes])).toEqual([["ben", ["profile"]]]);
+
+      // And the same store serves the next requests.
+      await expect(teams.authorizeTeam(ann, "club", { scopes: ["data:read"] })).resolves.toEqual({
+        team_id: "club",
+        user_id: "ann",
+        scopes: ["data:read"],
+      });
+      await teams.revokeTeam(ben, "club");
+      const last = await teams.listTeamUsers(coach, "club");
+      expect(last.map((u) => [u.id, u.scopes])).toEqual([["ann", ["data:read"]]]);
+      expect(store.integrityCheck()).toBe("ok");
+    } finally {
+      await store.close();
+    }
+  });
+});
