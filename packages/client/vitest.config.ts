@@ -1,15 +1,6 @@
-import { defineConfig } from "vitest/config";
+import { defineTeamsConfig } from "../../vitest.shared.js";
 
-// Resolve workspace packages to their TypeScript sources so tests never wait for a build.
-const conditions = ["@teams/source", "node", "import", "default"];
-
-export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ["@teams/source"] } },
-  test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    // Type tests: a wrong call of the client must fail to compile.
-    typecheck: { enabled: true, include: ["src/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
-    reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
-  },
+// Type tests: a wrong call of the client must fail to compile.
+export default defineTeamsConfig({
+  typecheck: { enabled: true, include: ["src/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
 });

@@ -1,13 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { defineTeamsConfig } from "../../vitest.shared.js";
 
-// Resolve workspace packages to their TypeScript sources so tests never wait for a build.
-const conditions = ["@teams/source", "node", "import", "default"];
-
-export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ["@teams/source"] } },
-  test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
-  },
-});
+export default defineTeamsConfig();

@@ -21,6 +21,8 @@ export interface Config {
   maxBodyBytes: number;
   /** TEAMS_LOG: "off" silences the request log; default on. */
   log: boolean;
+  /** PostgreSQL only: TEAMS_PG_POOL_MAX (10), TEAMS_PG_STATEMENT_TIMEOUT_MS (5000), TEAMS_PG_CONNECT_TIMEOUT_MS (5000). */
+  postgres: { max: number; statementTimeoutMs: number; connectionTimeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -118,6 +120,11 @@ export function loadConfig(
   }
   const maxBodyBytes = integer("TEAMS_MAX_BODY_BYTES", 65536, 1024, 16 * 1024 * 1024);
   const log = text("TEAMS_LOG") !== "off";
+  const postgres = {
+    max: integer("TEAMS_PG_POOL_MAX", 10, 1, 1000),
+    statementTimeoutMs: integer("TEAMS_PG_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000),
+    connectionTimeoutMs: integer("TEAMS_PG_CONNECT_TIMEOUT_MS", 5000, 100, 600_000),
+  };
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -132,5 +139,6 @@ export function loadConfig(
     corsOrigins,
     maxBodyBytes,
     log,
+    postgres,
   };
 }

@@ -24,7 +24,7 @@ export async function startServer(
     ? console
     : undefined,
 ): Promise<RunningServer> {
-  const store = await openStore(config.database);
+  const store = await openStore(config.database, config.postgres);
   try {
     const authenticator = await createAuthenticator({
       jwtSecret: config.jwtSecret,

@@ -11,10 +11,13 @@ export interface Store {
 }
 
 /** Opens the store the configuration names (SQLite file or PostgreSQL URL), migrated. */
-export async function openStore(database: Config["database"]): Promise<Store> {
+export async function openStore(
+  database: Config["database"],
+  postgres?: Config["postgres"],
+): Promise<Store> {
   if (database.kind === "postgres") {
     const { openPostgresStore } = await import("@teams/postgres");
-    const store = await openPostgresStore({ url: database.url });
+    const store = await openPostgresStore({ url: database.url, ...postgres });
     return { kind: "postgres", db: store.db, ping: () => store.ping(), close: () => store.close() };
   }
   const { openSqliteStore } = await import("@teams/sqlite");

@@ -42,6 +42,10 @@ export function createContext(
           if (attempt >= maxAttempts) {
             throw new Unavailable("The store is busy; try again", 1, { cause: error });
           }
+          // A short jittered pause, so the transactions that collided do not collide again.
+          await new Promise((resolve) =>
+            setTimeout(resolve, Math.random() * 2 ** Math.min(attempt, 6)),
+          );
         }
       }
     },

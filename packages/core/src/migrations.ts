@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Kysely, PostgresAdapter, sql, type Transaction } from "kysely";
 import type { Database } from "./database.js";
 
 /** One step of the schema. Runs inside the transaction that records it, on SQLite and PostgreSQL. */
@@ -15,13 +15,20 @@ export const migrations: readonly Migration[] = [
     name: "users, teams, memberships, authorizations",
     async up(trx) {
       const db = trx as unknown as Kysely<unknown>;
+      // Lists are ordered by these columns and filtered with lower(). SQLite compares bytes and
+      // folds ASCII only; PostgreSQL follows the database's locale unless told "C", which gives
+      // it SQLite's behaviour, so both stores answer the same lists in the same order.
+      const adapter = trx.getExecutor().adapter;
+      const onPostgres =
+        adapter instanceof PostgresAdapter || adapter.constructor.name === "PostgresAdapter";
+      const text = onPostgres ? sql`text collate "C"` : "text";
       await db.schema
         .createTable("users")
-        .addColumn("id", "text", (c) => c.primaryKey())
-        .addColumn("first_name", "text")
-        .addColumn("last_name", "text")
-        .addColumn("manager_id", "text", (c) => c.references("users.id").onDelete("cascade"))
-        .addColumn("display_name", "text", (c) =>
+        .addColumn("id", text, (c) => c.primaryKey())
+        .addColumn("first_name", text)
+        .addColumn("last_name", text)
+        .addColumn("manager_id", text, (c) => c.references("users.id").onDelete("cascade"))
+        .addColumn("display_name", text, (c) =>
           c
             .notNull()
             .generatedAlwaysAs(
@@ -29,7 +36,7 @@ export const migrations: readonly Migration[] = [
             )
             .stored(),
         )
-        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("created_at", text, (c) => c.notNull())
         .execute();
       await db.schema
         .createIndex("users_manager_idx")
@@ -39,21 +46,21 @@ export const migrations: readonly Migration[] = [
 
       await db.schema
         .createTable("teams")
-        .addColumn("id", "text", (c) => c.primaryKey())
-        .addColumn("name", "text", (c) => c.notNull())
-        .addColumn("description", "text", (c) => c.notNull())
-        .addColumn("url", "text", (c) => c.notNull())
-        .addColumn("image", "text", (c) => c.notNull())
-        .addColumn("privacy_statement", "text", (c) => c.notNull())
-        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("id", text, (c) => c.primaryKey())
+        .addColumn("name", text, (c) => c.notNull())
+        .addColumn("description", text, (c) => c.notNull())
+        .addColumn("url", text, (c) => c.notNull())
+        .addColumn("image", text, (c) => c.notNull())
+        .addColumn("privacy_statement", text, (c) => c.notNull())
+        .addColumn("created_at", text, (c) => c.notNull())
         .execute();
       await db.schema.createIndex("teams_name_idx").on("teams").columns(["name", "id"]).execute();
 
       await db.schema
         .createTable("memberships")
-        .addColumn("team_id", "text", (c) => c.notNull().references("teams.id").onDelete("cascade"))
-        .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
-        .addColumn("role", "text", (c) => c.notNull().check(sql`role in ('owner', 'member')`))
+        .addColumn("team_id", text, (c) => c.notNull().references("teams.id").onDelete("cascade"))
+        .addColumn("user_id", text, (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("role", text, (c) => c.notNull().check(sql`role in ('owner', 'member')`))
         .addPrimaryKeyConstraint("memberships_pk", ["team_id", "user_id"])
         .execute();
       // Listing a user's teams goes by user; listing a team's members by the primary key.
@@ -65,11 +72,11 @@ export const migrations: readonly Migration[] = [
 
       await db.schema
         .createTable("authorizations")
-        .addColumn("user_id", "text", (c) => c.notNull().references("users.id").onDelete("cascade"))
-        .addColumn("team_id", "text", (c) => c.notNull().references("teams.id").onDelete("cascade"))
-        .addColumn("scopes", "text", (c) => c.notNull().check(sql`scopes <> ''`))
-        .addColumn("granted_at", "text", (c) => c.notNull())
-        .addColumn("updated_at", "text", (c) => c.notNull())
+        .addColumn("user_id", text, (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("team_id", text, (c) => c.notNull().references("teams.id").onDelete("cascade"))
+        .addColumn("scopes", text, (c) => c.notNull().check(sql`scopes <> ''`))
+        .addColumn("granted_at", text, (c) => c.notNull())
+        .addColumn("updated_at", text, (c) => c.notNull())
         .addPrimaryKeyConstraint("authorizations_pk", ["user_id", "team_id"])
         .execute();
       // A user's authorized teams go by the primary key; a team's users by this index.

@@ -1,4 +1,4 @@
-import type { Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { type Context, ensureUserRow, requirePrincipal } from "./context.js";
 import type { Database } from "./database.js";
 import { NotFound } from "./errors.js";
@@ -16,6 +16,7 @@ import { AuthorizeTeamInput, ListTeamUsersQuery } from "./request-schemas.js";
 import type {
   AuthorizedTeamResponse,
   TeamAuthorization,
+  TeamDetails,
   TeamResponse,
   UserSummary,
 } from "./schemas.js";
@@ -31,8 +32,13 @@ type P = Principal | null | undefined;
 export function referenceUseCases(ctx: Context) {
   const { db } = ctx;
 
-  async function loadSubject(userId: string): Promise<Subject | undefined> {
-    const user = await q.findUser(db, userId);
+  // Loaded inside the write transaction, so a concurrent change of the user (deleted, or given
+  // another manager) cannot slip between the rule and the write.
+  async function loadSubject(
+    userId: string,
+    executor: Kysely<Database> = db,
+  ): Promise<Subject | undefined> {
+    const user = await q.findUser(executor, userId);
     return user && { id: user.id, managerId: user.manager_id };
   }
 
@@ -55,19 +61,23 @@ export function referenceUseCases(ctx: Context) {
       const p = requirePrincipal(principal);
       const input = parseInput(AuthorizeTeamInput, body);
       const scopes = canonicalScopes(input.scopes);
-      const refused = decideAuthorize(p, await loadSubject(p.userId), scopes);
-      if (refused) throw refused;
-      if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
-      return ctx.write((trx) => upsertAuthorization(trx, teamId, p.userId, scopes, ctx.now()));
+      return ctx.write(async (trx) => {
+        const refused = decideAuthorize(p, await loadSubject(p.userId, trx), scopes);
+        if (refused) throw refused;
+        if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
+        return upsertAuthorization(trx, teamId, p.userId, scopes, ctx.now());
+      });
     },
 
     /** Withdraws a team's access to a managed user (`DELETE /api/v1/teams/{team_id}/authorize`). */
     async revokeTeam(principal: P, teamId: string): Promise<TeamAuthorization> {
       const p = requirePrincipal(principal);
-      const refused = decideRevoke(p, await loadSubject(p.userId));
-      if (refused) throw refused;
-      if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
-      return ctx.write((trx) => deleteAuthorization(trx, teamId, p.userId));
+      return ctx.write(async (trx) => {
+        const refused = decideRevoke(p, await loadSubject(p.userId, trx));
+        if (refused) throw refused;
+        if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
+        return deleteAuthorization(trx, teamId, p.userId);
+      });
     },
 
     /**
@@ -77,11 +87,11 @@ export function referenceUseCases(ctx: Context) {
     async consentToTeam(principal: P, teamId: string, body: unknown): Promise<TeamAuthorization> {
       const p = requirePrincipal(principal);
       const input = parseInput(AuthorizeTeamInput, body);
-      const refused = decideConsent(p, await loadSubject(p.userId));
-      if (refused) throw refused;
-      if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
       const now = ctx.now();
       return ctx.write(async (trx) => {
+        const refused = decideConsent(p, await loadSubject(p.userId, trx));
+        if (refused) throw refused;
+        if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
         await ensureUserRow(trx, { id: p.userId }, now);
         return upsertAuthorization(trx, teamId, p.userId, canonicalScopes(input.scopes), now);
       });
@@ -90,10 +100,36 @@ export function referenceUseCases(ctx: Context) {
     /** A regular user withdraws a team's access to its own data. */
     async withdrawConsent(principal: P, teamId: string): Promise<TeamAuthorization> {
       const p = requirePrincipal(principal);
-      const refused = decideConsent(p, await loadSubject(p.userId));
-      if (refused) throw refused;
-      if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
-      return ctx.write((trx) => deleteAuthorization(trx, teamId, p.userId));
+      return ctx.write(async (trx) => {
+        const refused = decideConsent(p, await loadSubject(p.userId, trx));
+        if (refused) throw refused;
+        if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
+        return deleteAuthorization(trx, teamId, p.userId);
+      });
+    },
+
+    /**
+     * A team's public consent details (what a consent page shows) and the scopes the caller already
+     * granted it, null when none. Any authenticated caller may read them: they are what a person
+     * sees before deciding. NotFound for a missing team.
+     */
+    async getTeamForConsent(
+      principal: P,
+      teamId: string,
+    ): Promise<TeamDetails & { granted: TeamAuthorization["scopes"] | null }> {
+      const p = requirePrincipal(principal);
+      const team = isPlausibleId(teamId) ? await q.findTeam(db, teamId) : undefined;
+      if (!team) throw new NotFound(messages.teamNotFound);
+      const stored = await q.findAuthorizationScopes(db, teamId, p.userId);
+      return { ...team, granted: stored === undefined ? null : decodeScopes(stored) };
+    },
+
+    /**
+     * The teams the caller authorized, as `listAuthorizedTeams`, with `granted_at` and `updated_at`
+     * (for the caller's own pages; the reference's response keeps its exact shape).
+     */
+    async listConsents(principal: P): Promise<q.ConsentResponse[]> {
+      return q.listConsentsOf(db, requirePrincipal(principal).userId);
     },
 
     /**

@@ -157,9 +157,38 @@ export async function listTeamsAuthorizedBy(
   return rows.map((r) => ({ ...teamDetails(r), scopes: decodeScopes(r.scopes) }));
 }
 
-/** Escapes LIKE's wildcards so a name filter matches its text literally. */
+/** A team the user authorized, with when it was first granted and last changed (ISO-8601). */
+export type ConsentResponse = AuthorizedTeamResponse & { granted_at: string; updated_at: string };
+
+/** The teams a user authorized, as `listTeamsAuthorizedBy`, with when each was granted and changed. */
+export async function listConsentsOf(db: Db, userId: string): Promise<ConsentResponse[]> {
+  const rows = await db
+    .selectFrom("authorizations")
+    .innerJoin("teams", "teams.id", "authorizations.team_id")
+    .select([
+      ...teamColumns,
+      "authorizations.scopes",
+      "authorizations.granted_at",
+      "authorizations.updated_at",
+    ])
+    .where("authorizations.user_id", "=", userId)
+    .orderBy("teams.name")
+    .orderBy("teams.id")
+    .execute();
+  return rows.map((r) => ({
+    ...teamDetails(r),
+    scopes: decodeScopes(r.scopes),
+    granted_at: r.granted_at,
+    updated_at: r.updated_at,
+  }));
+}
+
+/**
+ * Escapes LIKE's wildcards so a name filter matches its text literally, folding only A-Z as SQL's
+ * lower() does in both stores (SQLite; PostgreSQL with the "C" collation).
+ */
 const likeContains = (needle: string) =>
-  `%${needle.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  `%${needle.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export async function listUsersAuthorizing(
   db: Db,

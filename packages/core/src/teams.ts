@@ -15,7 +15,7 @@ export interface CreateTeamsOptions {
   clock?: () => Date;
   /**
    * How many times a write transaction that lost a race (serialization failure, deadlock) is run
-   * before the caller gets `Unavailable`. Default 5.
+   * (with a short jittered pause between runs) before the caller gets `Unavailable`. Default 8.
    */
   maxAttempts?: number;
 }
@@ -35,7 +35,7 @@ export function createTeams(options: CreateTeamsOptions) {
   const ctx = createContext(
     options.db,
     options.clock ?? (() => new Date()),
-    options.maxAttempts ?? 5,
+    options.maxAttempts ?? 8,
   );
   return {
     ...referenceUseCases(ctx),

@@ -1,1 +1,10 @@
-export {};
+// @teams/postgres: the scale-out store.
+
+export { TranslatingPostgresDialect } from "./postgres-dialect.js";
+export { translatePostgresError } from "./postgres-errors.js";
+export {
+  migrationLockKey,
+  openPostgresStore,
+  type PostgresStore,
+  type PostgresStoreOptions,
+} from "./postgres-store.js";

@@ -33,7 +33,7 @@ async function withTeams<T>(
   config: Config,
   fn: (teams: ReturnType<typeof createTeams>) => Promise<T>,
 ): Promise<T> {
-  const store = await openStore(config.database);
+  const store = await openStore(config.database, config.postgres);
   try {
     return await fn(createTeams({ db: store.db }));
   } finally {

@@ -299,6 +299,70 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
         },
       );
 
+      t(
+        "shows any signed-in user a team's consent details and what it already granted",
+        async (teams) => {
+          await expect(teams.getTeamForConsent(null, "club")).rejects.toBeInstanceOf(
+            NotAuthenticated,
+          );
+          // carl is neither a member nor has authorized the team, and still reads what it asks.
+          expect(await teams.getTeamForConsent(carl, "club")).toEqual({
+            id: "club",
+            name: "Club",
+            description: "Club description",
+            url: "https://club.example/",
+            image: "https://club.example/logo.png",
+            privacy_statement: "https://club.example/privacy",
+            granted: null,
+          });
+          await teams.consentToTeam(carl, "club", { scopes: ["profile", "data:read"] });
+          expect((await teams.getTeamForConsent(carl, "club")).granted).toEqual([
+            "data:read",
+            "profile",
+          ]);
+          await teams.authorizeTeam(annByCoach, "club", { scopes: ["profile"] });
+          expect((await teams.getTeamForConsent(annByCoach, "club")).granted).toEqual(["profile"]);
+          for (const id of ["nope", "", "x".repeat(300)]) {
+            await expect(teams.getTeamForConsent(carl, id)).rejects.toBeInstanceOf(NotFound);
+          }
+        },
+      );
+
+      t(
+        "lists the teams a user consented to with grant and change times, by name then id",
+        async (teams, clock) => {
+          await teams.adminPutTeam(admin, "a-team", teamBody("A Team"));
+          await teams.consentToTeam(carl, "club", { scopes: ["data:read"] });
+          clock.now = new Date("2026-01-02T00:00:00.000Z");
+          await teams.consentToTeam(carl, "a-team", { scopes: ["profile"] });
+          clock.now = new Date("2026-01-03T00:00:00.000Z");
+          await teams.consentToTeam(carl, "club", { scopes: ["data:read", "data:write"] });
+          const consents = await teams.listConsents(carl);
+          expect(consents).toEqual([
+            {
+              ...teamBody("A Team"),
+              id: "a-team",
+              scopes: ["profile"],
+              granted_at: "2026-01-02T00:00:00.000Z",
+              updated_at: "2026-01-02T00:00:00.000Z",
+            },
+            {
+              ...teamBody("Club"),
+              id: "club",
+              scopes: ["data:read", "data:write"],
+              granted_at: "2026-01-01T00:00:00.000Z",
+              updated_at: "2026-01-03T00:00:00.000Z",
+            },
+          ]);
+          // The reference's list is the same teams in the same order, in its exact shape.
+          expect(await teams.listAuthorizedTeams(carl)).toEqual(
+            consents.map(({ granted_at: _g, updated_at: _u, ...team }) => team),
+          );
+          expect(await teams.listConsents(coach)).toEqual([]);
+          await expect(teams.listConsents(undefined)).rejects.toBeInstanceOf(NotAuthenticated);
+        },
+      );
+
       t("reads one authorizing user of a team", async (teams) => {
         await teams.authorizeTeam(annByCoach, "club", { scopes: ["profile"] });
         expect(await teams.getTeamUser(assistant, "club", "ann")).toMatchObject({

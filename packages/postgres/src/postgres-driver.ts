@@ -1,0 +1,107 @@
+import type {
+  CompiledQuery,
+  DatabaseConnection,
+  Driver,
+  QueryCompiler,
+  QueryResult,
+  TransactionSettings,
+} from "kysely";
+import { translatePostgresError } from "./postgres-errors.js";
+
+async function translated<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw translatePostgresError(error);
+  }
+}
+
+/** A connection of the inner driver whose errors come out translated. */
+class TranslatingConnection implements DatabaseConnection {
+  constructor(readonly inner: DatabaseConnection) {}
+
+  executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    return translated(() => this.inner.executeQuery<R>(compiled));
+  }
+
+  async *streamQuery<R>(
+    compiled: CompiledQuery,
+    chunkSize?: number,
+  ): AsyncIterableIterator<QueryResult<R>> {
+    try {
+      yield* this.inner.streamQuery<R>(compiled, chunkSize);
+    } catch (error) {
+      throw translatePostgresError(error);
+    }
+  }
+}
+
+const unwrap = (connection: DatabaseConnection): DatabaseConnection =>
+  connection instanceof TranslatingConnection ? connection.inner : connection;
+
+/**
+ * Wraps a Kysely driver (here `PostgresDriver`) so every error of the server or the network, from
+ * acquiring a connection to `COMMIT`, goes through `translatePostgresError`. Transaction control
+ * is the inner driver's, which needs its own connection objects back: they are unwrapped.
+ */
+export class TranslatingDriver implements Driver {
+  constructor(readonly inner: Driver) {}
+
+  init(): Promise<void> {
+    return translated(() => this.inner.init());
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new TranslatingConnection(await translated(() => this.inner.acquireConnection()));
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return translated(() => this.inner.beginTransaction(unwrap(connection), settings));
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return translated(() => this.inner.commitTransaction(unwrap(connection)));
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return translated(() => this.inner.rollbackTransaction(unwrap(connection)));
+  }
+
+  savepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compileQuery: QueryCompiler["compileQuery"],
+  ): Promise<void> {
+    const savepoint = this.inner.savepoint?.bind(this.inner);
+    if (!savepoint) throw new Error("The inner driver has no savepoints");
+    return translated(() => savepoint(unwrap(connection), name, compileQuery));
+  }
+
+  rollbackToSavepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compileQuery: QueryCompiler["compileQuery"],
+  ): Promise<void> {
+    const rollback = this.inner.rollbackToSavepoint?.bind(this.inner);
+    if (!rollback) throw new Error("The inner driver has no savepoints");
+    return translated(() => rollback(unwrap(connection), name, compileQuery));
+  }
+
+  releaseSavepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compileQuery: QueryCompiler["compileQuery"],
+  ): Promise<void> {
+    const release = this.inner.releaseSavepoint?.bind(this.inner);
+    if (!release) throw new Error("The inner driver has no savepoints");
+    return translated(() => release(unwrap(connection), name, compileQuery));
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.inner.releaseConnection(unwrap(connection));
+  }
+
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
+}

@@ -1,0 +1,10 @@
+import { runStoreConformance } from "@teams/core/testing";
+import { describe } from "vitest";
+import { noPostgres, openTestStore } from "./support.js";
+
+describe.skipIf(noPostgres)("postgres", () => {
+  runStoreConformance({
+    name: "postgres, a fresh schema per test",
+    open: () => openTestStore(),
+  });
+});
