@@ -9,6 +9,15 @@ const nullableString = (title: string) => ({
   title,
 });
 const scopeList = { type: "array", items: { $ref: "#/components/schemas/Scope" }, title: "Scopes" };
+const teamProperties = {
+  id: str("Id"),
+  name: str("Name"),
+  description: str("Description"),
+  url: uri("Url"),
+  image: uri("Image"),
+  privacy_statement: uri("Privacy Statement"),
+};
+const teamRequired = ["id", "name", "description", "url", "image", "privacy_statement"];
 
 export const referenceSchemas = {
   ApplicationMemberRole: {
@@ -23,30 +32,17 @@ export const referenceSchemas = {
   },
   TeamResponse: {
     properties: {
-      id: str("Id"),
-      name: str("Name"),
-      description: str("Description"),
-      url: uri("Url"),
-      image: uri("Image"),
-      privacy_statement: uri("Privacy Statement"),
+      ...teamProperties,
       role: { anyOf: [{ $ref: "#/components/schemas/ApplicationMemberRole" }, { type: "null" }] },
     },
     type: "object",
-    required: ["id", "name", "description", "url", "image", "privacy_statement"],
+    required: teamRequired,
     title: "TeamResponse",
   },
   AuthorizedTeamResponse: {
-    properties: {
-      id: str("Id"),
-      name: str("Name"),
-      description: str("Description"),
-      url: uri("Url"),
-      image: uri("Image"),
-      privacy_statement: uri("Privacy Statement"),
-      scopes: scopeList,
-    },
+    properties: { ...teamProperties, scopes: scopeList },
     type: "object",
-    required: ["id", "name", "description", "url", "image", "privacy_statement", "scopes"],
+    required: [...teamRequired, "scopes"],
     title: "AuthorizedTeamResponse",
   },
   AuthorizeTeamRequest: {
