@@ -73,6 +73,11 @@ export function translatePostgresError(error: unknown): unknown {
     if (NETWORK_CODES.has(code)) {
       return new Unavailable(unreachable.message, unreachable.retryAfterSeconds, options);
     }
+    // 55000 with FATAL, at connect: the database is not accepting connections (ALTER DATABASE ...
+    // ALLOW_CONNECTIONS false, maintenance). Not now rather than never; elsewhere 55000 is a bug.
+    if (code === "55000" && (error as { severity?: unknown }).severity === "FATAL") {
+      return new Unavailable("The database is not accepting connections", 5, options);
+    }
     const verdict = SQLSTATE.test(code) ? classify(code) : undefined;
     return verdict ? new Unavailable(verdict.message, verdict.retryAfterSeconds, options) : error;
   }
