@@ -10,6 +10,7 @@ import { readJsonBody } from "./http/json-body.js";
 import { requestLog } from "./http/request-log.js";
 import { methodsFor, slashAlternative } from "./http/route-table.js";
 import { referenceSchemas, securitySchemes } from "./openapi/reference-components.js";
+import { consentPages } from "./pages/pages-routes.js";
 import { adminRoutes } from "./routes/admin-routes.js";
 import { managementRoutes } from "./routes/management-routes.js";
 import { referenceRoutes } from "./routes/reference-routes.js";
@@ -25,6 +26,11 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Browser origins allowed to call the API (CORS). Default none: same-origin only. */
   corsOrigins?: readonly string[];
+  /**
+   * Origins besides this server's that a consent page may send the person back to (`return_to`).
+   * Default none: a `return_to` elsewhere is ignored and the person lands on their teams page.
+   */
+  allowedReturnOrigins?: readonly string[];
   /** Where the request log and unexpected errors go; default none (tests), the server passes console. */
   log?: { info(line: string): void; error(error: unknown): void };
 }
@@ -89,6 +95,11 @@ export function createApp(options: AppOptions): OpenAPIHono {
   adminRoutes(api);
   systemRoutes(api);
   trpcRoutes(api, maxBodyBytes);
+  consentPages(api, {
+    allowedReturnOrigins: options.allowedReturnOrigins ?? [],
+    maxBodyBytes,
+    onBug,
+  });
 
   // Starlette's answers for what no route matched: 307 to the path with or without the trailing
   // slash when that one exists, 405 with Allow when the path exists for other methods, else 404.

@@ -41,6 +41,7 @@ export async function startServer(
       ping: store.ping,
       maxBodyBytes: config.maxBodyBytes,
       corsOrigins: config.corsOrigins,
+      allowedReturnOrigins: config.corsOrigins,
       ...(log
         ? { log: { info: (l: string) => log.info(l), error: (e: unknown) => log.error(e) } }
         : {}),

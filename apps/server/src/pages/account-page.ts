@@ -1,0 +1,58 @@
+import type { Teams } from "@teams/core";
+import { type Html, html, layout } from "./html.js";
+import { scopeTitle } from "./scope-words.js";
+import { teamSummary } from "./team-summary.js";
+
+export type Consent = Awaited<ReturnType<Teams["listConsents"]>>[number];
+
+const when = new Intl.DateTimeFormat("en-GB", {
+  dateStyle: "long",
+  timeStyle: "short",
+  timeZone: "UTC",
+});
+
+/** An ISO instant as people read it, in a `<time>` machines can read too. */
+function time(iso: string): Html {
+  const date = new Date(iso);
+  const text = Number.isNaN(date.getTime()) ? iso : `${when.format(date)} UTC`;
+  return html`<time datetime="${iso}">${text}</time>`;
+}
+
+/** The person's authorized teams: what each may do, since when, and a button to revoke it. */
+export function accountPage(view: {
+  consents: readonly Consent[];
+  csrfToken: string;
+  /** What the last action did, e.g. "Club no longer has access to your data." */
+  notice?: string | undefined;
+}): Html {
+  const items = view.consents.map(
+    (consent) => html`<li class="card">
+${teamSummary(consent, html`<h2>${consent.name}</h2>`)}
+<dl class="grant">
+<dt>Access</dt>
+<dd><ul class="scopes">${consent.scopes.map((s) => html`<li>${scopeTitle(s)}</li>`)}</ul></dd>
+<dt>Granted</dt>
+<dd>${time(consent.granted_at)}${consent.updated_at !== consent.granted_at ? html`<br><span class="hint">changed ${time(consent.updated_at)}</span>` : ""}</dd>
+</dl>
+<form method="post" action="/account/teams/${encodeURIComponent(consent.id)}/revoke">
+<input type="hidden" name="csrf_token" value="${view.csrfToken}">
+<button type="submit" class="danger">Revoke access<span class="visually-hidden"> for ${consent.name}</span></button>
+</form>
+</li>`,
+  );
+  return layout({
+    title: "Your teams",
+    signedIn: true,
+    main: html`<h1>Teams you share your data with</h1>
+${view.notice ? html`<p class="notice success" role="status">${view.notice}</p>` : ""}
+${
+  items.length > 0
+    ? html`<ul class="consents">${items}</ul>`
+    : html`<p class="card empty">You do not share your data with any team. A team that wants access sends you a link to a page where you decide.</p>`
+}
+<form class="sign-out" method="post" action="/account/sign-out">
+<input type="hidden" name="csrf_token" value="${view.csrfToken}">
+<button type="submit" class="link">Sign out</button>
+</form>`,
+  });
+}

@@ -1,0 +1,134 @@
+import type { Principal, Teams } from "@teams/core";
+import type { Context } from "hono";
+import type { Api } from "../app.js";
+import { readBody } from "../http/json-body.js";
+import { consentFields } from "./consent-page.js";
+import { type CsrfGuard, createCsrfGuard, crossSiteRefusal } from "./csrf.js";
+import { html } from "./html.js";
+import { signInPage } from "./message-page.js";
+import { PageProblem, pageForError, problem } from "./page-errors.js";
+import { type PageHeaders, pageHeaders, pageResponse } from "./page-response.js";
+import { consentRefusal, readSession } from "./page-session.js";
+import { allowedReturnTo } from "./return-to.js";
+
+export const ACCOUNT_PATH = "/account/teams";
+
+export interface PageKitOptions {
+  /** Origins besides this server's that a consent page may send the person back to. */
+  allowedReturnOrigins: readonly string[];
+  /** Largest form accepted, in bytes. */
+  maxBodyBytes: number;
+  /** Secret of the CSRF tokens; default a random one for this process. */
+  csrfSecret?: Uint8Array;
+  /** Where unexpected errors are reported. */
+  onBug(error: unknown): void;
+}
+
+type SignedIn = { token: string; principal: Principal };
+
+/** What every page route shares: the checks a request passes before it may see or change anything. */
+export interface PageKit {
+  app: Api["app"];
+  teams: Teams;
+  authenticator: Api["authenticator"];
+  development: boolean;
+  csrf: CsrfGuard;
+  /** The headers of every page (CSP, no framing, no caching). */
+  headers: PageHeaders;
+  /** A page handler whose throws become pages with their status; a bug is reported and a 500. */
+  page(handler: (c: Context) => Promise<Response>): (c: Context) => Promise<Response>;
+  /** The signed-in person, or throws the sign-in page (leading back to `back`, by default here). */
+  person(c: Context, back?: string): Promise<SignedIn>;
+  /** Throws the 403 page unless the person may authorize teams for themselves. */
+  mayConsent(principal: Principal): Promise<void>;
+  /**
+   * A form post: from this site, by the signed-in person (who may consent, unless `anyone`),
+   * carrying their CSRF token. Nothing is written before all of that holds.
+   */
+  formPost(
+    c: Context,
+    who?: "consenting" | "anyone",
+  ): Promise<{ form: URLSearchParams; session: SignedIn }>;
+  /** An allowed address to send the person back to, or undefined. */
+  returnTo(c: Context, raw: string | null | undefined): string | undefined;
+}
+
+export const ownOrigin = (c: Context) => new URL(c.req.url).origin;
+
+export function createPageKit(api: Api, options: PageKitOptions): PageKit {
+  const { teams, authenticator } = api;
+  const development = authenticator.mode === "development";
+  const csrf = createCsrfGuard(options.csrfSecret);
+  const headers = pageHeaders(options.allowedReturnOrigins);
+
+  async function person(c: Context, back?: string): Promise<SignedIn> {
+    const session = await readSession(c.req.raw.headers, authenticator, teams);
+    if (session.kind === "anonymous") {
+      const url = new URL(c.req.url);
+      const here = back ?? `${url.pathname}${url.search}`;
+      throw new PageProblem(401, signInPage({ development, expired: session.expired, here }));
+    }
+    return session;
+  }
+
+  async function mayConsent(principal: Principal): Promise<void> {
+    const refusal = await consentRefusal(principal, teams);
+    if (refusal) throw problem(403, "This session cannot use this page", html`<p>${refusal}</p>`);
+  }
+
+  return {
+    app: api.app,
+    teams,
+    authenticator,
+    development,
+    csrf,
+    headers,
+    person,
+    mayConsent,
+    page: (handler) => async (c) => {
+      try {
+        return await handler(c);
+      } catch (error) {
+        const known = pageForError(error, development);
+        if (!known) options.onBug(error);
+        const answer =
+          known ??
+          problem(
+            500,
+            "Something went wrong",
+            html`<p>Nothing was changed. Please try again later.</p>`,
+          );
+        return pageResponse(answer.status, answer.page, headers, answer.extra);
+      }
+    },
+    async formPost(c, who = "consenting") {
+      if (crossSiteRefusal(c.req.raw.headers, ownOrigin(c))) {
+        throw problem(
+          403,
+          "Refused",
+          html`<p>This form was sent from another site, so nothing was changed.</p>`,
+        );
+      }
+      const type = c.req.header("content-type") ?? "";
+      if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type.trim())) {
+        throw problem(
+          415,
+          "This form could not be read",
+          html`<p>Send it from the page itself.</p>`,
+        );
+      }
+      const form = new URLSearchParams(await readBody(c.req.raw, options.maxBodyBytes));
+      const session = await person(c, ACCOUNT_PATH);
+      if (who === "consenting") await mayConsent(session.principal);
+      if (!csrf.verify(session.token, form.get(consentFields.csrf))) {
+        throw problem(
+          403,
+          "This form has expired",
+          html`<p>It was not sent from a page of this session, so nothing was changed. Go back, reload the page and try again.</p>`,
+        );
+      }
+      return { form, session };
+    },
+    returnTo: (c, raw) => allowedReturnTo(raw, ownOrigin(c), options.allowedReturnOrigins),
+  };
+}
