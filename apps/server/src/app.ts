@@ -1,9 +1,10 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Authenticator } from "@teams/auth";
-import type { Principal, Teams } from "@teams/core";
+import { Forbidden, type Principal, type Teams } from "@teams/core";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { requestCredentials } from "./http/credentials.js";
+import { isForgeableCookieWrite } from "./http/cross-site.js";
 import { endpoint, type Handler } from "./http/endpoint.js";
 import { detailResponse, type IssueSource } from "./http/fastapi-errors.js";
 import { readJsonBody } from "./http/json-body.js";
@@ -41,6 +42,8 @@ export interface Api {
   teams: Teams;
   authenticator: Authenticator;
   ping(): Promise<void>;
+  /** Throws Forbidden for a cross-site write whose only credential is the cookie (CSRF). */
+  refuseForgery(request: Request): void;
   /** The caller, from its credentials (401 otherwise); a user first seen is recorded. */
   principal(c: Context, options?: { headerOnly?: boolean }): Promise<Principal>;
   /** The JSON body, within the size limit (413/415/422 otherwise). */
@@ -66,12 +69,22 @@ export function createApp(options: AppOptions): OpenAPIHono {
     );
   }
 
+  const refuseForgery = (request: Request) => {
+    const origin = new URL(request.url).origin;
+    if (
+      isForgeableCookieWrite(request.method, request.headers, origin, options.corsOrigins ?? [])
+    ) {
+      throw new Forbidden("Cross-site requests with cookie credentials are refused");
+    }
+  };
   const api: Api = {
     app,
+    refuseForgery,
     teams: options.teams,
     authenticator: options.authenticator,
     ping: options.ping,
     async principal(c, opts) {
+      refuseForgery(c.req.raw);
       const { principal, identity } = await options.authenticator.authenticate(
         requestCredentials(c.req.raw.headers),
         opts,

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { signInLink } from "../src/cli/token-command.js";
-import { createCsrfGuard, crossSiteRefusal } from "../src/pages/csrf.js";
+import { isCrossSite } from "../src/http/cross-site.js";
+import { createCsrfGuard } from "../src/pages/csrf.js";
 import { escapeHtml, html, raw, safeLink } from "../src/pages/html.js";
 import { allowedReturnTo, withOutcome } from "../src/pages/return-to.js";
 import { parseAskedScopes } from "../src/pages/scope-words.js";
@@ -96,7 +97,7 @@ describe("CSRF tokens and the origin check", () => {
     [{ "sec-fetch-site": "cross-site" }, false],
     [{ "sec-fetch-site": "same-site" }, false],
   ])("headers %j may post: %s", (headers, allowed) => {
-    expect(crossSiteRefusal(new Headers(headers), OWN) === null).toBe(allowed);
+    expect(!isCrossSite(new Headers(headers), OWN)).toBe(allowed);
   });
 });
 

@@ -306,3 +306,50 @@ describe("management over REST", () => {
     expect(res.status).toBe(403);
   });
 });
+
+describe("request forgery with the cookie", () => {
+  it.each([
+    ["another site's Origin", { origin: "https://evil.example" }],
+    ["an opaque Origin", { origin: "null" }],
+    ["Sec-Fetch-Site cross-site", { "sec-fetch-site": "cross-site" }],
+    ["Sec-Fetch-Site same-site", { "sec-fetch-site": "same-site" }],
+  ])(
+    "refuses a cookie-authenticated write from %s (REST and tRPC), changing nothing",
+    async (_, extra) => {
+      const cookie = `token=${(await bearer({ sub: "carl" })).authorization.slice(7)}`;
+      const rest = await h.request("/api/v1/teams/", {
+        method: "POST",
+        headers: { cookie, ...extra },
+        json: team,
+      });
+      expect(rest.status).toBe(403);
+      expect(await rest.json()).toEqual({
+        detail: "Cross-site requests with cookie credentials are refused",
+      });
+      const trpc = await h.request("/trpc/manage.createTeam", {
+        method: "POST",
+        headers: { cookie, ...extra },
+        json: team,
+      });
+      expect(trpc.status).toBe(403);
+      const mine = await h.request("/api/v1/teams/", { headers: await bearer({ sub: "carl" }) });
+      expect(await mine.json()).toEqual([]);
+    },
+  );
+
+  it("accepts cookie writes from the same origin, and header credentials from anywhere", async () => {
+    const cookie = `token=${(await bearer({ sub: "carl" })).authorization.slice(7)}`;
+    const same = await h.request("http://localhost/api/v1/teams/", {
+      method: "POST",
+      headers: { cookie, origin: "http://localhost", "sec-fetch-site": "same-origin" },
+      json: team,
+    });
+    expect(same.status).toBe(201);
+    const header = await h.request("/api/v1/teams/", {
+      method: "POST",
+      headers: { ...(await bearer({ sub: "carl" })), origin: "https://evil.example" },
+      json: team,
+    });
+    expect(header.status).toBe(201);
+  });
+});

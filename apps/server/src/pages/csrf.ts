@@ -29,18 +29,3 @@ export function createCsrfGuard(secret: Uint8Array = randomBytes(32)): CsrfGuard
     },
   };
 }
-
-/**
- * Why a form post must be refused as coming from another site, or null when it may proceed:
- * an `Origin` present and not ours (including the opaque `null`), or a `Sec-Fetch-Site` other
- * than same-origin or none (a sibling subdomain is another party too).
- */
-export function crossSiteRefusal(headers: Headers, ownOrigin: string): string | null {
-  const origin = headers.get("origin");
-  if (origin !== null && origin !== ownOrigin) return "The form was sent from another site.";
-  const site = headers.get("sec-fetch-site");
-  if (site !== null && site !== "same-origin" && site !== "none") {
-    return "The form was sent from another site.";
-  }
-  return null;
-}

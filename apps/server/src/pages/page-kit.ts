@@ -1,9 +1,10 @@
 import type { Principal, Teams } from "@teams/core";
 import type { Context } from "hono";
 import type { Api } from "../app.js";
+import { isCrossSite } from "../http/cross-site.js";
 import { readBody } from "../http/json-body.js";
 import { consentFields } from "./consent-page.js";
-import { type CsrfGuard, createCsrfGuard, crossSiteRefusal } from "./csrf.js";
+import { type CsrfGuard, createCsrfGuard } from "./csrf.js";
 import { html } from "./html.js";
 import { signInPage } from "./message-page.js";
 import { PageProblem, pageForError, problem } from "./page-errors.js";
@@ -102,7 +103,7 @@ export function createPageKit(api: Api, options: PageKitOptions): PageKit {
       }
     },
     async formPost(c, who = "consenting") {
-      if (crossSiteRefusal(c.req.raw.headers, ownOrigin(c))) {
+      if (isCrossSite(c.req.raw.headers, ownOrigin(c))) {
         throw problem(
           403,
           "Refused",

@@ -8,7 +8,7 @@ export const MAX_BATCH_SIZE = 16;
 
 /** tRPC at /trpc, in the same app: the same core, credentials and limits as REST. */
 export function trpcRoutes(
-  { app, teams, authenticator, endpoint }: Api,
+  { app, teams, authenticator, endpoint, refuseForgery }: Api,
   maxBodyBytes: number,
 ): void {
   app.all(
@@ -25,7 +25,12 @@ export function trpcRoutes(
         req,
         router: appRouter,
         maxBatchSize: MAX_BATCH_SIZE,
-        createContext: () => ({ teams, authenticator, headers: req.headers }),
+        createContext: () => ({
+          teams,
+          authenticator,
+          headers: req.headers,
+          refuseForgery: () => refuseForgery(req),
+        }),
       });
     }),
   );

@@ -7,6 +7,8 @@ export interface TrpcContext {
   teams: Teams;
   authenticator: Authenticator;
   headers: Headers;
+  /** Throws Forbidden for a cross-site write whose only credential is the cookie (CSRF). */
+  refuseForgery(): void;
 }
 
 const t = initTRPC.context<TrpcContext>().create({
@@ -43,6 +45,7 @@ export const router = t.router;
 export const publicProcedure = t.procedure.use(mapErrors);
 
 async function authenticate(ctx: TrpcContext, headerOnly: boolean): Promise<Principal> {
+  ctx.refuseForgery();
   const { principal, identity } = await ctx.authenticator.authenticate(
     {
       authorization: ctx.headers.get("authorization"),
