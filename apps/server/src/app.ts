@@ -48,6 +48,8 @@ export interface Api {
   principal(c: Context, options?: { headerOnly?: boolean }): Promise<Principal>;
   /** The JSON body, within the size limit (413/415/422 otherwise). */
   body(c: Context): Promise<unknown>;
+  /** Reports an unexpected error (a bug or a broken store) to the log. */
+  onBug(error: unknown): void;
   /** A handler whose errors become FastAPI answers, issues located per `where`. */
   endpoint(where: IssueSource, handler: Handler): Handler;
 }
@@ -70,6 +72,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
   }
 
   const refuseForgery = (request: Request) => {
+    // Only a write can be forged: a read skips building its origin (this runs on every request).
+    if (request.method === "GET" || request.method === "HEAD") return;
     const origin = new URL(request.url).origin;
     if (
       isForgeableCookieWrite(request.method, request.headers, origin, options.corsOrigins ?? [])
@@ -93,6 +97,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
       return principal;
     },
     body: (c) => readJsonBody(c.req.raw, maxBodyBytes),
+    onBug,
     endpoint: (where, handler) => endpoint(where, handler, onBug),
   };
 

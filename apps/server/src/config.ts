@@ -19,6 +19,11 @@ export interface Config {
   corsOrigins: string[];
   /** TEAMS_MAX_BODY_BYTES: largest request body accepted, default 65536 (64 KiB). */
   maxBodyBytes: number;
+  /**
+   * TEAMS_REQUEST_TIMEOUT_MS: longest a client may take to send a whole request (headers and
+   * body), default 30000; a connection idle that long is closed too.
+   */
+  requestTimeoutMs: number;
   /** TEAMS_LOG: "off" silences the request log; default on. */
   log: boolean;
   /** PostgreSQL only: TEAMS_PG_POOL_MAX (10), TEAMS_PG_STATEMENT_TIMEOUT_MS (5000), TEAMS_PG_CONNECT_TIMEOUT_MS (5000). */
@@ -120,6 +125,7 @@ export function loadConfig(
   }
   const maxBodyBytes = integer("TEAMS_MAX_BODY_BYTES", 65536, 1024, 16 * 1024 * 1024);
   const log = text("TEAMS_LOG") !== "off";
+  const requestTimeoutMs = integer("TEAMS_REQUEST_TIMEOUT_MS", 30_000, 1000, 600_000);
   const postgres = {
     max: integer("TEAMS_PG_POOL_MAX", 10, 1, 1000),
     statementTimeoutMs: integer("TEAMS_PG_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000),
@@ -138,6 +144,7 @@ export function loadConfig(
     jwtAudience: text("TEAMS_JWT_AUDIENCE"),
     corsOrigins,
     maxBodyBytes,
+    requestTimeoutMs,
     log,
     postgres,
   };

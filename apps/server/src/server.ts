@@ -47,13 +47,25 @@ export async function startServer(
         : {}),
     });
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-        resolve(s),
+      const s = serve(
+        {
+          fetch: app.fetch,
+          port: config.port,
+          hostname: config.host,
+          // Slow clients cannot hold a connection: the whole request (a client dripping its
+          // headers or body byte by byte included) must arrive within the timeout, checked often.
+          serverOptions: {
+            requestTimeout: config.requestTimeoutMs,
+            headersTimeout: config.requestTimeoutMs,
+            connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs),
+          },
+        },
+        () => resolve(s),
       );
       s.once("error", reject);
     });
-    // Slow clients cannot hold a connection open forever.
-    server.setTimeout?.(30_000);
+    // An idle connection is closed after the same time.
+    server.setTimeout?.(config.requestTimeoutMs);
     const { port } = server.address() as AddressInfo;
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     let closing: Promise<void> | undefined;

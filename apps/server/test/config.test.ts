@@ -36,6 +36,7 @@ describe("configuration from the environment", () => {
     [{ TEAMS_CORS_ORIGINS: "https://app.example/path" }, "is not an origin"],
     [{ TEAMS_MAX_BODY_BYTES: "-1" }, "TEAMS_MAX_BODY_BYTES must be an integer"],
     [{ TEAMS_PG_POOL_MAX: "0" }, "TEAMS_PG_POOL_MAX must be an integer"],
+    [{ TEAMS_REQUEST_TIMEOUT_MS: "10" }, "TEAMS_REQUEST_TIMEOUT_MS must be an integer"],
   ])("refuses %j with a clear message", (env, message) => {
     expect(() => loadConfig(env, "/srv")).toThrow(ConfigError);
     expect(() => loadConfig(env, "/srv")).toThrow(message);

@@ -1,4 +1,5 @@
 import type { Principal } from "@teams/core";
+import { isPlausibleId } from "@teams/core";
 import type { JWTPayload } from "jose";
 import { TokenRejected } from "./token-rejected.js";
 
@@ -34,7 +35,9 @@ export function authenticationFromClaims(claims: JWTPayload): Authentication {
 }
 
 function identifier(value: unknown, claim: string): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > MAX_SUBJECT_LENGTH) {
+  // A usable id by the core's rule (no control characters, well-formed text), so a signed but
+  // unusable `sub` is a 401 like any other bad credential, never a 422 echoing it.
+  if (!isPlausibleId(value) || value.length > MAX_SUBJECT_LENGTH) {
     throw new TokenRejected(
       `"${claim}" claim must be a string of 1 to ${MAX_SUBJECT_LENGTH} characters`,
     );
@@ -65,5 +68,8 @@ function scopesOf(claims: JWTPayload): string[] {
 
 // Names are informative only: anything but a non-empty string is treated as absent.
 function name(value: unknown): string | null {
-  return typeof value === "string" && value.trim() !== "" ? value : null;
+  // A name the store could not keep (NUL) is dropped like an empty one; the token stays valid.
+  return typeof value === "string" && value.trim() !== "" && !value.includes("\u0000")
+    ? value
+    : null;
 }

@@ -8,6 +8,7 @@ import type { Principal } from "./principal.js";
 import { AdminUserInput, MemberInput, TeamInput } from "./request-schemas.js";
 import type { MemberResponse, TeamDetails, UserResponse } from "./schemas.js";
 import * as q from "./store-queries.js";
+import { copyTeamName, copyUserColumns } from "./store-writes.js";
 import { parseInput } from "./validation.js";
 
 // Administration for the platform that owns the identities (DESIGN §4): idempotent upserts with
@@ -61,6 +62,7 @@ export function adminUseCases(ctx: Context) {
           .values({ id: userId, ...input, created_at: now })
           .onConflict((oc) => oc.column("id").doUpdateSet({ ...input }))
           .execute();
+        await copyUserColumns(trx, userId);
         const user = await q.findUser(trx, userId);
         if (!user) throw new Error("user vanished inside its own transaction");
         return q.toUserResponse(user);
@@ -96,13 +98,14 @@ export function adminUseCases(ctx: Context) {
       const input = parseInput(TeamInput, body);
       admin(p);
       const now = ctx.now();
-      await ctx.write((trx) =>
-        trx
+      await ctx.write(async (trx) => {
+        await trx
           .insertInto("teams")
           .values({ id: teamId, ...input, created_at: now })
           .onConflict((oc) => oc.column("id").doUpdateSet({ ...input }))
-          .execute(),
-      );
+          .execute();
+        await copyTeamName(trx, teamId);
+      });
       return { id: teamId, ...input };
     },
 

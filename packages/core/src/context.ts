@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "./database.js";
 import { NotAuthenticated, Unavailable } from "./errors.js";
+import { prepare } from "./prepared-query.js";
 import type { Principal } from "./principal.js";
 
 /** What every use case gets: the store, the clock, and the one way to write. */
@@ -58,21 +59,25 @@ export function requirePrincipal(principal: Principal | null | undefined): Princ
   return principal;
 }
 
+const insertUserIfMissing = prepare(
+  (
+    db: Kysely<Database>,
+    id: string,
+    firstName: string | null,
+    lastName: string | null,
+    now: string,
+  ) =>
+    db
+      .insertInto("users")
+      .values({ id, first_name: firstName, last_name: lastName, manager_id: null, created_at: now })
+      .onConflict((oc) => oc.column("id").doNothing()),
+);
+
 /** Inserts the user row for an id seen in a valid token, keeping an existing row as it is. */
 export async function ensureUserRow(
   db: Kysely<Database>,
   user: { id: string; first_name?: string | null; last_name?: string | null },
   now: string,
 ): Promise<void> {
-  await db
-    .insertInto("users")
-    .values({
-      id: user.id,
-      first_name: user.first_name ?? null,
-      last_name: user.last_name ?? null,
-      manager_id: null,
-      created_at: now,
-    })
-    .onConflict((oc) => oc.column("id").doNothing())
-    .execute();
+  await insertUserIfMissing(db, user.id, user.first_name ?? null, user.last_name ?? null, now);
 }

@@ -1,4 +1,12 @@
-import type { Generated } from "kysely";
+import type { ColumnType, Generated } from "kysely";
+
+/**
+ * A copy of another table's column, kept in step by the core so that lists can be read in order
+ * from one index (see migration 2). Inserts may leave it out (it then defaults to '').
+ */
+type SortKeyCopy = ColumnType<string, string | undefined, string>;
+/** A copy of a nullable column of another table, kept in step by the core (see migration 2). */
+type ColumnCopy = ColumnType<string | null, string | null | undefined, string | null>;
 
 /** The store's tables, as Kysely sees them. Both stores hold exactly this schema. */
 export interface Database {
@@ -34,6 +42,10 @@ export interface MembershipsTable {
   team_id: string;
   user_id: string;
   role: "owner" | "member";
+  /** The team's `name`: a member's teams are listed by it. */
+  team_name: SortKeyCopy;
+  /** The user's `display_name`: a team's members are listed by it. */
+  user_display_name: SortKeyCopy;
 }
 
 export interface AuthorizationsTable {
@@ -45,6 +57,14 @@ export interface AuthorizationsTable {
   granted_at: string;
   /** ISO-8601 instant of the last change of `scopes`. */
   updated_at: string;
+  /** The team's `name`: a user's authorized teams are listed by it. */
+  team_name: SortKeyCopy;
+  /** The user's `display_name`: a team's authorizing users are listed by it. */
+  user_display_name: SortKeyCopy;
+  /** The user's `first_name`, `last_name` and `manager_id`: a team's users list reads no user row. */
+  user_first_name: ColumnCopy;
+  user_last_name: ColumnCopy;
+  user_manager_id: ColumnCopy;
 }
 
 /** One row: the schema version the database was last migrated to. */

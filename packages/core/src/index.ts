@@ -26,6 +26,7 @@ export {
   readSchemaVersion,
   SchemaTooNew,
 } from "./migrations.js";
+export { MAX_PAGE_SIZE, type Page } from "./pagination.js";
 export { type AccessFacts, decideAccess } from "./policy/access-policy.js";
 export {
   decideAuthorize,
@@ -53,6 +54,7 @@ export { isDelegated, type Principal } from "./principal.js";
 export {
   AccessCheckInput,
   AdminUserInput,
+  AuthorizedTeamsPageQuery,
   AuthorizeTeamInput,
   ListTeamUsersQuery,
   MAX_ID_LENGTH,
@@ -60,6 +62,7 @@ export {
   MemberInput,
   TeamInput,
   TeamPatch,
+  TeamUsersPageQuery,
 } from "./request-schemas.js";
 export {
   ApplicationMemberRole,

@@ -22,13 +22,17 @@ import {
   TeamPatch,
 } from "./request-schemas.js";
 import type { MemberResponse, TeamResponse, UserResponse } from "./schemas.js";
-import { decodeScopes } from "./scopes.js";
+import { decodeScopes, isScope } from "./scopes.js";
 import * as q from "./store-queries.js";
+import { copyTeamName, upsertMembershipRow } from "./store-writes.js";
 import { parseInput } from "./validation.js";
 
 // Management for people (DESIGN §4): teams, members, managed users, and the access check.
 
 type P = Principal | null | undefined;
+
+/** What is known of a subject that is not in the store. */
+const noFacts = { managerId: undefined, grantedThroughTeam: false } as const;
 
 /** Changes a membership under the last-owner rule; shared by owners and administrators. */
 export async function changeMembership(
@@ -51,11 +55,7 @@ export async function changeMembership(
   }
   const user = await q.findUser(trx, userId);
   if (!user) throw new NotFound(messages.userNotFound);
-  await trx
-    .insertInto("memberships")
-    .values({ team_id: teamId, user_id: userId, role: nextRole })
-    .onConflict((oc) => oc.columns(["team_id", "user_id"]).doUpdateSet({ role: nextRole }))
-    .execute();
+  await upsertMembershipRow(trx, teamId, userId, nextRole);
   return q.toMember(user, nextRole);
 }
 
@@ -79,10 +79,7 @@ export function managementUseCases(ctx: Context) {
           .insertInto("teams")
           .values({ id, ...input, created_at: now })
           .execute();
-        await trx
-          .insertInto("memberships")
-          .values({ team_id: id, user_id: p.userId, role: "owner" })
-          .execute();
+        await upsertMembershipRow(trx, id, p.userId, "owner");
       });
       return { id, ...input, role: "owner" };
     },
@@ -114,6 +111,7 @@ export function managementUseCases(ctx: Context) {
         );
         if (Object.keys(changes).length > 0) {
           await trx.updateTable("teams").set(changes).where("id", "=", teamId).execute();
+          if (changes.name !== undefined) await copyTeamName(trx, teamId);
         }
         const team = await q.findTeam(trx, teamId);
         if (!team) throw new NotFound(messages.teamNotFound);
@@ -201,16 +199,21 @@ export function managementUseCases(ctx: Context) {
      */
     async canAccess(principal: P, request: { userId: string; scope: string }): Promise<boolean> {
       const p = requirePrincipal(principal);
-      const { scope } = parseInput(AccessCheckInput, {
-        user_id: request.userId,
-        scope: request.scope,
-      });
+      // Asked before serving every piece of someone's data: a well-formed question skips the
+      // schema, which is only needed to word what is wrong with a bad one.
+      const { scope } =
+        typeof request.userId === "string" && request.userId !== "" && isScope(request.scope)
+          ? request
+          : parseInput(AccessCheckInput, { user_id: request.userId, scope: request.scope });
       if (!isPlausibleId(request.userId)) return false;
-      const subject = await q.findUser(db, request.userId);
-      const granted = subject ? await q.scopesGrantedToTeamsOf(db, p.userId, request.userId) : [];
+      if (p.userId === request.userId) return decideAccess(p, request.userId, noFacts);
+      const facts = await q.findAccessFacts(db, p.userId, request.userId);
+      if (!facts) return decideAccess(p, request.userId, noFacts);
       return decideAccess(p, request.userId, {
-        managerId: subject?.manager_id,
-        grantedThroughTeam: granted.some((s) => (decodeScopes(s) as string[]).includes(scope)),
+        managerId: facts.managerId,
+        grantedThroughTeam: facts.grantedScopes.some((s) =>
+          (decodeScopes(s) as string[]).includes(scope),
+        ),
       });
     },
   };

@@ -3,6 +3,7 @@ import { type Context, ensureUserRow, requirePrincipal } from "./context.js";
 import type { Database } from "./database.js";
 import { NotFound } from "./errors.js";
 import { isPlausibleId } from "./ids.js";
+import { type Page, readPageQuery, toPage } from "./pagination.js";
 import {
   decideAuthorize,
   decideConsent,
@@ -12,7 +13,12 @@ import {
 import { messages } from "./policy/messages.js";
 import { decideListTeamUsers } from "./policy/team-policy.js";
 import type { Principal } from "./principal.js";
-import { AuthorizeTeamInput, ListTeamUsersQuery } from "./request-schemas.js";
+import {
+  AuthorizedTeamsPageQuery,
+  AuthorizeTeamInput,
+  ListTeamUsersQuery,
+  TeamUsersPageQuery,
+} from "./request-schemas.js";
 import type {
   AuthorizedTeamResponse,
   TeamAuthorization,
@@ -22,12 +28,19 @@ import type {
 } from "./schemas.js";
 import { canonicalScopes, decodeScopes, encodeScopes, type Scope } from "./scopes.js";
 import * as q from "./store-queries.js";
+import { deleteAuthorizationRow, upsertAuthorizationRow } from "./store-writes.js";
 import { parseInput } from "./validation.js";
 
 // The five operations of the reference, and the one-user read beside them (DESIGN §3, §4).
 // Each runs the checks in one order: principal (401), input (422), rule (403), existence (404).
 
 type P = Principal | null | undefined;
+
+/** A query's fields when it is an object (an input the schema would refuse is left to it). */
+const asFields = (query: unknown) =>
+  typeof query === "object" && query !== null
+    ? (query as { name?: unknown; limit?: unknown; cursor?: unknown })
+    : undefined;
 
 export function referenceUseCases(ctx: Context) {
   const { db } = ctx;
@@ -42,6 +55,13 @@ export function referenceUseCases(ctx: Context) {
     return user && { id: user.id, managerId: user.manager_id };
   }
 
+  /** A team's lists are for its members; anyone else, and a missing team, get the same NotFound. */
+  async function requireTeamMember(p: Principal, teamId: string): Promise<void> {
+    const role = isPlausibleId(teamId) ? await q.findRole(db, teamId, p.userId) : null;
+    const refused = decideListTeamUsers(role);
+    if (refused) throw refused;
+  }
+
   return {
     /** Teams the caller owns or is a member of, with its role (`GET /api/v1/teams/`). */
     async listTeams(principal: P): Promise<TeamResponse[]> {
@@ -51,6 +71,26 @@ export function referenceUseCases(ctx: Context) {
     /** Teams the caller authorized, with the scopes granted (`GET /api/v1/teams/authorized`). */
     async listAuthorizedTeams(principal: P): Promise<AuthorizedTeamResponse[]> {
       return q.listTeamsAuthorizedBy(db, requirePrincipal(principal).userId);
+    },
+
+    /**
+     * One page of `listAuthorizedTeams`: `limit` teams (1 to 1000; all when absent) after `cursor`,
+     * and the cursor of the next page, null on the last one.
+     */
+    async listAuthorizedTeamsPage(
+      principal: P,
+      query: AuthorizedTeamsPageQuery = {},
+    ): Promise<Page<AuthorizedTeamResponse>> {
+      const p = requirePrincipal(principal);
+      const raw = asFields(query);
+      const { limit, cursor } =
+        (raw && readPageQuery("teams", raw.limit, raw.cursor)) ??
+        parseInput(AuthorizedTeamsPageQuery, query);
+      const rows = await q.listTeamsAuthorizedBy(db, p.userId, {
+        after: cursor,
+        rows: limit === undefined ? undefined : limit + 1,
+      });
+      return toPage("teams", rows, limit, q.authorizedTeamKey, (team) => team);
     },
 
     /**
@@ -139,21 +179,65 @@ export function referenceUseCases(ctx: Context) {
     async listTeamUsers(principal: P, teamId: string, query: unknown = {}): Promise<UserSummary[]> {
       const p = requirePrincipal(principal);
       const { name } = parseInput(ListTeamUsersQuery, query);
-      const role = isPlausibleId(teamId) ? await q.findRole(db, teamId, p.userId) : null;
-      const refused = decideListTeamUsers(role);
-      if (refused) throw refused;
+      await requireTeamMember(p, teamId);
       return q.listUsersAuthorizing(db, teamId, { name });
+    },
+
+    /**
+     * `listTeamUsers` for answers too long to hold twice: the same users in the same order, handed
+     * to `onChunk` as they are read (at most `chunkRows` at a time, from one statement, so one
+     * consistent list). `onChunk` must not wait for anything: the store is busy until the last row.
+     */
+    async forEachTeamUsersChunk(
+      principal: P,
+      teamId: string,
+      query: unknown,
+      onChunk: (users: UserSummary[]) => void,
+      chunkRows = 1000,
+    ): Promise<void> {
+      const p = requirePrincipal(principal);
+      const { name } = parseInput(ListTeamUsersQuery, query);
+      await requireTeamMember(p, teamId);
+      await q.forEachUserAuthorizing(db, teamId, { name }, chunkRows, onChunk);
+    },
+
+    /**
+     * One page of `listTeamUsers`: `limit` users (1 to 1000; all when absent) after `cursor`, and
+     * the cursor of the next page, null on the last one.
+     */
+    async listTeamUsersPage(
+      principal: P,
+      teamId: string,
+      query: TeamUsersPageQuery = {},
+    ): Promise<Page<UserSummary>> {
+      const p = requirePrincipal(principal);
+      const raw = asFields(query);
+      const name = raw?.name;
+      const read =
+        raw && (name === undefined || (typeof name === "string" && name.length <= 200))
+          ? readPageQuery("users", raw.limit, raw.cursor)
+          : undefined;
+      const parsed = read
+        ? { name: name as string | undefined, ...read }
+        : parseInput(TeamUsersPageQuery, query);
+      await requireTeamMember(p, teamId);
+      const { limit } = parsed;
+      const rows = await q.listUsersAuthorizing(
+        db,
+        teamId,
+        { name: parsed.name },
+        { after: parsed.cursor, rows: limit === undefined ? undefined : limit + 1 },
+      );
+      return toPage("users", rows, limit, q.userKey, (user) => user);
     },
 
     /** One user who authorized the team (`GET /api/v1/teams/{team_id}/users/{user_id}`). */
     async getTeamUser(principal: P, teamId: string, userId: string): Promise<UserSummary> {
       const p = requirePrincipal(principal);
-      const role = isPlausibleId(teamId) ? await q.findRole(db, teamId, p.userId) : null;
-      const refused = decideListTeamUsers(role);
-      if (refused) throw refused;
-      const [user] = isPlausibleId(userId)
-        ? await q.listUsersAuthorizing(db, teamId, { userId })
-        : [];
+      await requireTeamMember(p, teamId);
+      const user = isPlausibleId(userId)
+        ? await q.findUserAuthorizing(db, teamId, userId)
+        : undefined;
       if (!user) throw new NotFound(messages.userNotFound);
       return user;
     },
@@ -170,13 +254,7 @@ async function upsertAuthorization(
 ): Promise<TeamAuthorization> {
   if (!(await q.teamExists(trx, teamId))) throw new NotFound(messages.teamNotFound);
   const stored = encodeScopes(scopes);
-  await trx
-    .insertInto("authorizations")
-    .values({ team_id: teamId, user_id: userId, scopes: stored, granted_at: now, updated_at: now })
-    .onConflict((oc) =>
-      oc.columns(["user_id", "team_id"]).doUpdateSet({ scopes: stored, updated_at: now }),
-    )
-    .execute();
+  await upsertAuthorizationRow(trx, { teamId, userId, scopes: stored, now });
   return { team_id: teamId, user_id: userId, scopes: decodeScopes(stored) };
 }
 
@@ -187,12 +265,7 @@ async function deleteAuthorization(
   userId: string,
 ): Promise<TeamAuthorization> {
   if (!(await q.teamExists(trx, teamId))) throw new NotFound(messages.teamNotFound);
-  const row = await trx
-    .deleteFrom("authorizations")
-    .where("user_id", "=", userId)
-    .where("team_id", "=", teamId)
-    .returning("scopes")
-    .executeTakeFirst();
-  if (!row) throw new NotFound(messages.authorizationNotFound);
-  return { team_id: teamId, user_id: userId, scopes: decodeScopes(row.scopes) };
+  const scopes = await deleteAuthorizationRow(trx, teamId, userId);
+  if (scopes === undefined) throw new NotFound(messages.authorizationNotFound);
+  return { team_id: teamId, user_id: userId, scopes: decodeScopes(scopes) };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pageCursor, pageLimit } from "./pagination.js";
 import { ApplicationMemberRole, AuthorizeTeamRequest, Scope } from "./schemas.js";
 import { isGrantable } from "./scopes.js";
 
@@ -31,9 +32,16 @@ export const AuthorizeTeamInput = AuthorizeTeamRequest.superRefine((value, ctx) 
   });
 });
 
+// PostgreSQL cannot store NUL in text (SQLite can): refused alike on both stores, as a 422.
+const noNul = [
+  (value: string) => !value.includes("\u0000"),
+  { message: "Value error, text cannot contain NUL", params: { type: "value_error" } },
+] as const;
+
 const httpUrl = z
   .string()
   .max(2048)
+  .refine(...noNul)
   .superRefine((value, ctx) => {
     let parsed: URL;
     try {
@@ -62,13 +70,21 @@ const teamName = z
   .string()
   .min(1)
   .max(200)
+  .refine(...noNul)
   .refine((s) => s === "" || s.trim() !== "", {
     message: "String should have at least 1 character",
     params: { type: "string_too_short" },
   })
   .trim();
-const teamDescription = z.string().max(2000);
-const personName = z.string().max(100).nullable();
+const teamDescription = z
+  .string()
+  .max(2000)
+  .refine(...noNul);
+const personName = z
+  .string()
+  .max(100)
+  .refine(...noNul)
+  .nullable();
 
 /** Create a team (`POST /api/v1/teams/`) or put one by id (admin). */
 export const TeamInput = z.object({
@@ -104,14 +120,45 @@ export type ManagedUserInput = z.input<typeof ManagedUserInput>;
 export const AdminUserInput = z.object({
   first_name: personName.default(null),
   last_name: personName.default(null),
-  manager_id: z.string().min(1).max(MAX_ID_LENGTH).nullable().default(null),
+  manager_id: z
+    .string()
+    .min(1)
+    .max(MAX_ID_LENGTH)
+    .refine(...noNul)
+    .nullable()
+    .default(null),
 });
 export type AdminUserInput = z.input<typeof AdminUserInput>;
 
 export const ListTeamUsersQuery = z.object({
-  name: z.string().max(200).optional(),
+  name: z
+    .string()
+    .max(200)
+    .refine(...noNul)
+    .optional(),
 });
 export type ListTeamUsersQuery = z.input<typeof ListTeamUsersQuery>;
+
+/** One page of a team's users: `limit` (1 to 1000, absent for all) after `cursor`. */
+export const TeamUsersPageQuery = ListTeamUsersQuery.extend({
+  limit: pageLimit,
+  cursor: pageCursor("users"),
+});
+export type TeamUsersPageQuery = {
+  name?: string | undefined;
+  limit?: number | string | undefined;
+  cursor?: string | undefined;
+};
+
+/** One page of the teams a user authorized. */
+export const AuthorizedTeamsPageQuery = z.object({
+  limit: pageLimit,
+  cursor: pageCursor("teams"),
+});
+export type AuthorizedTeamsPageQuery = {
+  limit?: number | string | undefined;
+  cursor?: string | undefined;
+};
 
 /** The access check's question, named as its query parameters are. */
 export const AccessCheckInput = z.object({

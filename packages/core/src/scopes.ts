@@ -35,7 +35,17 @@ export function encodeScopes(scopes: Iterable<Scope>): string {
   return canonicalScopes(scopes).join(" ");
 }
 
+// A store holds a handful of distinct scope sets (subsets of three scopes, in canonical order), and
+// lists decode one a row: each text is decoded once. Bounded, for a store written by others.
+const decoded = new Map<string, readonly GrantableScope[]>();
+
 /** Reads a stored scope set back; unknown words are dropped rather than trusted. */
 export function decodeScopes(stored: string): GrantableScope[] {
-  return stored.split(" ").filter(isGrantable);
+  let scopes = decoded.get(stored);
+  if (!scopes) {
+    scopes = stored.split(" ").filter(isGrantable);
+    if (decoded.size < 64) decoded.set(stored, scopes);
+  }
+  // A copy: the caller owns what it gets.
+  return scopes.slice();
 }

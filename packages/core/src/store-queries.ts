@@ -1,6 +1,8 @@
-import { type Kysely, sql } from "kysely";
+import { type ExpressionBuilder, type Kysely, type SqlBool, sql } from "kysely";
 import type { Database } from "./database.js";
+import { compareKeys, type ListKey } from "./pagination.js";
 import type { Role } from "./policy/team-policy.js";
+import { prepare } from "./prepared-query.js";
 import type {
   AuthorizedTeamResponse,
   MemberResponse,
@@ -9,10 +11,12 @@ import type {
   UserResponse,
   UserSummary,
 } from "./schemas.js";
-import { decodeScopes } from "./scopes.js";
+import { decodeScopes, type GrantableScope } from "./scopes.js";
 
 // Every query the use cases run, one function per fact or list. Rows become the reference's shapes
-// here, with keys in the reference's order.
+// here, with keys in the reference's order. The queries of every request are prepared (built and
+// compiled once per store); lists read one index range in order, through the sort keys copied into
+// the link tables (migration 2), so a page costs the same at any depth.
 
 type Db = Kysely<Database>;
 
@@ -68,32 +72,49 @@ export const toUserResponse = (r: UserRow): UserResponse => ({
   manager_id: r.manager_id,
 });
 
+const userById = prepare((db: Db, userId: string) =>
+  db.selectFrom("users").select(userColumns).where("id", "=", userId),
+);
+
 export async function findUser(db: Db, userId: string): Promise<UserRow | undefined> {
-  return db.selectFrom("users").select(userColumns).where("id", "=", userId).executeTakeFirst();
+  return (await userById(db, userId)).rows[0];
 }
 
+const userIdById = prepare((db: Db, userId: string) =>
+  db.selectFrom("users").select("id").where("id", "=", userId),
+);
+
+export async function userExists(db: Db, userId: string): Promise<boolean> {
+  return (await userIdById(db, userId)).rows.length > 0;
+}
+
+const teamById = prepare((db: Db, teamId: string) =>
+  db.selectFrom("teams").select(teamColumns).where("id", "=", teamId),
+);
+
 export async function findTeam(db: Db, teamId: string): Promise<TeamDetails | undefined> {
-  const row = await db
-    .selectFrom("teams")
-    .select(teamColumns)
-    .where("id", "=", teamId)
-    .executeTakeFirst();
+  const row = (await teamById(db, teamId)).rows[0];
   return row && teamDetails(row);
 }
 
+const teamIdById = prepare((db: Db, teamId: string) =>
+  db.selectFrom("teams").select("id").where("id", "=", teamId),
+);
+
 export async function teamExists(db: Db, teamId: string): Promise<boolean> {
-  const row = await db.selectFrom("teams").select("id").where("id", "=", teamId).executeTakeFirst();
-  return row !== undefined;
+  return (await teamIdById(db, teamId)).rows.length > 0;
 }
 
-export async function findRole(db: Db, teamId: string, userId: string): Promise<Role> {
-  const row = await db
+const roleOf = prepare((db: Db, teamId: string, userId: string) =>
+  db
     .selectFrom("memberships")
     .select("role")
     .where("team_id", "=", teamId)
-    .where("user_id", "=", userId)
-    .executeTakeFirst();
-  return row?.role ?? null;
+    .where("user_id", "=", userId),
+);
+
+export async function findRole(db: Db, teamId: string, userId: string): Promise<Role> {
+  return (await roleOf(db, teamId, userId)).rows[0]?.role ?? null;
 }
 
 export async function countOwners(db: Db, teamId: string): Promise<number> {
@@ -106,18 +127,20 @@ export async function countOwners(db: Db, teamId: string): Promise<number> {
   return Number(row.n);
 }
 
+const authorizationScopes = prepare((db: Db, teamId: string, userId: string) =>
+  db
+    .selectFrom("authorizations")
+    .select("scopes")
+    .where("user_id", "=", userId)
+    .where("team_id", "=", teamId),
+);
+
 export async function findAuthorizationScopes(
   db: Db,
   teamId: string,
   userId: string,
 ): Promise<string | undefined> {
-  const row = await db
-    .selectFrom("authorizations")
-    .select("scopes")
-    .where("user_id", "=", userId)
-    .where("team_id", "=", teamId)
-    .executeTakeFirst();
-  return row?.scopes;
+  return (await authorizationScopes(db, teamId, userId)).rows[0]?.scopes;
 }
 
 export async function managesOthers(db: Db, userId: string): Promise<boolean> {
@@ -130,51 +153,116 @@ export async function managesOthers(db: Db, userId: string): Promise<boolean> {
   return row !== undefined;
 }
 
-export async function listTeamsOfMember(db: Db, userId: string): Promise<TeamResponse[]> {
-  const rows = await db
+const teamsOfMember = prepare((db: Db, userId: string) =>
+  db
     .selectFrom("memberships")
     .innerJoin("teams", "teams.id", "memberships.team_id")
     .select([...teamColumns, "memberships.role"])
     .where("memberships.user_id", "=", userId)
-    .orderBy("teams.name")
-    .orderBy("teams.id")
-    .execute();
+    .orderBy("memberships.team_name")
+    .orderBy("memberships.team_id"),
+);
+
+export async function listTeamsOfMember(db: Db, userId: string): Promise<TeamResponse[]> {
+  const { rows } = await teamsOfMember(db, userId);
   return rows.map((r) => ({ ...teamDetails(r), role: r.role }));
 }
 
+/** Where a page starts and how long it is; no cursor starts at the top, no limit reads to the end. */
+export interface PageWindow {
+  after?: ListKey | undefined;
+  /** Rows to read: one more than the page, to learn whether another follows. */
+  rows?: number | undefined;
+}
+
+/** A user's authorizations in list order (team name, team id), joined to their teams. */
+function authorizedTeamsQuery(db: Db, userId: string) {
+  return db
+    .selectFrom("authorizations")
+    .innerJoin("teams", "teams.id", "authorizations.team_id")
+    .where("authorizations.user_id", "=", userId)
+    .orderBy("authorizations.team_name")
+    .orderBy("authorizations.team_id");
+}
+
+const authorizedTeamColumns = [...teamColumns, "authorizations.scopes"] as const;
+
+// One prepared query per shape of window: whole list, first page, later page, rest after a cursor.
+const authorizedTeams = {
+  all: prepare((db: Db, userId: string) =>
+    authorizedTeamsQuery(db, userId).select(authorizedTeamColumns),
+  ),
+  first: prepare((db: Db, userId: string, rows: number) =>
+    authorizedTeamsQuery(db, userId).select(authorizedTeamColumns).limit(rows),
+  ),
+  after: prepare((db: Db, userId: string, name: string, teamId: string) =>
+    authorizedTeamsQuery(db, userId)
+      .select(authorizedTeamColumns)
+      .where((eb) =>
+        eb(
+          eb.refTuple("authorizations.team_name", "authorizations.team_id"),
+          ">",
+          eb.tuple(name, teamId),
+        ),
+      ),
+  ),
+  afterFirst: prepare((db: Db, userId: string, name: string, teamId: string, rows: number) =>
+    authorizedTeamsQuery(db, userId)
+      .select(authorizedTeamColumns)
+      .where((eb) =>
+        eb(
+          eb.refTuple("authorizations.team_name", "authorizations.team_id"),
+          ">",
+          eb.tuple(name, teamId),
+        ),
+      )
+      .limit(rows),
+  ),
+};
+
+/** The teams a user authorized, in list order, within `window` (all of them by default). */
 export async function listTeamsAuthorizedBy(
   db: Db,
   userId: string,
+  window: PageWindow = {},
 ): Promise<AuthorizedTeamResponse[]> {
-  const rows = await db
-    .selectFrom("authorizations")
-    .innerJoin("teams", "teams.id", "authorizations.team_id")
-    .select([...teamColumns, "authorizations.scopes"])
-    .where("authorizations.user_id", "=", userId)
-    .orderBy("teams.name")
-    .orderBy("teams.id")
-    .execute();
-  return rows.map((r) => ({ ...teamDetails(r), scopes: decodeScopes(r.scopes) }));
+  const { after, rows: n } = window;
+  const { rows } = after
+    ? n === undefined
+      ? await authorizedTeams.after(db, userId, after[0], after[1])
+      : await authorizedTeams.afterFirst(db, userId, after[0], after[1], n)
+    : n === undefined
+      ? await authorizedTeams.all(db, userId)
+      : await authorizedTeams.first(db, userId, n);
+  // The columns are selected in the answer's key order: each row becomes its answer in place.
+  return rows.map((r) => {
+    const team = r as unknown as AuthorizedTeamResponse;
+    team.scopes = decodeScopes(r.scopes);
+    return team;
+  });
 }
+
+/** A team's position in a user's list of authorized teams (what a cursor holds). */
+export const authorizedTeamKey = (team: { id: string; name: string }): ListKey => [
+  team.name,
+  team.id,
+];
 
 /** A team the user authorized, with when it was first granted and last changed (ISO-8601). */
 export type ConsentResponse = AuthorizedTeamResponse & { granted_at: string; updated_at: string };
 
+const consentsOf = prepare((db: Db, userId: string) =>
+  authorizedTeamsQuery(db, userId).select([
+    ...teamColumns,
+    "authorizations.scopes",
+    "authorizations.granted_at",
+    "authorizations.updated_at",
+  ]),
+);
+
 /** The teams a user authorized, as `listTeamsAuthorizedBy`, with when each was granted and changed. */
 export async function listConsentsOf(db: Db, userId: string): Promise<ConsentResponse[]> {
-  const rows = await db
-    .selectFrom("authorizations")
-    .innerJoin("teams", "teams.id", "authorizations.team_id")
-    .select([
-      ...teamColumns,
-      "authorizations.scopes",
-      "authorizations.granted_at",
-      "authorizations.updated_at",
-    ])
-    .where("authorizations.user_id", "=", userId)
-    .orderBy("teams.name")
-    .orderBy("teams.id")
-    .execute();
+  const { rows } = await consentsOf(db, userId);
   return rows.map((r) => ({
     ...teamDetails(r),
     scopes: decodeScopes(r.scopes),
@@ -190,43 +278,183 @@ export async function listConsentsOf(db: Db, userId: string): Promise<ConsentRes
 const likeContains = (needle: string) =>
   `%${needle.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+// In the order of UserSummary's keys, so that a row becomes the answer in place. Read from the
+// copies of the user's columns in the authorization (migration 2): a list touches no user row.
+const userSummaryColumns = (eb: ExpressionBuilder<Database, "authorizations">) =>
+  [
+    "authorizations.user_id as id",
+    "authorizations.user_first_name as first_name",
+    "authorizations.user_last_name as last_name",
+    "authorizations.scopes",
+    "authorizations.user_display_name as display_name",
+    eb("authorizations.user_manager_id", "is not", null).as("is_managed"),
+  ] as const;
+
+/** A team's authorizations in list order (display name, user id). */
+function usersAuthorizingQuery(db: Db, teamId: string) {
+  return db
+    .selectFrom("authorizations")
+    .select(userSummaryColumns)
+    .where("authorizations.team_id", "=", teamId)
+    .orderBy("authorizations.user_display_name")
+    .orderBy("authorizations.user_id");
+}
+
+type UsersQuery = ReturnType<typeof usersAuthorizingQuery>;
+
+// The filter reads the copied display name, so a filtered list walks the same index range.
+const named = (query: UsersQuery, pattern: string) =>
+  query.where(
+    sql<boolean>`lower(${sql.ref("authorizations.user_display_name")}) like ${pattern} escape '\\'`,
+  );
+const after = (query: UsersQuery, name: string, userId: string) =>
+  query.where((eb) =>
+    eb(
+      eb.refTuple("authorizations.user_display_name", "authorizations.user_id"),
+      ">",
+      eb.tuple(name, userId),
+    ),
+  );
+
+// One prepared query per shape: with or without the name filter, cursor and limit.
+const usersAuthorizing = {
+  all: prepare((db: Db, teamId: string) => usersAuthorizingQuery(db, teamId)),
+  first: prepare((db: Db, teamId: string, rows: number) =>
+    usersAuthorizingQuery(db, teamId).limit(rows),
+  ),
+  after: prepare((db: Db, teamId: string, name: string, userId: string) =>
+    after(usersAuthorizingQuery(db, teamId), name, userId),
+  ),
+  afterFirst: prepare((db: Db, teamId: string, name: string, userId: string, rows: number) =>
+    after(usersAuthorizingQuery(db, teamId), name, userId).limit(rows),
+  ),
+  named: prepare((db: Db, teamId: string, pattern: string) =>
+    named(usersAuthorizingQuery(db, teamId), pattern),
+  ),
+  namedFirst: prepare((db: Db, teamId: string, pattern: string, rows: number) =>
+    named(usersAuthorizingQuery(db, teamId), pattern).limit(rows),
+  ),
+  namedAfter: prepare((db: Db, teamId: string, pattern: string, name: string, userId: string) =>
+    after(named(usersAuthorizingQuery(db, teamId), pattern), name, userId),
+  ),
+  namedAfterFirst: prepare(
+    (db: Db, teamId: string, pattern: string, name: string, userId: string, rows: number) =>
+      after(named(usersAuthorizingQuery(db, teamId), pattern), name, userId).limit(rows),
+  ),
+};
+
+interface UserSummaryRow {
+  id: string;
+  first_name: string | null;
+  last_name: string | null;
+  scopes: string | GrantableScope[];
+  display_name: string;
+  /** SQLite answers 0 or 1, PostgreSQL a boolean. */
+  is_managed: SqlBool | boolean;
+}
+
+/** The row as the answer: its scopes decoded and its flag a boolean, keys kept in their order. */
+function toUserSummary(r: UserSummaryRow): UserSummary {
+  r.scopes = decodeScopes(r.scopes as string);
+  r.is_managed = r.is_managed === true || r.is_managed === 1;
+  return r as UserSummary;
+}
+
+/**
+ * Users who authorized a team, in list order, within `window`; `name` keeps those whose display
+ * name contains it, ignoring case.
+ */
 export async function listUsersAuthorizing(
   db: Db,
   teamId: string,
-  filter: { name?: string | undefined; userId?: string | undefined },
+  filter: { name?: string | undefined },
+  window: PageWindow = {},
 ): Promise<UserSummary[]> {
-  let query = db
-    .selectFrom("authorizations")
-    .innerJoin("users", "users.id", "authorizations.user_id")
-    .select([...userColumns, "authorizations.scopes"])
-    .where("authorizations.team_id", "=", teamId);
-  if (filter.userId !== undefined)
-    query = query.where("authorizations.user_id", "=", filter.userId);
-  if (filter.name) {
-    query = query.where(
-      sql<boolean>`lower(users.display_name) like ${likeContains(filter.name)} escape '\\'`,
-    );
+  const { after: key, rows: n } = window;
+  const pattern = filter.name ? likeContains(filter.name) : undefined;
+  let result: { rows: UserSummaryRow[] };
+  if (pattern === undefined) {
+    if (key) {
+      result =
+        n === undefined
+          ? await usersAuthorizing.after(db, teamId, key[0], key[1])
+          : await usersAuthorizing.afterFirst(db, teamId, key[0], key[1], n);
+    } else {
+      result =
+        n === undefined
+          ? await usersAuthorizing.all(db, teamId)
+          : await usersAuthorizing.first(db, teamId, n);
+    }
+  } else if (key) {
+    result =
+      n === undefined
+        ? await usersAuthorizing.namedAfter(db, teamId, pattern, key[0], key[1])
+        : await usersAuthorizing.namedAfterFirst(db, teamId, pattern, key[0], key[1], n);
+  } else {
+    result =
+      n === undefined
+        ? await usersAuthorizing.named(db, teamId, pattern)
+        : await usersAuthorizing.namedFirst(db, teamId, pattern, n);
   }
-  const rows = await query.orderBy("users.display_name").orderBy("users.id").execute();
-  return rows.map((r) => ({
-    id: r.id,
-    first_name: r.first_name,
-    last_name: r.last_name,
-    scopes: decodeScopes(r.scopes),
-    display_name: r.display_name,
-    is_managed: r.manager_id !== null,
-  }));
+  return result.rows.map(toUserSummary);
 }
 
-export async function listMembersOf(db: Db, teamId: string): Promise<MemberResponse[]> {
-  const rows = await db
+/**
+ * The whole list of `listUsersAuthorizing`, handed to `onChunk` as it is read, `chunkRows` users at
+ * a time (one statement: the same list, never held whole). `onChunk` must not wait.
+ */
+export async function forEachUserAuthorizing(
+  db: Db,
+  teamId: string,
+  filter: { name?: string | undefined },
+  chunkRows: number,
+  onChunk: (users: UserSummary[]) => void,
+): Promise<void> {
+  const deliver = (rows: UserSummaryRow[]) => onChunk(rows.map(toUserSummary));
+  if (filter.name) {
+    const pattern = likeContains(filter.name);
+    await usersAuthorizing.named.forEachChunk(db, chunkRows, deliver, teamId, pattern);
+  } else {
+    await usersAuthorizing.all.forEachChunk(db, chunkRows, deliver, teamId);
+  }
+}
+
+/** A user's position in a team's list of users (what a cursor holds). */
+export const userKey = (user: { id: string; display_name: string }): ListKey => [
+  user.display_name,
+  user.id,
+];
+
+const userAuthorizing = prepare((db: Db, teamId: string, userId: string) =>
+  db
+    .selectFrom("authorizations")
+    .select(userSummaryColumns)
+    .where("authorizations.user_id", "=", userId)
+    .where("authorizations.team_id", "=", teamId),
+);
+
+/** One user who authorized a team, with the scopes granted. */
+export async function findUserAuthorizing(
+  db: Db,
+  teamId: string,
+  userId: string,
+): Promise<UserSummary | undefined> {
+  const row = (await userAuthorizing(db, teamId, userId)).rows[0];
+  return row && toUserSummary(row);
+}
+
+const membersOf = prepare((db: Db, teamId: string) =>
+  db
     .selectFrom("memberships")
     .innerJoin("users", "users.id", "memberships.user_id")
     .select([...userColumns, "memberships.role"])
     .where("memberships.team_id", "=", teamId)
-    .orderBy("users.display_name")
-    .orderBy("users.id")
-    .execute();
+    .orderBy("memberships.user_display_name")
+    .orderBy("memberships.user_id"),
+);
+
+export async function listMembersOf(db: Db, teamId: string): Promise<MemberResponse[]> {
+  const { rows } = await membersOf(db, teamId);
   return rows.map((r) => toMember(r, r.role));
 }
 
@@ -239,29 +467,61 @@ export const toMember = (r: UserRow, role: "owner" | "member"): MemberResponse =
   role,
 });
 
-export async function listSelfAndManaged(db: Db, userId: string): Promise<UserResponse[]> {
-  const rows = await db
+const managedBy = prepare((db: Db, managerId: string) =>
+  db
     .selectFrom("users")
     .select(userColumns)
-    .where((eb) => eb.or([eb("id", "=", userId), eb("manager_id", "=", userId)]))
+    .where("manager_id", "=", managerId)
     .orderBy("display_name")
-    .orderBy("id")
-    .execute();
+    .orderBy("id"),
+);
+
+/** The user and the users it manages, by display name then id. */
+export async function listSelfAndManaged(db: Db, userId: string): Promise<UserResponse[]> {
+  // Two index reads merged here: an OR of both conditions would be read through two indexes and
+  // sorted in a temporary B-tree.
+  const self = await findUser(db, userId);
+  const rows = (await managedBy(db, userId)).rows.filter((r) => r.id !== userId);
+  const at = self ? rows.findIndex((r) => compareKeys(userKey(self), userKey(r)) < 0) : -1;
+  if (self) rows.splice(at === -1 ? rows.length : at, 0, self);
   return rows.map(toUserResponse);
 }
 
-/** Whether a team `memberId` belongs to holds an authorization from `userId` (scopes to check after). */
-export async function scopesGrantedToTeamsOf(
+// One statement for the access check: the subject's manager, and the scopes of each authorization
+// the subject gave a team that `memberId` belongs to (one row with null scopes when there is none).
+const accessFacts = prepare((db: Db, memberId: string, userId: string) =>
+  db
+    .selectFrom("users")
+    .leftJoin("authorizations", (join) =>
+      join
+        .onRef("authorizations.user_id", "=", "users.id")
+        .on((eb) =>
+          eb.exists(
+            eb
+              .selectFrom("memberships")
+              .select("memberships.user_id")
+              .whereRef("memberships.team_id", "=", "authorizations.team_id")
+              .where("memberships.user_id", "=", memberId),
+          ),
+        ),
+    )
+    .select(["users.manager_id", "authorizations.scopes"])
+    .where("users.id", "=", userId),
+);
+
+/**
+ * What the access check needs to know of `userId`: its manager, and the scope sets it granted to
+ * teams `memberId` belongs to. Undefined when the user is not in the store.
+ */
+export async function findAccessFacts(
   db: Db,
   memberId: string,
   userId: string,
-): Promise<string[]> {
-  const rows = await db
-    .selectFrom("authorizations")
-    .innerJoin("memberships", "memberships.team_id", "authorizations.team_id")
-    .select("authorizations.scopes")
-    .where("authorizations.user_id", "=", userId)
-    .where("memberships.user_id", "=", memberId)
-    .execute();
-  return rows.map((r) => r.scopes);
+): Promise<{ managerId: string | null; grantedScopes: string[] } | undefined> {
+  const { rows } = await accessFacts(db, memberId, userId);
+  const first = rows[0];
+  if (!first) return undefined;
+  const grantedScopes: string[] = [];
+  for (const row of rows) if (row.scopes !== null) grantedScopes.push(row.scopes);
+  return { managerId: first.manager_id, grantedScopes };
 }

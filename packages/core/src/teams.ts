@@ -6,7 +6,7 @@ import { Invalid } from "./errors.js";
 import { isPlausibleId } from "./ids.js";
 import { managementUseCases } from "./management-use-cases.js";
 import { referenceUseCases } from "./reference-use-cases.js";
-import { findUser } from "./store-queries.js";
+import { userExists } from "./store-queries.js";
 
 export interface CreateTeamsOptions {
   /** The store, migrated (see `openSqliteStore`, or `migrateToLatest` for a database of your own). */
@@ -54,7 +54,7 @@ export function createTeams(options: CreateTeamsOptions) {
         ]);
       }
       // A read first: this runs on every authenticated request, and only a new user needs a write.
-      if (await findUser(ctx.db, identity.id)) return;
+      if (await userExists(ctx.db, identity.id)) return;
       await ensureUserRow(ctx.db, identity, ctx.now());
     },
   };

@@ -107,12 +107,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   };
 }
 
+/** How much longer than the statement timeout a client waits for any answer at all. */
+const CLIENT_TIMEOUT_MARGIN_MS = 2000;
+
 function createPool(url: string, options: PostgresStoreOptions): pg.Pool {
+  const statementTimeout = options.statementTimeoutMs ?? 5000;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
-    statement_timeout: options.statementTimeoutMs ?? 5000,
+    statement_timeout: statementTimeout,
+    // The server enforces statement_timeout; a server that stops answering altogether (frozen
+    // host, partition) is caught by the client's own timeout, a little later.
+    ...(statementTimeout > 0 ? { query_timeout: statementTimeout + CLIENT_TIMEOUT_MARGIN_MS } : {}),
     fallback_application_name: "teams",
   });
   // An idle connection the server closes (restart, failover) is reported here and dropped by the
@@ -126,10 +133,31 @@ function ignore(): void {}
 /** The pool as Kysely sees it: connections prepared once, and `end` only for a pool we created. */
 function kyselyPool(pool: pg.Pool, owned: boolean, schema: string | undefined): PostgresPool {
   const prepared = new WeakSet<pg.PoolClient>();
+  const timedOut = new WeakSet<pg.PoolClient>();
   return {
     async connect() {
       const client = await pool.connect();
+      // A client whose query timed out on our side still has that query (and maybe an open
+      // transaction whose ROLLBACK never went out) on its connection: it must never serve
+      // another request, or a later COMMIT could land a write that was answered 503.
+      // (The pool gives a client a new release() at every checkout, so it is wrapped each time.)
+      const release = client.release.bind(client);
+      client.release = (destroy?: Error | boolean) =>
+        release(destroy ?? (timedOut.has(client) || undefined));
       if (prepared.has(client)) return client;
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (
+        ...args: unknown[]
+      ) => {
+        const result = query(...args);
+        if (result instanceof Promise) {
+          result.catch((error: unknown) => {
+            if (error instanceof Error && /^Query read timeout/.test(error.message))
+              timedOut.add(client);
+          });
+        }
+        return result;
+      };
       // A connection that dies while checked out, between two queries of a transaction, emits an
       // 'error' that would end the process if nobody listened; the next query fails instead.
       client.on("error", ignore);

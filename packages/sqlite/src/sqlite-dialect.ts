@@ -13,14 +13,26 @@ import {
 import { ImmediateSqliteDriver } from "./sqlite-driver.js";
 
 /**
- * Kysely's SQLite dialect with the Teams driver: IMMEDIATE write transactions, prepared statements
- * kept, contention reported as `Unavailable`. For embedders who open better-sqlite3 themselves.
+ * Kysely's SQLite dialect with the Teams driver: IMMEDIATE write transactions committed in groups,
+ * prepared statements kept, contention reported as `Unavailable`. For embedders who open
+ * better-sqlite3 themselves.
  */
 export class ImmediateSqliteDialect implements Dialect {
+  #driver: ImmediateSqliteDriver | undefined;
+
   constructor(readonly database: BetterSqlite3.Database) {}
 
   createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.database);
+    this.#driver = new ImmediateSqliteDriver(this.database);
+    return this.#driver;
+  }
+
+  /**
+   * Commits the transactions waiting for a shared COMMIT (see `ImmediateSqliteDriver`) now; call it
+   * before closing the database yourself rather than through `Kysely.destroy()`.
+   */
+  flush(): void {
+    this.#driver?.flush();
   }
 
   createQueryCompiler(): QueryCompiler {

@@ -46,7 +46,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   } catch (error) {
     throw translateSqliteError(error);
   }
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) });
+  const dialect = new ImmediateSqliteDialect(database);
+  const db = new Kysely<Database>({ dialect });
   try {
     applyPragmas(database, busyTimeoutMs);
     if (options.migrate ?? true) await db.transaction().execute(applyMigrations);
@@ -70,6 +71,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       closed = true;
       // Closing the handle rather than destroying Kysely: a request still arriving then gets
       // Unavailable (503) from the driver instead of Kysely's raw "driver destroyed" error.
+      // Transactions waiting for their shared COMMIT get it first.
+      dialect.flush();
       database.close();
     },
   };

@@ -1,4 +1,6 @@
 import type { Api } from "../app.js";
+import { jsonArrayResponse } from "../http/json-array.js";
+import { nextPageHeaders, wantsPage } from "../http/page-links.js";
 import { param } from "../http/params.js";
 import { documentOperation } from "../openapi/operations.js";
 import { ref } from "../openapi/reference-components.js";
@@ -13,6 +15,9 @@ const authorizationAnswer = {
   },
   required: ["team_id", "user_id", "scopes"],
 };
+// Pagination is an extension too: described, and kept out of the parameters like `name`.
+const paging =
+  "Optional `limit` (1 to 1000) returns one page, still as a JSON array, in the list's order; when more follow, a `Link: <...>; rel=\"next\"` header gives the next page's URL and `X-Next-Cursor` its `cursor`. Without `limit` the whole list is returned.";
 const delegatedOnly =
   "Requires a delegated token — the subject (sub) must be a managed user of the authorized party (azp).";
 
@@ -23,16 +28,24 @@ export function referenceRoutes({ app, teams, principal, body, endpoint }: Api):
   // Registered before /teams/{team_id}/... so "authorized" is never read as a team id.
   app.get(
     "/api/v1/teams/authorized",
-    endpoint({ source: "query" }, async (c) =>
-      c.json(await teams.listAuthorizedTeams(await principal(c))),
-    ),
+    endpoint({ source: "query" }, async (c) => {
+      const caller = await principal(c);
+      if (!wantsPage((name) => c.req.query(name))) {
+        return c.json(await teams.listAuthorizedTeams(caller));
+      }
+      const page = await teams.listAuthorizedTeamsPage(caller, {
+        limit: c.req.query("limit"),
+        cursor: c.req.query("cursor"),
+      });
+      return c.json(page.items, 200, nextPageHeaders(c.req.url, page));
+    }),
   );
   documentOperation(app, {
     method: "get",
     path: "/api/v1/teams/authorized",
     operationId: "list_authorized_teams_api_v1_teams_authorized_get",
     summary: "List Authorized Teams",
-    description: "List all teams the current user has authorized to access their data.",
+    description: `List all teams the current user has authorized to access their data.\n\n${paging}`,
     tags: ["teams"],
     success: {
       status: 200,
@@ -100,9 +113,20 @@ export function referenceRoutes({ app, teams, principal, body, endpoint }: Api):
     "/api/v1/teams/:team_id/users",
     endpoint({ source: "query", pathParams: ["team_id"] }, async (c) => {
       const caller = await principal(c);
-      return c.json(
-        await teams.listTeamUsers(caller, param(c, "team_id"), { name: c.req.query("name") }),
-      );
+      const teamId = param(c, "team_id");
+      const name = c.req.query("name");
+      if (!wantsPage((key) => c.req.query(key))) {
+        // The whole list, which may be a team of 100,000: sent as it is read.
+        return jsonArrayResponse((onChunk) =>
+          teams.forEachTeamUsersChunk(caller, teamId, { name }, onChunk),
+        );
+      }
+      const page = await teams.listTeamUsersPage(caller, teamId, {
+        name,
+        limit: c.req.query("limit"),
+        cursor: c.req.query("cursor"),
+      });
+      return c.json(page.items, 200, nextPageHeaders(c.req.url, page));
     }),
   );
   documentOperation(app, {
@@ -112,8 +136,7 @@ export function referenceRoutes({ app, teams, principal, body, endpoint }: Api):
     summary: "List Team Users",
     // `name` is an extension (DESIGN §3): described here, kept out of the parameters so that they
     // equal the reference's.
-    description:
-      "List all users who have authorized a team to access their data. Only accessible by team members.\n\nAn optional `name` query parameter keeps the users whose display name contains it, ignoring case.",
+    description: `List all users who have authorized a team to access their data. Only accessible by team members.\n\nAn optional \`name\` query parameter keeps the users whose display name contains it, ignoring case.\n\n${paging}`,
     tags: ["teams"],
     pathParams: ["team_id"],
     success: {

@@ -1,6 +1,8 @@
+import { Unavailable } from "@teams/core";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Api } from "../app.js";
-import { readBody } from "../http/json-body.js";
+import { depthExceededAt, MAX_JSON_DEPTH, readBody } from "../http/json-body.js";
+import { answerQueriesDirectly, directAnswerHeaders } from "./direct-queries.js";
 import { appRouter } from "./router.js";
 
 /** Most calls one batched request may carry; a larger batch is refused whole (400). */
@@ -8,16 +10,40 @@ export const MAX_BATCH_SIZE = 16;
 
 /** tRPC at /trpc, in the same app: the same core, credentials and limits as REST. */
 export function trpcRoutes(
-  { app, teams, authenticator, endpoint, refuseForgery }: Api,
+  { app, teams, authenticator, endpoint, refuseForgery, onBug }: Api,
   maxBodyBytes: number,
 ): void {
   app.all(
     "/trpc/*",
     endpoint({ source: "body" }, async (c) => {
       let req = c.req.raw;
+      // Inputs nested absurdly deep would overflow the stack of JSON.parse's callers: refused
+      // first, in tRPC's error shape, whether they come in the URL or the body.
+      if (req.method === "GET" && tooDeep(new URL(req.url).searchParams.get("input")))
+        return tooDeepAnswer();
+      if (req.method === "GET") {
+        const url = req.url;
+        const start = url.indexOf("/trpc/") + "/trpc/".length;
+        const queryAt = url.indexOf("?", start);
+        const answer = await answerQueriesDirectly({
+          router: appRouter,
+          path: queryAt === -1 ? url.slice(start) : url.slice(start, queryAt),
+          query: queryAt === -1 ? "" : url.slice(queryAt + 1),
+          accept: req.headers.get("trpc-accept"),
+          maxBatchSize: MAX_BATCH_SIZE,
+          createContext: () => ({
+            teams,
+            authenticator,
+            headers: req.headers,
+            refuseForgery: () => refuseForgery(req),
+          }),
+        });
+        if (answer !== undefined) return c.body(answer, 200, directAnswerHeaders);
+      }
       if (req.method === "POST") {
         // The body is read under the same limit as REST bodies (413) before tRPC sees it.
         const body = await readBody(req, maxBodyBytes);
+        if (tooDeep(body)) return tooDeepAnswer();
         req = new Request(req.url, { method: "POST", headers: req.headers, body });
       }
       return fetchRequestHandler({
@@ -25,6 +51,16 @@ export function trpcRoutes(
         req,
         router: appRouter,
         maxBatchSize: MAX_BATCH_SIZE,
+        onError({ error }) {
+          if (error.code === "INTERNAL_SERVER_ERROR") onBug(error.cause ?? error);
+        },
+        // 503s say when to come back, as REST's do.
+        responseMeta({ errors }) {
+          const waits = errors.flatMap((e) =>
+            e.cause instanceof Unavailable ? [e.cause.retryAfterSeconds] : [],
+          );
+          return waits.length > 0 ? { headers: { "retry-after": String(Math.max(...waits)) } } : {};
+        },
         createContext: () => ({
           teams,
           authenticator,
@@ -34,4 +70,17 @@ export function trpcRoutes(
       });
     }),
   );
+}
+
+const tooDeep = (text: string | null) =>
+  text !== null && depthExceededAt(text, MAX_JSON_DEPTH) !== -1;
+
+/** The answer tRPC gives an input it cannot take (422), for one nested deeper than any schema. */
+function tooDeepAnswer(): Response {
+  const message = `Input nested deeper than ${MAX_JSON_DEPTH} levels`;
+  const error = { message, code: -32022, data: { code: "UNPROCESSABLE_CONTENT", httpStatus: 422 } };
+  return new Response(JSON.stringify({ error }), {
+    status: 422,
+    headers: { "content-type": "application/json" },
+  });
 }

@@ -16,7 +16,14 @@ const t = initTRPC.context<TrpcContext>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const issues = cause instanceof Invalid ? cause.issues : undefined;
-    return { ...shape, data: { ...shape.data, stack: undefined, ...(issues ? { issues } : {}) } };
+    // An unexpected error says nothing of itself (it is logged instead), as REST's 500 does.
+    const message =
+      shape.data.code === "INTERNAL_SERVER_ERROR" ? "Internal Server Error" : shape.message;
+    return {
+      ...shape,
+      message,
+      data: { ...shape.data, stack: undefined, ...(issues ? { issues } : {}) },
+    };
   },
 });
 

@@ -6,6 +6,7 @@ import { LATEST_SCHEMA_VERSION, readSchemaVersion } from "../migrations.js";
 import { AuthorizedTeamResponse, TeamResponse, UserSummary } from "../schemas.js";
 import { createTeams, type Teams } from "../teams.js";
 import { admin, delegated, principal, seedWorld, teamBody } from "./fixtures.js";
+import { runPaginationConformance } from "./pagination-conformance.js";
 
 /** A store opened for one test: migrated and empty. */
 export interface StoreUnderTest {
@@ -635,4 +636,5 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
       );
     });
   });
+  runPaginationConformance(options);
 }

@@ -1,0 +1,146 @@
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LATEST_SCHEMA_VERSION } from "@teams/core";
+import { openSqliteStore } from "@teams/sqlite";
+import BetterSqlite3 from "better-sqlite3";
+import { sql } from "kysely";
+import {
+  managerCount,
+  managerOf,
+  personName,
+  READER,
+  random,
+  type Scale,
+  teamId,
+  teamName,
+  teamsAuthorizedBy,
+  userId,
+} from "./shape.js";
+
+/** Bumped whenever the generated content changes, so a cached file of an older shape is not used. */
+export const GENERATOR_VERSION = 1;
+
+/** bench/.data: generated files, kept between runs (gitignored). */
+export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".data");
+
+/** The cached data set of `scale`, generated on first use. Returns its path and whether it was made. */
+export async function dataset(scale: Scale): Promise<{ path: string; seconds: number }> {
+  const schema = await schemaDigest();
+  const path = join(
+    DATA_DIR,
+    `teams-${scale.name}-g${GENERATOR_VERSION}-s${LATEST_SCHEMA_VERSION}-${schema}.db`,
+  );
+  if (existsSync(path)) return { path, seconds: 0 };
+  mkdirSync(DATA_DIR, { recursive: true });
+  const started = performance.now();
+  const building = `${path}.building`;
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${building}${suffix}`, { force: true });
+  // The schema is the store's own: whatever its migrations create, the data goes into.
+  const store = await openSqliteStore({ filename: building });
+  await store.close();
+  fill(building, scale);
+  renameSync(building, path);
+  return { path, seconds: (performance.now() - started) / 1000 };
+}
+
+/** A digest of the schema the store creates, so that a file made for another schema is not used. */
+async function schemaDigest(): Promise<string> {
+  const store = await openSqliteStore({ filename: ":memory:" });
+  try {
+    const { rows } = await sql<{ sql: string | null }>`
+      select sql from sqlite_master order by type, name`.execute(store.db);
+    const text = rows.map((r) => r.sql ?? "").join("\n");
+    return createHash("sha256").update(text).digest("hex").slice(0, 12);
+  } finally {
+    await store.close();
+  }
+}
+
+/** A copy of a data set for one run to write into, so the cached file never changes. */
+export function workingCopy(path: string, name: string): string {
+  const copy = join(DATA_DIR, "runs", name);
+  mkdirSync(dirname(copy), { recursive: true });
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${copy}${suffix}`, { force: true });
+  copyFileSync(path, copy);
+  return copy;
+}
+
+/**
+ * Inserts the rows with prepared statements in one transaction, the secondary indexes dropped
+ * during the load and built once afterwards (from their own SQL, so the schema stays the store's).
+ */
+function fill(filename: string, scale: Scale): void {
+  const db = new BetterSqlite3(filename);
+  try {
+    db.pragma("journal_mode = DELETE");
+    db.pragma("synchronous = OFF");
+    db.pragma("cache_size = -262144");
+    const indexes = db
+      .prepare("select name, sql from sqlite_master where type = 'index' and sql is not null")
+      .all() as { name: string; sql: string }[];
+    const now = "2026-01-01T00:00:00.000Z";
+    const next = random(20260101);
+    const names: string[] = [];
+    const teamNames: string[] = [];
+    db.transaction(() => {
+      for (const index of indexes) db.exec(`drop index "${index.name}"`);
+      const user = db.prepare(
+        "insert into users (id, first_name, last_name, manager_id, created_at) values (?, ?, ?, ?, ?)",
+      );
+      for (let n = 0; n < scale.users; n++) {
+        const { first, last } = personName(next);
+        const manager = managerOf(scale, n);
+        user.run(userId(n), first, last, manager === null ? null : userId(manager), now);
+        names.push(`${first} ${last}`);
+      }
+      const team = db.prepare(
+        "insert into teams (id, name, description, url, image, privacy_statement, created_at) values (?, ?, ?, ?, ?, ?, ?)",
+      );
+      const membership = db.prepare(
+        "insert into memberships (team_id, user_id, role, team_name, user_display_name) values (?, ?, ?, ?, ?)",
+      );
+      for (let n = 0; n < scale.teams; n++) {
+        const name = teamName(next, n);
+        teamNames.push(name);
+        const site = `https://team-${n}.example`;
+        team.run(
+          teamId(n),
+          name,
+          `${name}: a generated team of the benchmark data set.`,
+          `${site}/`,
+          `${site}/logo.png`,
+          `${site}/privacy`,
+          now,
+        );
+        // Every team is owned by a manager; the reader owns the big and the fifty teams.
+        const owner = n < 2 ? READER : n % managerCount(scale);
+        membership.run(teamId(n), userId(owner), "owner", name, names[owner]);
+      }
+      const authorization = db.prepare(
+        "insert into authorizations (user_id, team_id, scopes, granted_at, updated_at, team_name, user_display_name) values (?, ?, ?, ?, ?, ?, ?)",
+      );
+      for (let n = 0; n < scale.users; n++) {
+        for (const t of teamsAuthorizedBy(scale, n)) {
+          const scopes = (n + t) % 3 === 0 ? "data:read profile" : "data:read";
+          authorization.run(userId(n), teamId(t), scopes, now, now, teamNames[t], names[n]);
+        }
+      }
+      for (const index of indexes) db.exec(index.sql);
+    })();
+    // The copies must be what the core would have written.
+    const wrong = db
+      .prepare(
+        `select (select count(*) from authorizations a join users u on u.id = a.user_id
+                  where a.user_display_name <> u.display_name)
+              + (select count(*) from authorizations a join teams t on t.id = a.team_id
+                  where a.team_name <> t.name) as n`,
+      )
+      .get() as { n: number };
+    if (wrong.n !== 0) throw new Error(`generated ${wrong.n} sort keys that differ from the rows`);
+    db.pragma("journal_mode = WAL");
+  } finally {
+    db.close();
+  }
+}

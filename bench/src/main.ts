@@ -1,0 +1,193 @@
+// pnpm bench: the service against a bare node:http server and a hand-written endpoint, driven by
+// the same load generator in one run, on a 1,000,000-authorization data set and one 1,000 times
+// smaller; then the core in process; then a short soak. Prints one table and the goals of #8.
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { usersCursors } from "./dataset/cursors.js";
+import { DATA_DIR, dataset, workingCopy } from "./dataset/generate.js";
+import { BIG_TEAM, LARGE, READER, type Scale, SMALL, userId } from "./dataset/shape.js";
+import { runInProcess } from "./inprocess/spawn.js";
+import { ensureWrk, type LoadResult, runWrk } from "./load/wrk.js";
+import { type ChildServer, sampleRss, startServer } from "./processes/child-server.js";
+import { summarize } from "./profile.js";
+import { evaluateGoals, type Measured, printReport } from "./report/report.js";
+import { type HttpScenario, largeOnlyScenarios, readScenarios } from "./scenarios.js";
+import { runSoak } from "./soak-run.js";
+import { tokenMinter } from "./tokens.js";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 6);
+const warmSeconds = Number(process.env.BENCH_WARM_SECONDS ?? 2);
+const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 30);
+const here = fileURLToPath(new URL(".", import.meta.url));
+/**
+ * The V8 flags `pnpm start` gives the service: a young generation of 4 MB semi-spaces rather than
+ * up to 16 MB, and an old generation allowed to grow by half its live size (rather than up to four
+ * times) before a full collection. Under the write load this keeps the resident size near 120 MB
+ * instead of 190 MB, at the same throughput.
+ */
+const SERVICE_FLAGS = ["--max-semi-space-size=4", "--heap-growing-percent=50"];
+/** BENCH_PROFILE=1: the service runs under `node --cpu-prof`; the summaries end the report. */
+const profiles = process.env.BENCH_PROFILE ? join(DATA_DIR, "profiles") : undefined;
+const nodeFlags = (name: string) => [
+  ...SERVICE_FLAGS,
+  ...(profiles ? ["--cpu-prof", `--cpu-prof-dir=${join(profiles, name)}`] : []),
+];
+
+/** The service's start command as built (`pnpm bench` builds its dependencies first). */
+function serverMain(): string {
+  const main = fileURLToPath(new URL("./main.js", import.meta.resolve("@teams/server")));
+  if (!existsSync(main)) throw new Error(`${main} is missing: run pnpm build (pnpm bench does)`);
+  return main;
+}
+
+async function measure(server: ChildServer, scenario: HttpScenario): Promise<Measured> {
+  if (warmSeconds > 0) {
+    await runWrk({
+      ...scenario,
+      url: server.url,
+      seconds: warmSeconds,
+      name: `${scenario.key}-warm`,
+    });
+  }
+  const { result, samples } = await sampleRss(server, 250, () =>
+    runWrk({ ...scenario, url: server.url, name: scenario.key }),
+  );
+  const peak = Math.max(...samples.map((s) => s.mb));
+  log(`  ${scenario.label}: ${describe(result)}, RSS up to ${peak.toFixed(0)} MB`);
+  return {
+    ...result,
+    key: scenario.key,
+    label: scenario.label,
+    target: server.name,
+    connections: scenario.connections,
+    rssMb: peak,
+  };
+}
+
+const describe = (r: LoadResult) =>
+  `${Math.round(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${r.errors ? `, ${r.errors} errors` : ""}`;
+
+const log = (line: string) => console.log(line);
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  ensureWrk();
+  const main = serverMain();
+  log(
+    `Teams benchmark: ${cpus().length} cores, ${cpus()[0]?.model ?? "?"}, Node ${process.version}`,
+  );
+  const secret = randomBytes(32).toString("hex");
+  const mint = tokenMinter(secret);
+  const env = { TEAMS_JWT_SECRET: secret };
+
+  const files: Record<Scale["name"], string> = { large: "", small: "" };
+  for (const scale of [LARGE, SMALL]) {
+    const { path, seconds: made } = await dataset(scale);
+    if (made > 0) log(`generated the ${scale.name} data set in ${made.toFixed(1)} s: ${path}`);
+    files[scale.name] = workingCopy(path, `${scale.name}.db`);
+  }
+
+  const results: Measured[] = [];
+  const peaks: Record<string, number> = {};
+
+  // Baselines and the service on the large data set.
+  const bare = await startServer("node:http", [join(here, "baselines", "bare-http.js")]);
+  const reference = await startServer(
+    "hand-written",
+    [join(here, "baselines", "reference-endpoint.js"), files.large],
+    env,
+  );
+  const large = await startServer("Teams (large)", [...nodeFlags("large"), main], {
+    ...env,
+    TEAMS_DATABASE: files.large,
+    TEAMS_DATA_DIR: join(DATA_DIR, "runs"),
+  });
+  const options = { mint, seconds };
+  const reads = await readScenarios({ ...options, scale: LARGE, filename: files.large });
+  const largeOnly = await largeOnlyScenarios({ ...options, scale: LARGE, filename: files.large });
+  const authorized = reads.find((r) => r.key === "rest-authorized") as HttpScenario;
+  await checkCursors(large, files.large, await mint(userId(READER)));
+
+  log("baselines (large data set):");
+  results.push(await measure(bare, { ...authorized, key: "bare", label: "node:http, small JSON" }));
+  results.push(
+    await measure(reference, {
+      ...authorized,
+      key: "reference",
+      label: "hand-written /api/v1/teams/authorized",
+    }),
+  );
+  log("the service on the large data set (100,000 users, 10,000 teams, 1,000,000 authorizations):");
+  for (const scenario of reads)
+    results.push({ ...(await measure(large, scenario)), scale: "large" });
+  for (const scenario of largeOnly)
+    results.push({ ...(await measure(large, scenario)), scale: "large" });
+  const writes = largeOnly.filter((s) => s.kind === "write-pairs");
+  const soak = await runSoak(large, [...reads, ...writes], soakSeconds, log);
+  peaks[bare.name] = bare.peakRss();
+  peaks[reference.name] = reference.peakRss();
+  peaks[large.name] = large.peakRss();
+  await Promise.all([bare.stop(), reference.stop(), large.stop()]);
+
+  log("the service on the small data set (100 users, 10 teams, 950 authorizations):");
+  const small = await startServer("Teams (small)", [...nodeFlags("small"), main], {
+    ...env,
+    TEAMS_DATABASE: files.small,
+    TEAMS_DATA_DIR: join(DATA_DIR, "runs"),
+  });
+  for (const scenario of await readScenarios({ ...options, scale: SMALL, filename: files.small })) {
+    results.push({ ...(await measure(small, scenario)), scale: "small" });
+  }
+  peaks[small.name] = small.peakRss();
+  await small.stop();
+
+  log("in process:");
+  const inProcess = [
+    ...(await runInProcess(join(here, "inprocess", "run.js"), files.large, "large")),
+    ...(await runInProcess(join(here, "inprocess", "run.js"), files.small, "small")),
+  ];
+  for (const r of inProcess) log(`  ${r.name} (${r.scale}): ${Math.round(r.rate)}/s`);
+
+  const goals = evaluateGoals(results, inProcess, peaks, soak);
+  const report = printReport({
+    results,
+    inProcess,
+    peaks,
+    soak,
+    goals,
+    minutes: (performance.now() - started) / 60_000,
+  });
+  console.log(`\n${report}`);
+  writeFileSync(join(DATA_DIR, "last-run.md"), `${report}\n`);
+  if (profiles) {
+    for (const name of ["large", "small"]) {
+      for (const file of readdirSync(join(profiles, name)).filter((f) =>
+        f.endsWith(".cpuprofile"),
+      )) {
+        console.log(
+          `\nprofile of the service (${name} data set), ${file}:\n${summarize(join(profiles, name, file))}`,
+        );
+      }
+    }
+  }
+}
+
+/** The cursors the run builds must be the service's own: the first page's next cursor is one. */
+async function checkCursors(server: ChildServer, filename: string, token: string): Promise<void> {
+  const res = await fetch(`${server.url}/api/v1/teams/${BIG_TEAM}/users?limit=50`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const [expected] = usersCursors(filename, BIG_TEAM, [50]);
+  const next = res.headers.get("x-next-cursor");
+  if (res.status !== 200 || next !== expected) {
+    throw new Error(`the service's cursor ${next} (status ${res.status}) is not ${expected}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,95 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+/** A server the harness started: where it listens, and its memory as the kernel reports it. */
+export interface ChildServer {
+  name: string;
+  url: string;
+  pid: number;
+  /** Resident set size now, in MB. */
+  rss(): number;
+  /** Highest resident set size since it started (VmHWM), in MB. */
+  peakRss(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `node <args>` and waits for the line that names its URL (`http://127.0.0.1:PORT`). Every
+ * server of the run listens on loopback only, on a port the system picks.
+ */
+export async function startServer(
+  name: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ChildServer> {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", TEAMS_LOG: "off", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 30_000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[0]);
+      }
+    };
+    child.stdout?.on("data", read);
+    child.stderr?.on("data", read);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}:\n${output}`));
+    });
+  });
+  const pid = child.pid as number;
+  return {
+    name,
+    url,
+    pid,
+    rss: () => statusField(pid, "VmRSS"),
+    peakRss: () => statusField(pid, "VmHWM"),
+    stop: () => stop(child),
+  };
+}
+
+function statusField(pid: number, field: string): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
+    return kb / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Samples a server's RSS every `everyMs` while `work` runs; returns the work's result and the samples. */
+export async function sampleRss<T>(
+  server: ChildServer,
+  everyMs: number,
+  work: () => Promise<T>,
+): Promise<{ result: T; samples: { ms: number; mb: number }[] }> {
+  const samples: { ms: number; mb: number }[] = [];
+  const started = performance.now();
+  const take = () => samples.push({ ms: performance.now() - started, mb: server.rss() });
+  take();
+  const timer = setInterval(take, everyMs);
+  try {
+    const result = await work();
+    take();
+    return { result, samples };
+  } finally {
+    clearInterval(timer);
+  }
+}
