@@ -5,9 +5,11 @@ import { openSqliteStore } from "@teams/sqlite";
 import { SignJWT } from "jose";
 import { createTeamsClient, type TeamsClient } from "../src/index.js";
 
-const secret = "client-test-secret-of-32-bytes-or-more";
+/** The HS256 secret every in-process test app verifies with. */
+export const secret = "client-test-secret-of-32-bytes-or-more";
 const key = new TextEncoder().encode(secret);
 
+/** Signs a token the in-process apps (SQLite or PostgreSQL) accept. */
 export async function token(
   sub: string,
   options: { azp?: string; scope?: string } = {},

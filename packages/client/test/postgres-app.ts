@@ -3,8 +3,8 @@ import { createAuthenticator } from "@teams/auth";
 import { createTeams } from "@teams/core";
 import { openPostgresStore, type PostgresStore } from "@teams/postgres";
 import { createApp } from "@teams/server";
-import { SignJWT } from "jose";
 import { createTeamsClient, type TeamsClient } from "../src/index.js";
+import { secret, token } from "./in-process-app.js";
 
 /** The server the tests use; each app works in a schema of its own and drops it. */
 export const TEST_URL =
@@ -26,24 +26,8 @@ export async function probePostgres(): Promise<string | null> {
   }
 }
 
-const secret = "client-postgres-test-secret-of-32-bytes";
-const key = new TextEncoder().encode(secret);
-
-/** Signs a token the PostgreSQL app accepts. */
-export async function postgresToken(
-  sub: string,
-  options: { azp?: string; scope?: string } = {},
-): Promise<string> {
-  return new SignJWT({
-    scope: options.scope ?? "data:read data:write profile",
-    ...(options.azp ? { azp: options.azp } : {}),
-  })
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime("1h")
-    .sign(key);
-}
+/** Signs a token the PostgreSQL app accepts (the same secret as the SQLite one). */
+export const postgresToken = token;
 
 /**
  * The whole server app as in in-process-app.ts, but over a PostgreSQL store in a fresh schema
