@@ -15,16 +15,20 @@ async function main(): Promise<void> {
   }
   const server = await startServer(config);
   const where = config.database.kind === "sqlite" ? config.database.filename : "PostgreSQL";
-  console.log(`Teams is listening on ${server.url} (store: ${where})`);
-  console.log(`  API docs:     ${server.url}/docs`);
-  console.log(`  OpenAPI:      ${server.url}/openapi.json`);
+  // One write, so that whoever reads the banner from a pipe gets all of it at once.
+  const banner = [
+    `Teams is listening on ${server.url} (store: ${where})`,
+    `  API docs:     ${server.url}/docs`,
+    `  OpenAPI:      ${server.url}/openapi.json`,
+  ];
   if (server.mode === "development") {
-    console.log("  Development mode: tokens are signed with a key kept in", config.dataDir);
-    console.log("  Get a token:  npx -y pnpm@12.4.2 teams token --sub alice");
-    console.log(
+    banner.push(
+      `  Development mode: tokens are signed with a key kept in ${config.dataDir}`,
+      "  Get a token:  npx -y pnpm@12.4.2 teams token --sub alice",
       `  Try it:       curl -H "Authorization: Bearer $TOKEN" ${server.url}/api/v1/teams/`,
     );
   }
+  console.log(banner.join("\n"));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
