@@ -91,6 +91,9 @@ describe("identity", () => {
     ["given name only", { given_name: "Ada" }, "Ada", null],
     ["non-string names are ignored", { given_name: 1, family_name: ["x"] }, null, null],
     ["empty names are absent", { given_name: "", family_name: " " }, null, null],
+    ["long names are cut to 100", { given_name: "a".repeat(5000) }, "a".repeat(100), null],
+    // A pair cut in half would be text the store refuses; the cut falls before it.
+    ["no pair is split", { family_name: `${"a".repeat(99)}😀z` }, null, "a".repeat(99)],
   ];
   it.each(cases)("%s", (_, extra, first, last) => {
     const { identity } = authenticationFromClaims({ ...base, sub: "u", ...extra } as JWTPayload);
