@@ -143,6 +143,29 @@ describe("the consent page", () => {
     ]);
   });
 
+  it("never restores what was revoked while the page was open: it adds to what the team holds then", async () => {
+    h = await pagesHarness();
+    const cookie = await h.cookie({ sub: "carl" });
+    const carl = { userId: "carl", authorizedParty: null, scopes: [] };
+    await h.teams.consentToTeam(carl, "club", { scopes: ["data:read", "profile"] });
+    const more = await openConsent(cookie, consentPath("data:read,data:write"));
+    expect(more.body).toContain("Club can already:");
+    // In another tab, the person takes everything back; then confirms the page still open here.
+    await h.teams.withdrawConsent(carl, "club");
+    const res = await h.post(
+      "/teams/club/authorize",
+      [
+        ["csrf_token", more.csrf],
+        ["asked", more.asked],
+        ["scope", "data:write"],
+        ["decision", "allow"],
+      ],
+      { cookie },
+    );
+    expect(res.status).toBe(303);
+    expect(await h.authorized("carl")).toEqual([{ id: "club", scopes: ["data:write"] }]);
+  });
+
   it("declining changes nothing and goes back; allowing with nothing ticked asks again", async () => {
     h = await pagesHarness({ allowedReturnOrigins: [APP] });
     const cookie = await h.cookie({ sub: "carl" });

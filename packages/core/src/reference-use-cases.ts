@@ -122,9 +122,16 @@ export function referenceUseCases(ctx: Context) {
 
     /**
      * A regular user authorizes a team for itself (the browser consent flow). Authorizing again
-     * replaces the scope set, as for managed users.
+     * replaces the scope set, as for managed users; with `{ add: true }` the scopes are added to
+     * what the team holds at the time of the write (a consent page asks only for what is missing,
+     * and reading what it held earlier could restore scopes revoked in the meantime).
      */
-    async consentToTeam(principal: P, teamId: string, body: unknown): Promise<TeamAuthorization> {
+    async consentToTeam(
+      principal: P,
+      teamId: string,
+      body: unknown,
+      options: { add?: boolean } = {},
+    ): Promise<TeamAuthorization> {
       const p = requirePrincipal(principal);
       const input = parseInput(AuthorizeTeamInput, body);
       const now = ctx.now();
@@ -133,7 +140,11 @@ export function referenceUseCases(ctx: Context) {
         if (refused) throw refused;
         if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
         await ensureUserRow(trx, { id: p.userId }, now);
-        return upsertAuthorization(trx, teamId, p.userId, canonicalScopes(input.scopes), now);
+        const held = options.add
+          ? await q.findAuthorizationScopes(trx, teamId, p.userId)
+          : undefined;
+        const scopes = held === undefined ? input.scopes : [...decodeScopes(held), ...input.scopes];
+        return upsertAuthorization(trx, teamId, p.userId, canonicalScopes(scopes), now);
       });
     },
 

@@ -9,6 +9,11 @@ interface Prepared {
   statement: BetterSqlite3.Statement;
   /** A reader's column names, in select order; undefined for a statement that returns no rows. */
   columns: string[] | undefined;
+  /**
+   * The same select wrapped to answer all its rows as one JSON text (see `asJsonRows`), while that
+   * works for it; undefined for statements that are not plain selects or that hold what JSON cannot.
+   */
+  json: BetterSqlite3.Statement | undefined;
 }
 
 /**
@@ -29,17 +34,45 @@ export class SqliteConnection implements DatabaseConnection {
       // defining each property on an empty one, which costs more than the query for short rows.
       const columns = statement.reader ? statement.columns().map((c) => c.name) : undefined;
       if (columns) statement.raw(true);
-      prepared = { statement, columns };
+      const json = columns ? this.#jsonRows(sql, columns.length) : undefined;
+      prepared = { statement, columns, json };
       this.#statements.set(sql, prepared);
     }
     return prepared;
   }
 
+  #jsonRows(sql: string, width: number): BetterSqlite3.Statement | undefined {
+    if (!PLAIN_SELECT.test(sql)) return undefined;
+    try {
+      return this.database.prepare(asJsonRows(sql, width)).pluck(true);
+    } catch {
+      return undefined; // a select SQLite cannot nest as written: read it as it is
+    }
+  }
+
+  /** A reader's rows as arrays of values, in select order. */
+  #rows(prepared: Prepared, parameters: unknown[]): unknown[][] {
+    const { json } = prepared;
+    if (json) {
+      try {
+        return JSON.parse(json.get(parameters) as string) as unknown[][];
+      } catch (error) {
+        // A BLOB, or a result longer than one string may be: this statement reads rows as they are.
+        if (!cannotBeJson(error)) throw error;
+        prepared.json = undefined;
+      }
+    }
+    return prepared.statement.all(parameters) as unknown[][];
+  }
+
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     try {
-      const { statement, columns } = this.#prepare(compiled.sql);
+      const prepared = this.#prepare(compiled.sql);
+      const { statement, columns } = prepared;
       const parameters = compiled.parameters as unknown[];
-      if (columns) return { rows: toObjects(columns, statement.all(parameters) as unknown[][]) };
+      if (columns) {
+        return { rows: toObjects(columns, this.#rows(prepared, parameters)) };
+      }
       const { changes, lastInsertRowid } = statement.run(parameters);
       return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
     } catch (error) {
@@ -84,6 +117,32 @@ export class SqliteConnection implements DatabaseConnection {
     }
     if (chunk.length > 0) yield { rows: toObjects<R>(columns, chunk) };
   }
+}
+
+// Kysely compiles every select it builds to text that starts so; anything else is read as it is.
+const PLAIN_SELECT = /^select\s/i;
+
+/**
+ * The select as one row holding all its rows as a JSON array of arrays, in its order. better-sqlite3
+ * spends about 0.35 µs a row and 0.1 µs a value building JavaScript values one by one (a page of 50
+ * users of 6 columns: 55 µs, of which SQLite's own work is 6); one string parsed by V8 costs half.
+ * The columns are renamed by position, so any names (duplicates, expressions) work. SQLite's JSON
+ * renders integers, text and NULL as better-sqlite3 would, and floats so that they read back equal.
+ */
+function asJsonRows(sql: string, width: number): string {
+  const names = Array.from({ length: width }, (_, i) => `c${i}`).join(", ");
+  // An aggregate over a subquery with ORDER BY keeps its rows in that order (the subquery is not
+  // flattened into an aggregate); a test holds SQLite to it.
+  return `with rows(${names}) as (${sql}) select json_group_array(json_array(${names})) from rows`;
+}
+
+/** What a select whose values JSON cannot carry raises: a BLOB, or more text than one string. */
+function cannotBeJson(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "SQLITE_TOOBIG") return true;
+  return (
+    error instanceof Error && /JSON cannot hold BLOB|string length|too big/i.test(error.message)
+  );
 }
 
 /** Rows as objects keyed by column name, in select order (a later column of the same name wins). */

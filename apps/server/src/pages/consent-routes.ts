@@ -111,10 +111,9 @@ export function consentRoutes(kit: PageKit): void {
         const shown = { ...view(team, asked, session.token, returnTo), ticked: [], error };
         return pageResponse(422, consentPage(shown), headers);
       }
-      // What the team already holds stays: this page only adds what was asked and kept ticked.
-      await teams.consentToTeam(session.principal, teamId, {
-        scopes: [...(team.granted ?? []), ...keep],
-      });
+      // What the team holds when the consent is written stays: this page only adds what was asked
+      // and kept ticked (never what it held when the page was shown, which may be revoked since).
+      await teams.consentToTeam(session.principal, teamId, { scopes: keep }, { add: true });
       return seeOther(
         returnTo
           ? withOutcome(returnTo, "granted")

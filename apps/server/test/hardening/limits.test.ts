@@ -224,7 +224,7 @@ describe("slow clients", () => {
         clearInterval(timer);
         return result;
       };
-      const headers = "GET /api/v1/teams/ HTTP/1.1\r\nHost: x\r\nX-Slow: " + "a".repeat(100);
+      const headers = `GET /api/v1/teams/ HTTP/1.1\r\nHost: x\r\nX-Slow: ${"a".repeat(100)}`;
       const body = `POST /api/v1/teams/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n${"{".repeat(100)}`;
       const results = await Promise.all([drip(headers), drip(body)]);
       for (const r of results) {
