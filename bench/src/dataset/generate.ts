@@ -20,7 +20,7 @@ import {
 } from "./shape.js";
 
 /** Bumped whenever the generated content changes, so a cached file of an older shape is not used. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 /** bench/.data: generated files, kept between runs (gitignored). */
 export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".data");
@@ -89,8 +89,10 @@ function fill(filename: string, scale: Scale): void {
       const user = db.prepare(
         "insert into users (id, first_name, last_name, manager_id, created_at) values (?, ?, ?, ?, ?)",
       );
+      const people: { first: string; last: string }[] = [];
       for (let n = 0; n < scale.users; n++) {
         const { first, last } = personName(next);
+        people.push({ first, last });
         const manager = managerOf(scale, n);
         user.run(userId(n), first, last, manager === null ? null : userId(manager), now);
         names.push(`${first} ${last}`);
@@ -119,12 +121,32 @@ function fill(filename: string, scale: Scale): void {
         membership.run(teamId(n), userId(owner), "owner", name, names[owner]);
       }
       const authorization = db.prepare(
-        "insert into authorizations (user_id, team_id, scopes, granted_at, updated_at, team_name, user_display_name) values (?, ?, ?, ?, ?, ?, ?)",
+        "insert into authorizations (user_id, team_id, scopes, granted_at, updated_at, team_name, user_display_name, user_summary) values (?, ?, ?, ?, ?, ?, ?, ?)",
       );
       for (let n = 0; n < scale.users; n++) {
+        const { first, last } = people[n] as { first: string; last: string };
+        const managed = managerOf(scale, n) !== null;
         for (const t of teamsAuthorizedBy(scale, n)) {
           const scopes = (n + t) % 3 === 0 ? "data:read profile" : "data:read";
-          authorization.run(userId(n), teamId(t), scopes, now, now, teamNames[t], names[n]);
+          // The authorization's line of the team's users list, as the core writes it.
+          const summary = JSON.stringify({
+            id: userId(n),
+            first_name: first,
+            last_name: last,
+            scopes: scopes.split(" "),
+            display_name: names[n],
+            is_managed: managed,
+          });
+          authorization.run(
+            userId(n),
+            teamId(t),
+            scopes,
+            now,
+            now,
+            teamNames[t],
+            names[n],
+            summary,
+          );
         }
       }
       for (const index of indexes) db.exec(index.sql);
@@ -135,10 +157,16 @@ function fill(filename: string, scale: Scale): void {
         `select (select count(*) from authorizations a join users u on u.id = a.user_id
                   where a.user_display_name <> u.display_name)
               + (select count(*) from authorizations a join teams t on t.id = a.team_id
-                  where a.team_name <> t.name) as n`,
+                  where a.team_name <> t.name)
+              + (select count(*) from authorizations a join users u on u.id = a.user_id
+                  where a.user_summary <> json_object('id', u.id, 'first_name', u.first_name,
+                    'last_name', u.last_name,
+                    'scopes', json('["' || replace(a.scopes, ' ', '","') || '"]'),
+                    'display_name', u.display_name,
+                    'is_managed', json(iif(u.manager_id is null, 'false', 'true')))) as n`,
       )
       .get() as { n: number };
-    if (wrong.n !== 0) throw new Error(`generated ${wrong.n} sort keys that differ from the rows`);
+    if (wrong.n !== 0) throw new Error(`generated ${wrong.n} copies that differ from the rows`);
     db.pragma("journal_mode = WAL");
   } finally {
     db.close();

@@ -5,8 +5,6 @@ import type { ColumnType, Generated } from "kysely";
  * from one index (see migration 2). Inserts may leave it out (it then defaults to '').
  */
 type SortKeyCopy = ColumnType<string, string | undefined, string>;
-/** A copy of a nullable column of another table, kept in step by the core (see migration 2). */
-type ColumnCopy = ColumnType<string | null, string | null | undefined, string | null>;
 
 /** The store's tables, as Kysely sees them. Both stores hold exactly this schema. */
 export interface Database {
@@ -61,10 +59,12 @@ export interface AuthorizationsTable {
   team_name: SortKeyCopy;
   /** The user's `display_name`: a team's authorizing users are listed by it. */
   user_display_name: SortKeyCopy;
-  /** The user's `first_name`, `last_name` and `manager_id`: a team's users list reads no user row. */
-  user_first_name: ColumnCopy;
-  user_last_name: ColumnCopy;
-  user_manager_id: ColumnCopy;
+  /**
+   * The authorization's line of its team's users list: the JSON text of the reference's
+   * `UserSummary` of its user with these scopes (migration 3; see `user-summary-sql.ts`). A list
+   * reads no user row and builds no value.
+   */
+  user_summary: string;
 }
 
 /** One row: the schema version the database was last migrated to. */

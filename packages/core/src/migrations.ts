@@ -1,5 +1,7 @@
-import { type Kysely, PostgresAdapter, sql, type Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "./database.js";
+import { onPostgres } from "./dialect.js";
+import { summaryJson } from "./user-summary-sql.js";
 
 /** One step of the schema. Runs inside the transaction that records it, on SQLite and PostgreSQL. */
 export interface Migration {
@@ -160,12 +162,41 @@ export const migrations: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    version: 3,
+    name: "each authorization carries its line of the team's users list as JSON",
+    async up(trx) {
+      const db = trx as unknown as Kysely<unknown>;
+      // The list's line replaces the copies of the user's columns that migration 2 added: a page
+      // reads one text an entry instead of six values (see user-summary-sql.ts).
+      // NOT NULL: a line for a user that does not exist (NULL) is refused, not stored.
+      await db.schema
+        .alterTable("authorizations")
+        .addColumn("user_summary", "text", (c) => c.notNull().defaultTo(""))
+        .execute();
+      // Made of the copies, which the core kept equal to the users' columns (and which are all an
+      // authorization of a user gone from an embedder's database without foreign keys still has).
+      const line = summaryJson(trx, {
+        id: sql.ref("user_id"),
+        first_name: sql.ref("user_first_name"),
+        last_name: sql.ref("user_last_name"),
+        scopes: sql.ref("scopes"),
+        display_name: sql.ref("user_display_name"),
+        manager_id: sql.ref("user_manager_id"),
+      });
+      await sql`update authorizations set user_summary = ${line}`.execute(db);
+      await db.schema.dropIndex("authorizations_team_users_idx").execute();
+      for (const column of ["user_first_name", "user_last_name", "user_manager_id"]) {
+        await db.schema.alterTable("authorizations").dropColumn(column).execute();
+      }
+      await db.schema
+        .createIndex("authorizations_team_users_idx")
+        .on("authorizations")
+        .columns(["team_id", "user_display_name", "user_id", "user_summary"])
+        .execute();
+    },
+  },
 ];
-
-function onPostgres(trx: Transaction<Database>): boolean {
-  const adapter = trx.getExecutor().adapter;
-  return adapter instanceof PostgresAdapter || adapter.constructor.name === "PostgresAdapter";
-}
 
 /** The version a database is at after every migration this code knows has run. */
 export const LATEST_SCHEMA_VERSION = migrations.reduce((v, m) => Math.max(v, m.version), 0);
@@ -189,7 +220,11 @@ export class SchemaTooNew extends Error {
  * lock (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: an advisory lock), so all steps land or none does and
  * two processes starting at once migrate once. Returns the versions applied.
  */
-export async function applyMigrations(trx: Transaction<Database>): Promise<number[]> {
+export async function applyMigrations(
+  trx: Transaction<Database>,
+  /** Stop at this version (tests of an upgrade build a database as an older release left it). */
+  upTo: number = LATEST_SCHEMA_VERSION,
+): Promise<number[]> {
   await trx.schema
     .createTable("teams_schema")
     .ifNotExists()
@@ -205,11 +240,11 @@ export async function applyMigrations(trx: Transaction<Database>): Promise<numbe
   if (current > LATEST_SCHEMA_VERSION) throw new SchemaTooNew(current, LATEST_SCHEMA_VERSION);
   const applied: number[] = [];
   for (const migration of migrations) {
-    if (migration.version <= current) continue;
+    if (migration.version <= current || migration.version > upTo) continue;
     await migration.up(trx);
     applied.push(migration.version);
   }
-  const version = Math.max(current, LATEST_SCHEMA_VERSION);
+  const version = Math.max(current, Math.min(upTo, LATEST_SCHEMA_VERSION));
   if (row) {
     if (applied.length > 0)
       await trx.updateTable("teams_schema").set({ version }).where("id", "=", 1).execute();

@@ -62,6 +62,56 @@ export function referenceUseCases(ctx: Context) {
     if (refused) throw refused;
   }
 
+  /**
+   * `forEachTeamUsersChunk` with each chunk as the JSON array text of its users, as the store
+   * keeps them: what an HTTP answer sends, with no value built on the way.
+   */
+  async function forEachTeamUsersJsonChunk(
+    principal: P,
+    teamId: string,
+    query: unknown,
+    onChunk: (json: string) => void,
+    chunkRows = 1000,
+  ): Promise<void> {
+    const p = requirePrincipal(principal);
+    const { name } = parseInput(ListTeamUsersQuery, query);
+    await requireTeamMember(p, teamId);
+    await q.forEachUserAuthorizing(db, teamId, { name }, chunkRows, (lines) =>
+      onChunk(q.joinSummaries(lines)),
+    );
+  }
+
+  /**
+   * `listTeamUsersPage` with the items as one JSON array text, as the store keeps them: the body
+   * of the REST answer, with no value built on the way.
+   */
+  async function listTeamUsersPageJson(
+    principal: P,
+    teamId: string,
+    query: TeamUsersPageQuery = {},
+  ): Promise<{ json: string; next_cursor: string | null }> {
+    const p = requirePrincipal(principal);
+    const raw = asFields(query);
+    const name = raw?.name;
+    const read =
+      raw && (name === undefined || (typeof name === "string" && name.length <= 200))
+        ? readPageQuery("users", raw.limit, raw.cursor)
+        : undefined;
+    const parsed = read
+      ? { name: name as string | undefined, ...read }
+      : parseInput(TeamUsersPageQuery, query);
+    await requireTeamMember(p, teamId);
+    const { limit } = parsed;
+    const lines = await q.listUsersAuthorizing(
+      db,
+      teamId,
+      { name: parsed.name },
+      { after: parsed.cursor, rows: limit === undefined ? undefined : limit + 1 },
+    );
+    const page = toPage("users", lines, limit, q.summaryKey, (line) => line);
+    return { json: q.joinSummaries(page.items), next_cursor: page.next_cursor };
+  }
+
   return {
     /** Teams the caller owns or is a member of, with its role (`GET /api/v1/teams/`). */
     async listTeams(principal: P): Promise<TeamResponse[]> {
@@ -191,7 +241,7 @@ export function referenceUseCases(ctx: Context) {
       const p = requirePrincipal(principal);
       const { name } = parseInput(ListTeamUsersQuery, query);
       await requireTeamMember(p, teamId);
-      return q.listUsersAuthorizing(db, teamId, { name });
+      return q.parseSummaries(await q.listUsersAuthorizing(db, teamId, { name }));
     },
 
     /**
@@ -206,10 +256,13 @@ export function referenceUseCases(ctx: Context) {
       onChunk: (users: UserSummary[]) => void,
       chunkRows = 1000,
     ): Promise<void> {
-      const p = requirePrincipal(principal);
-      const { name } = parseInput(ListTeamUsersQuery, query);
-      await requireTeamMember(p, teamId);
-      await q.forEachUserAuthorizing(db, teamId, { name }, chunkRows, onChunk);
+      await forEachTeamUsersJsonChunk(
+        principal,
+        teamId,
+        query,
+        (json) => onChunk(JSON.parse(json) as UserSummary[]),
+        chunkRows,
+      );
     },
 
     /**
@@ -221,26 +274,12 @@ export function referenceUseCases(ctx: Context) {
       teamId: string,
       query: TeamUsersPageQuery = {},
     ): Promise<Page<UserSummary>> {
-      const p = requirePrincipal(principal);
-      const raw = asFields(query);
-      const name = raw?.name;
-      const read =
-        raw && (name === undefined || (typeof name === "string" && name.length <= 200))
-          ? readPageQuery("users", raw.limit, raw.cursor)
-          : undefined;
-      const parsed = read
-        ? { name: name as string | undefined, ...read }
-        : parseInput(TeamUsersPageQuery, query);
-      await requireTeamMember(p, teamId);
-      const { limit } = parsed;
-      const rows = await q.listUsersAuthorizing(
-        db,
-        teamId,
-        { name: parsed.name },
-        { after: parsed.cursor, rows: limit === undefined ? undefined : limit + 1 },
-      );
-      return toPage("users", rows, limit, q.userKey, (user) => user);
+      const page = await listTeamUsersPageJson(principal, teamId, query);
+      return { items: JSON.parse(page.json) as UserSummary[], next_cursor: page.next_cursor };
     },
+
+    forEachTeamUsersJsonChunk,
+    listTeamUsersPageJson,
 
     /** One user who authorized the team (`GET /api/v1/teams/{team_id}/users/{user_id}`). */
     async getTeamUser(principal: P, teamId: string, userId: string): Promise<UserSummary> {

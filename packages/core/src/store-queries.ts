@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type Kysely, type SqlBool, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Database } from "./database.js";
 import { compareKeys, type ListKey } from "./pagination.js";
 import type { Role } from "./policy/team-policy.js";
@@ -11,7 +11,7 @@ import type {
   UserResponse,
   UserSummary,
 } from "./schemas.js";
-import { decodeScopes, type GrantableScope } from "./scopes.js";
+import { decodeScopes } from "./scopes.js";
 
 // Every query the use cases run, one function per fact or list. Rows become the reference's shapes
 // here, with keys in the reference's order. The queries of every request are prepared (built and
@@ -278,23 +278,12 @@ export async function listConsentsOf(db: Db, userId: string): Promise<ConsentRes
 const likeContains = (needle: string) =>
   `%${needle.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-// In the order of UserSummary's keys, so that a row becomes the answer in place. Read from the
-// copies of the user's columns in the authorization (migration 2): a list touches no user row.
-const userSummaryColumns = (eb: ExpressionBuilder<Database, "authorizations">) =>
-  [
-    "authorizations.user_id as id",
-    "authorizations.user_first_name as first_name",
-    "authorizations.user_last_name as last_name",
-    "authorizations.scopes",
-    "authorizations.user_display_name as display_name",
-    eb("authorizations.user_manager_id", "is not", null).as("is_managed"),
-  ] as const;
-
 /** A team's authorizations in list order (display name, user id). */
 function usersAuthorizingQuery(db: Db, teamId: string) {
+  // Each entry's line of the list, as the JSON text of its UserSummary (migration 3).
   return db
     .selectFrom("authorizations")
-    .select(userSummaryColumns)
+    .select("authorizations.user_summary")
     .where("authorizations.team_id", "=", teamId)
     .orderBy("authorizations.user_display_name")
     .orderBy("authorizations.user_id");
@@ -343,36 +332,38 @@ const usersAuthorizing = {
   ),
 };
 
-interface UserSummaryRow {
-  id: string;
-  first_name: string | null;
-  last_name: string | null;
-  scopes: string | GrantableScope[];
-  display_name: string;
-  /** SQLite answers 0 or 1, PostgreSQL a boolean. */
-  is_managed: SqlBool | boolean;
+/** The JSON text of one `UserSummary`: a line of a team's users list as the store keeps it. */
+export type UserSummaryText = string & { readonly __userSummaryText: unique symbol };
+
+/** Lines of the list as one JSON array text: what `JSON.stringify` of their summaries would say. */
+export const joinSummaries = (lines: readonly UserSummaryText[]): string => `[${lines.join(",")}]`;
+
+/** The summaries the lines hold, read at once (one parse of the whole array). */
+export const parseSummaries = (lines: readonly UserSummaryText[]): UserSummary[] =>
+  JSON.parse(joinSummaries(lines)) as UserSummary[];
+
+/** The list key of a line (what a cursor after it holds). */
+export function summaryKey(line: UserSummaryText): ListKey {
+  const { display_name, id } = JSON.parse(line) as UserSummary;
+  return [display_name, id];
 }
 
-/** The row as the answer: its scopes decoded and its flag a boolean, keys kept in their order. */
-function toUserSummary(r: UserSummaryRow): UserSummary {
-  r.scopes = decodeScopes(r.scopes as string);
-  r.is_managed = r.is_managed === true || r.is_managed === 1;
-  return r as UserSummary;
-}
+type SummaryRow = { user_summary: string };
+const lineOf = (row: SummaryRow) => row.user_summary as UserSummaryText;
 
 /**
- * Users who authorized a team, in list order, within `window`; `name` keeps those whose display
- * name contains it, ignoring case.
+ * The lines of the users who authorized a team, in list order, within `window`; `name` keeps those
+ * whose display name contains it, ignoring case.
  */
 export async function listUsersAuthorizing(
   db: Db,
   teamId: string,
   filter: { name?: string | undefined },
   window: PageWindow = {},
-): Promise<UserSummary[]> {
+): Promise<UserSummaryText[]> {
   const { after: key, rows: n } = window;
   const pattern = filter.name ? likeContains(filter.name) : undefined;
-  let result: { rows: UserSummaryRow[] };
+  let result: { rows: SummaryRow[] };
   if (pattern === undefined) {
     if (key) {
       result =
@@ -396,7 +387,7 @@ export async function listUsersAuthorizing(
         ? await usersAuthorizing.named(db, teamId, pattern)
         : await usersAuthorizing.namedFirst(db, teamId, pattern, n);
   }
-  return result.rows.map(toUserSummary);
+  return result.rows.map(lineOf);
 }
 
 /**
@@ -408,9 +399,9 @@ export async function forEachUserAuthorizing(
   teamId: string,
   filter: { name?: string | undefined },
   chunkRows: number,
-  onChunk: (users: UserSummary[]) => void,
+  onChunk: (lines: UserSummaryText[]) => void,
 ): Promise<void> {
-  const deliver = (rows: UserSummaryRow[]) => onChunk(rows.map(toUserSummary));
+  const deliver = (rows: SummaryRow[]) => onChunk(rows.map(lineOf));
   if (filter.name) {
     const pattern = likeContains(filter.name);
     await usersAuthorizing.named.forEachChunk(db, chunkRows, deliver, teamId, pattern);
@@ -428,7 +419,7 @@ export const userKey = (user: { id: string; display_name: string }): ListKey => 
 const userAuthorizing = prepare((db: Db, teamId: string, userId: string) =>
   db
     .selectFrom("authorizations")
-    .select(userSummaryColumns)
+    .select("authorizations.user_summary")
     .where("authorizations.user_id", "=", userId)
     .where("authorizations.team_id", "=", teamId),
 );
@@ -440,7 +431,7 @@ export async function findUserAuthorizing(
   userId: string,
 ): Promise<UserSummary | undefined> {
   const row = (await userAuthorizing(db, teamId, userId)).rows[0];
-  return row && toUserSummary(row);
+  return row && (JSON.parse(row.user_summary) as UserSummary);
 }
 
 const membersOf = prepare((db: Db, teamId: string) =>

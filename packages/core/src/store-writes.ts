@@ -1,9 +1,11 @@
-import { expressionBuilder, type Kysely } from "kysely";
+import { expressionBuilder, type Kysely, sql } from "kysely";
 import type { Database } from "./database.js";
 import { prepare } from "./prepared-query.js";
+import { userSummaryJson } from "./user-summary-sql.js";
 
-// The writes that carry the sort keys copied into memberships and authorizations (migration 2):
-// every row is written with its copies, and a rename updates them, in the caller's transaction.
+// The writes that carry the sort keys copied into memberships and authorizations (migration 2) and
+// each authorization's line of its team's users list (migration 3): every row is written with its
+// copies, and a rename updates them, in the caller's transaction.
 
 type Db = Kysely<Database>;
 
@@ -20,15 +22,6 @@ const userDisplayName = (userId: string) =>
     eb.selectFrom("users").select("users.display_name").where("users.id", "=", userId),
     eb.val(""),
   );
-const userColumn = (userId: string, column: "first_name" | "last_name" | "manager_id") =>
-  eb.selectFrom("users").select(`users.${column}`).where("users.id", "=", userId);
-/** Every copy of the user's columns an authorization carries. */
-const userCopies = (userId: string) => ({
-  user_display_name: userDisplayName(userId),
-  user_first_name: userColumn(userId, "first_name"),
-  user_last_name: userColumn(userId, "last_name"),
-  user_manager_id: userColumn(userId, "manager_id"),
-});
 
 const upsertAuthorization = prepare(
   (db: Db, teamId: string, userId: string, scopes: string, now: string) =>
@@ -41,10 +34,15 @@ const upsertAuthorization = prepare(
         granted_at: now,
         updated_at: now,
         team_name: teamName(teamId),
-        ...userCopies(userId),
+        user_display_name: userDisplayName(userId),
+        user_summary: userSummaryJson(db, userId, sql.val(scopes)),
       })
       .onConflict((oc) =>
-        oc.columns(["user_id", "team_id"]).doUpdateSet({ scopes, updated_at: now }),
+        oc.columns(["user_id", "team_id"]).doUpdateSet((eb) => ({
+          scopes,
+          updated_at: now,
+          user_summary: userSummaryJson(db, userId, eb.ref("excluded.scopes")),
+        })),
       ),
 );
 
@@ -115,7 +113,10 @@ export async function copyUserColumns(db: Db, userId: string): Promise<void> {
     .execute();
   await db
     .updateTable("authorizations")
-    .set(userCopies(userId))
+    .set((eb) => ({
+      user_display_name: userDisplayName(userId),
+      user_summary: userSummaryJson(db, userId, eb.ref("authorizations.scopes")),
+    }))
     .where("user_id", "=", userId)
     .execute();
 }

@@ -1,4 +1,4 @@
-import { runStoreConformance } from "@teams/core/testing";
+import { runStoreConformance, runUpgradeConformance } from "@teams/core/testing";
 import { describe } from "vitest";
 import { noPostgres, openTestStore } from "./support.js";
 
@@ -6,5 +6,9 @@ describe.skipIf(noPostgres)("postgres", () => {
   runStoreConformance({
     name: "postgres, a fresh schema per test",
     open: () => openTestStore(),
+  });
+  runUpgradeConformance({
+    name: "postgres, a fresh schema",
+    open: () => openTestStore({ migrate: false }),
   });
 });

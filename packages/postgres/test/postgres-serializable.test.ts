@@ -88,6 +88,7 @@ describe.skipIf(noPostgres)("a concurrent delete inside a core write", () => {
           scopes: "data:read",
           granted_at: "t",
           updated_at: "t",
+          user_summary: "{}",
         })
         .execute()
         .catch((e: unknown) => e);

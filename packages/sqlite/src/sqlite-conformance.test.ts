@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runStoreConformance } from "@teams/core/testing";
+import { runStoreConformance, runUpgradeConformance } from "@teams/core/testing";
 import { openSqliteStore } from "./sqlite-store.js";
 
 runStoreConformance({
@@ -22,4 +22,9 @@ runStoreConformance({
       },
     };
   },
+});
+
+runUpgradeConformance({
+  name: "sqlite :memory:",
+  open: () => openSqliteStore({ filename: ":memory:", migrate: false }),
 });

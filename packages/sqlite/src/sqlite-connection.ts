@@ -33,8 +33,11 @@ export class SqliteConnection implements DatabaseConnection {
       // Rows are read as arrays and turned into objects here: better-sqlite3 builds an object by
       // defining each property on an empty one, which costs more than the query for short rows.
       const columns = statement.reader ? statement.columns().map((c) => c.name) : undefined;
-      if (columns) statement.raw(true);
-      const json = columns ? this.#jsonRows(sql, columns.length) : undefined;
+      // One column is read as bare values (no array a row); wider rows as one JSON text. A lone
+      // text column gains nothing from JSON, which would escape it and parse it back.
+      if (columns?.length === 1) statement.pluck(true);
+      else if (columns) statement.raw(true);
+      const json = columns && columns.length > 1 ? this.#jsonRows(sql, columns.length) : undefined;
       prepared = { statement, columns, json };
       this.#statements.set(sql, prepared);
     }
@@ -50,8 +53,8 @@ export class SqliteConnection implements DatabaseConnection {
     }
   }
 
-  /** A reader's rows as arrays of values, in select order. */
-  #rows(prepared: Prepared, parameters: unknown[]): unknown[][] {
+  /** A reader's rows as arrays of values in select order, or bare values for one column. */
+  #rows(prepared: Prepared, parameters: unknown[]): unknown[][] | unknown[] {
     const { json } = prepared;
     if (json) {
       try {
@@ -62,7 +65,7 @@ export class SqliteConnection implements DatabaseConnection {
         prepared.json = undefined;
       }
     }
-    return prepared.statement.all(parameters) as unknown[][];
+    return prepared.statement.all(parameters) as unknown[][] | unknown[];
   }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
@@ -90,18 +93,16 @@ export class SqliteConnection implements DatabaseConnection {
     chunkSize = 1000,
   ): AsyncIterableIterator<QueryResult<R>> {
     let prepared: Prepared;
-    let rows: IterableIterator<unknown[]>;
+    let rows: IterableIterator<unknown>;
     try {
       prepared = this.#prepare(compiled.sql);
       if (!prepared.columns) throw new TypeError("only a statement that returns rows can stream");
-      rows = prepared.statement.iterate(compiled.parameters as unknown[]) as IterableIterator<
-        unknown[]
-      >;
+      rows = prepared.statement.iterate(compiled.parameters as unknown[]);
     } catch (error) {
       throw translateSqliteError(error);
     }
     const { columns } = prepared;
-    let chunk: unknown[][] = [];
+    let chunk: unknown[] = [];
     try {
       for (const row of rows) {
         chunk.push(row);
@@ -145,9 +146,17 @@ function cannotBeJson(error: unknown): boolean {
   );
 }
 
-/** Rows as objects keyed by column name, in select order (a later column of the same name wins). */
-function toObjects<R>(columns: readonly string[], rows: readonly unknown[][]): R[] {
+/**
+ * Rows as objects keyed by column name, in select order (a later column of the same name wins).
+ * A statement of one column hands over bare values (it is read with `pluck`).
+ */
+function toObjects<R>(columns: readonly string[], rows: readonly unknown[]): R[] {
   const objects = new Array<R>(rows.length);
+  if (columns.length === 1) {
+    const name = columns[0] as string;
+    for (let r = 0; r < rows.length; r++) objects[r] = { [name]: rows[r] } as R;
+    return objects;
+  }
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] as unknown[];
     const object: Record<string, unknown> = {};

@@ -90,6 +90,16 @@ describe("selects read through JSON", () => {
     }
   });
 
+  it("read a select of one column value by value, in order (JSON would only escape it)", async () => {
+    const insertRow = plain.prepare("insert into t (id, k) values (?, ?)");
+    for (let i = 0; i < 50; i++) insertRow.run(i, `{"line": ${(i * 37) % 50}, "q": "\\""}`);
+    const query = "select k from t order by k desc";
+    const { driver, direct } = await both(query);
+    expect(driver).toEqual(direct);
+    expect(driver).toHaveLength(50);
+    expect(readAsJson(query)).toBe(false);
+  });
+
   it("name duplicate columns as better-sqlite3 does (the later one wins)", async () => {
     plain.prepare("insert into t (id, k, n) values (1, 'one', 10)").run();
     const { driver, direct } = await both("select id as x, k as x, n from t");

@@ -5,7 +5,10 @@ import type { Page } from "@teams/core";
  * request's own path and query, `cursor` replaced, and the bare cursor in `X-Next-Cursor`. None on
  * the last page. The body stays the reference's JSON array.
  */
-export function nextPageHeaders(requestUrl: string, page: Page<unknown>): Record<string, string> {
+export function nextPageHeaders(
+  requestUrl: string,
+  page: Pick<Page<unknown>, "next_cursor">,
+): Record<string, string> {
   if (page.next_cursor === null) return {};
   // The path and query of the URL, read as text: the origin is not needed, nor a URL object.
   const pathStart = requestUrl.indexOf("/", requestUrl.indexOf("//") + 2);

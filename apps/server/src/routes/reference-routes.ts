@@ -118,15 +118,19 @@ export function referenceRoutes({ app, teams, principal, body, endpoint }: Api):
       if (!wantsPage((key) => c.req.query(key))) {
         // The whole list, which may be a team of 100,000: sent as it is read.
         return jsonArrayResponse((onChunk) =>
-          teams.forEachTeamUsersChunk(caller, teamId, { name }, onChunk),
+          teams.forEachTeamUsersJsonChunk(caller, teamId, { name }, onChunk),
         );
       }
-      const page = await teams.listTeamUsersPage(caller, teamId, {
+      // The page comes as the JSON text the store keeps: sent as it is, never parsed.
+      const page = await teams.listTeamUsersPageJson(caller, teamId, {
         name,
         limit: c.req.query("limit"),
         cursor: c.req.query("cursor"),
       });
-      return c.json(page.items, 200, nextPageHeaders(c.req.url, page));
+      return c.body(page.json, 200, {
+        "content-type": "application/json",
+        ...nextPageHeaders(c.req.url, page),
+      });
     }),
   );
   documentOperation(app, {

@@ -7,3 +7,4 @@ export {
   type StoreConformanceOptions,
   type StoreUnderTest,
 } from "./store-conformance.js";
+export { runUpgradeConformance, type UpgradeConformanceOptions } from "./upgrade-conformance.js";

@@ -1,0 +1,97 @@
+import { sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { applyMigrations, LATEST_SCHEMA_VERSION, readSchemaVersion } from "../migrations.js";
+import { createTeams } from "../teams.js";
+import { admin, delegated, principal } from "./fixtures.js";
+import type { StoreUnderTest } from "./store-conformance.js";
+
+export interface UpgradeConformanceOptions {
+  /** Shown in the test names. */
+  name: string;
+  /** Opens a new store with no schema at all (not migrated); called once per test. */
+  open(): Promise<StoreUnderTest>;
+}
+
+/**
+ * Registers the upgrade suite: a database left at schema version 2 by an earlier release, with
+ * data in it, migrated to the latest version, answers every list as it did, and keeps answering
+ * right after later writes.
+ */
+export function runUpgradeConformance(options: UpgradeConformanceOptions): void {
+  describe(`upgrade from schema version 2: ${options.name}`, () => {
+    it("keeps every authorization and answers the team's users as the release before did", async () => {
+      const store = await options.open();
+      try {
+        const { db } = store;
+        await db.transaction().execute((trx) => applyMigrations(trx, 2));
+        expect(await readSchemaVersion(db)).toBe(2);
+        // Rows as release 2 wrote them: the user's columns copied into each authorization.
+        const now = "2026-01-01T00:00:00.000Z";
+        await sql`insert into users (id, first_name, last_name, manager_id, created_at) values
+          ('coach', 'Cora', 'Coach', null, ${now}),
+          ('ann', 'Ann', 'Ó''Brien "the" \\ Åsa', 'coach', ${now}),
+          ('bob', null, null, 'coach', ${now}),
+          ('carl', 'Carl', null, null, ${now})`.execute(db);
+        await sql`insert into teams (id, name, description, url, image, privacy_statement, created_at)
+          values ('club', 'Club', '', 'https://c.example/', 'https://c.example/i.png',
+          'https://c.example/p', ${now})`.execute(db);
+        await sql`insert into memberships (team_id, user_id, role, team_name, user_display_name)
+          values ('club', 'coach', 'owner', 'Club', 'Cora Coach')`.execute(db);
+        await sql`insert into authorizations (user_id, team_id, scopes, granted_at, updated_at,
+            team_name, user_display_name, user_first_name, user_last_name, user_manager_id)
+          select u.id, 'club', ${"data:read profile"}, ${now}, ${now}, 'Club', u.display_name,
+            u.first_name, u.last_name, u.manager_id
+          from users u where u.id <> 'coach'`.execute(db);
+
+        await db.transaction().execute((trx) => applyMigrations(trx));
+        expect(await readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+
+        const teams = createTeams({ db, clock: () => new Date(now) });
+        const coach = principal("coach");
+        const scopes = ["data:read", "profile"];
+        expect(await teams.listTeamUsers(coach, "club")).toEqual([
+          {
+            id: "ann",
+            first_name: "Ann",
+            last_name: 'Ó\'Brien "the" \\ Åsa',
+            scopes,
+            display_name: 'Ann Ó\'Brien "the" \\ Åsa',
+            is_managed: true,
+          },
+          // Ordered by display name as the store orders text: "Carl" before "bob".
+          {
+            id: "carl",
+            first_name: "Carl",
+            last_name: null,
+            scopes,
+            display_name: "Carl",
+            is_managed: false,
+          },
+          {
+            id: "bob",
+            first_name: null,
+            last_name: null,
+            scopes,
+            display_name: "bob",
+            is_managed: true,
+          },
+        ]);
+        const page = await teams.listTeamUsersPage(coach, "club", { limit: 2 });
+        expect(page.items.map((u) => u.id)).toEqual(["ann", "carl"]);
+        // Later writes keep the lines true: a rename, and a new scope set.
+        await teams.adminPutUser(admin, "carl", { first_name: "Karl", last_name: "Z" });
+        await teams.authorizeTeam(delegated("bob", "coach"), "club", {
+          scopes: ["data:write"],
+        });
+        const after = await teams.listTeamUsers(coach, "club");
+        expect(after.map((u) => [u.id, u.display_name, u.scopes])).toEqual([
+          ["ann", 'Ann Ó\'Brien "the" \\ Åsa', scopes],
+          ["carl", "Karl Z", scopes],
+          ["bob", "bob", ["data:write"]],
+        ]);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
