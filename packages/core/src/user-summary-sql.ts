@@ -10,7 +10,7 @@ import { onPostgres } from "./dialect.js";
 //
 // The text is built by the store from the user's row, inside the statement that writes it, so
 // nothing can change the user in between; the core rebuilds it whenever the user or the scopes
-// change. SQLite's json_object and PostgreSQL's json_build_object both keep the keys in order.
+// change. Both stores write the same text: compact, keys in the reference's order.
 
 /** The columns (or values) a line is made of; `manager_id` only says whether the user is managed. */
 export interface SummaryFields {
@@ -25,15 +25,17 @@ export interface SummaryFields {
 
 /** The JSON text of a `UserSummary` made of `f`, keys in the reference's order. */
 export function summaryJson(db: Kysely<Database>, f: SummaryFields): RawBuilder<string> {
+  // PostgreSQL's json_build_object spaces its output (`{"id" : ...}`); built from to_json pieces
+  // the text is compact, and escapes as SQLite and JSON.stringify do: the same bytes on both stores.
+  const text = (e: Expression<string | null>) => sql`coalesce(to_json(${e})::text, 'null')`;
   return onPostgres(db)
-    ? sql<string>`json_build_object(
-        'id', ${f.id},
-        'first_name', ${f.first_name},
-        'last_name', ${f.last_name},
-        'scopes', to_json(string_to_array(${f.scopes}, ' ')),
-        'display_name', ${f.display_name},
-        'is_managed', ${f.manager_id} is not null
-      )::text`
+    ? sql<string>`'{"id":' || ${text(f.id)}
+        || ',"first_name":' || ${text(f.first_name)}
+        || ',"last_name":' || ${text(f.last_name)}
+        || ',"scopes":' || to_json(string_to_array(${f.scopes}, ' '))::text
+        || ',"display_name":' || ${text(f.display_name)}
+        || ',"is_managed":' || case when ${f.manager_id} is null then 'false' else 'true' end
+        || '}'`
     : sql<string>`json_object(
         'id', ${f.id},
         'first_name', ${f.first_name},

@@ -89,6 +89,29 @@ export function runUpgradeConformance(options: UpgradeConformanceOptions): void 
           ["carl", "Karl Z", scopes],
           ["bob", "bob", ["data:write"]],
         ]);
+        // Every store writes the lines as JSON.stringify would: compact, the same escapes.
+        await teams.adminPutUser(admin, "ann", {
+          first_name: "Ann\n\t\u0001\u001f\u007f",
+          last_name: '😀 "q" \\ </script> Åsa',
+          manager_id: "coach",
+        });
+        const lines = await db
+          .selectFrom("authorizations")
+          .select("user_summary")
+          .orderBy("user_id")
+          .execute();
+        expect(lines).toHaveLength(3);
+        for (const { user_summary } of lines) {
+          expect(user_summary).toBe(JSON.stringify(JSON.parse(user_summary)));
+        }
+        expect(JSON.parse(lines[0]?.user_summary ?? "")).toEqual({
+          id: "ann",
+          first_name: "Ann\n\t\u0001\u001f\u007f",
+          last_name: '😀 "q" \\ </script> Åsa',
+          scopes,
+          display_name: 'Ann\n\t\u0001\u001f\u007f 😀 "q" \\ </script> Åsa',
+          is_managed: true,
+        });
       } finally {
         await store.close();
       }
