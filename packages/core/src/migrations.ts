@@ -194,6 +194,27 @@ export const migrations: readonly Migration[] = [
         .on("authorizations")
         .columns(["team_id", "user_display_name", "user_id", "user_summary"])
         .execute();
+      if (!onPostgres(trx)) {
+        // SQLite finds a team by id through its primary key's index and then in the table: two
+        // descents a team, which on 10,000 teams made a user's list of 10 teams 1.2 to 1.3 times
+        // slower than on 10. This index answers a list's columns in one. (Not on PostgreSQL,
+        // whose index entries cannot hold a description of 2,000 characters; its planner uses
+        // statistics it keeps itself.)
+        await db.schema
+          .createIndex("teams_list_idx")
+          .on("teams")
+          .columns(["id", "name", "description", "url", "image", "privacy_statement"])
+          .execute();
+        // Without statistics SQLite prefers the primary key's index; these say that both find one
+        // row by id, so it takes the one that needs no table lookup. `ANALYZE` (or `PRAGMA
+        // optimize`) replaces them with measured ones, which say the same.
+        await sql`analyze teams_list_idx`.execute(db);
+        await sql`delete from sqlite_stat1 where tbl = 'teams'`.execute(db);
+        await sql`insert into sqlite_stat1 (tbl, idx, stat) values
+          ('teams', 'teams_list_idx', '1000000 1 1 1 1 1 1'),
+          ('teams', 'sqlite_autoindex_teams_1', '1000000 1')`.execute(db);
+        await sql`analyze sqlite_schema`.execute(db);
+      }
     },
   },
 ];

@@ -38,7 +38,12 @@ export function inspectFile(filename: string): FileState {
       .map((r) => r.integrity_check)
       .join("\n");
     const tables = (
-      db.prepare("select name from sqlite_master where type = 'table' order by name").all() as {
+      db
+        .prepare(
+          // SQLite's own tables (statistics) are not the store's.
+          "select name from sqlite_master where type = 'table' and name not like 'sqlite%' order by name",
+        )
+        .all() as {
         name: string;
       }[]
     ).map((r) => r.name);
