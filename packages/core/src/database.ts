@@ -61,7 +61,7 @@ export interface AuthorizationsTable {
   user_display_name: SortKeyCopy;
   /**
    * The authorization's line of its team's users list: the JSON text of the reference's
-   * `UserSummary` of its user with these scopes (migration 3; see `user-summary-sql.ts`). A list
+   * `UserSummary` of its user with these scopes (migration 3; see `list-line-sql.ts`). A list
    * reads no user row and builds no value.
    */
   user_summary: string;

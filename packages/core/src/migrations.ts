@@ -1,7 +1,7 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "./database.js";
 import { onPostgres } from "./dialect.js";
-import { summaryJson } from "./user-summary-sql.js";
+import { summaryJson } from "./list-line-sql.js";
 
 /** One step of the schema. Runs inside the transaction that records it, on SQLite and PostgreSQL. */
 export interface Migration {
@@ -168,7 +168,7 @@ export const migrations: readonly Migration[] = [
     async up(trx) {
       const db = trx as unknown as Kysely<unknown>;
       // The list's line replaces the copies of the user's columns that migration 2 added: a page
-      // reads one text an entry instead of six values (see user-summary-sql.ts).
+      // reads one text an entry instead of six values (see list-line-sql.ts).
       // NOT NULL: a line for a user that does not exist (NULL) is refused, not stored.
       await db.schema
         .alterTable("authorizations")

@@ -124,6 +124,14 @@ export function referenceUseCases(ctx: Context) {
     },
 
     /**
+     * `listAuthorizedTeams` as the JSON array text the store builds, byte for byte what
+     * JSON.stringify of that list writes: the body of the REST answer, with no value built.
+     */
+    async listAuthorizedTeamsJson(principal: P): Promise<string> {
+      return q.authorizedTeamsJson(db, requirePrincipal(principal).userId);
+    },
+
+    /**
      * One page of `listAuthorizedTeams`: `limit` teams (1 to 1000; all when absent) after `cursor`,
      * and the cursor of the next page, null on the last one.
      */

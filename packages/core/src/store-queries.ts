@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "./database.js";
+import { authorizedTeamJson } from "./list-line-sql.js";
 import { compareKeys, type ListKey } from "./pagination.js";
 import type { Role } from "./policy/team-policy.js";
 import { prepare } from "./prepared-query.js";
@@ -240,6 +241,16 @@ export async function listTeamsAuthorizedBy(
     team.scopes = decodeScopes(r.scopes);
     return team;
   });
+}
+
+const authorizedTeamLines = prepare((db: Db, userId: string) =>
+  authorizedTeamsQuery(db, userId).select(authorizedTeamJson(db).as("line")),
+);
+
+/** `listTeamsAuthorizedBy`'s whole list as its JSON array text, each line built by the store. */
+export async function authorizedTeamsJson(db: Db, userId: string): Promise<string> {
+  const { rows } = await authorizedTeamLines(db, userId);
+  return `[${rows.map((r) => r.line).join(",")}]`;
 }
 
 /** A team's position in a user's list of authorized teams (what a cursor holds). */

@@ -1,7 +1,7 @@
 import { expressionBuilder, type Kysely, sql } from "kysely";
 import type { Database } from "./database.js";
+import { userSummaryJson } from "./list-line-sql.js";
 import { prepare } from "./prepared-query.js";
-import { userSummaryJson } from "./user-summary-sql.js";
 
 // The writes that carry the sort keys copied into memberships and authorizations (migration 2) and
 // each authorization's line of its team's users list (migration 3): every row is written with its

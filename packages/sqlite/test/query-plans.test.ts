@@ -53,6 +53,7 @@ const useCases: [string, () => Promise<unknown>][] = [
   ["ensureUser (known)", () => teams.ensureUser({ id: "coach" })],
   ["listTeams", () => teams.listTeams(coach)],
   ["listAuthorizedTeams", () => teams.listAuthorizedTeams(principal("ann"))],
+  ["listAuthorizedTeamsJson", () => teams.listAuthorizedTeamsJson(principal("ann"))],
   [
     "listAuthorizedTeamsPage first",
     () => teams.listAuthorizedTeamsPage(principal("ann"), { limit: 1 }),

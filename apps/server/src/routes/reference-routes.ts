@@ -5,6 +5,8 @@ import { param } from "../http/params.js";
 import { documentOperation } from "../openapi/operations.js";
 import { ref } from "../openapi/reference-components.js";
 
+const JSON_TYPE = { "content-type": "application/json" } as const;
+
 const list = (item: string) => ({ type: "array", items: ref(item) });
 const authorizationAnswer = {
   type: "object",
@@ -31,7 +33,8 @@ export function referenceRoutes({ app, teams, principal, body, endpoint }: Api):
     endpoint({ source: "query" }, async (c) => {
       const caller = await principal(c);
       if (!wantsPage((name) => c.req.query(name))) {
-        return c.json(await teams.listAuthorizedTeams(caller));
+        // The list as the JSON text the store builds: sent as it is.
+        return c.body(await teams.listAuthorizedTeamsJson(caller), 200, JSON_TYPE);
       }
       const page = await teams.listAuthorizedTeamsPage(caller, {
         limit: c.req.query("limit"),
@@ -127,10 +130,7 @@ export function referenceRoutes({ app, teams, principal, body, endpoint }: Api):
         limit: c.req.query("limit"),
         cursor: c.req.query("cursor"),
       });
-      return c.body(page.json, 200, {
-        "content-type": "application/json",
-        ...nextPageHeaders(c.req.url, page),
-      });
+      return c.body(page.json, 200, { ...JSON_TYPE, ...nextPageHeaders(c.req.url, page) });
     }),
   );
   documentOperation(app, {

@@ -74,6 +74,41 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
         await expect(teams.listTeamUsers(null, "club")).rejects.toBeInstanceOf(NotAuthenticated);
       });
 
+      t(
+        "writes lists as JSON text byte for byte as JSON.stringify writes the lists",
+        async (teams) => {
+          const awkward = 'Quote " back \\ slash </script> Åsa 😀 \u0001\u001f\n\t\u007f';
+          await teams.adminPutTeam(admin, "odd", teamBody("Odd", { description: awkward }));
+          await teams.adminPutMember(admin, "odd", "coach", { role: "owner" });
+          await teams.adminPutUser(admin, "ann", {
+            first_name: awkward,
+            last_name: null,
+            manager_id: "coach",
+          });
+          for (const team of ["club", "odd"]) {
+            await teams.authorizeTeam(annByCoach, team, { scopes: ["profile", "data:read"] });
+            await teams.authorizeTeam(delegated("ben", "coach"), team, { scopes: ["data:write"] });
+          }
+          const ann = principal("ann");
+          const teamsJson = await teams.listAuthorizedTeamsJson(ann);
+          expect(teamsJson).toBe(JSON.stringify(await teams.listAuthorizedTeams(ann)));
+          expect(JSON.parse(teamsJson)[1]).toMatchObject({ id: "odd", description: awkward });
+          expect(await teams.listAuthorizedTeamsJson(principal("nobody"))).toBe("[]");
+          const page = await teams.listTeamUsersPageJson(coach, "odd", { limit: 1 });
+          const users = await teams.listTeamUsers(coach, "odd");
+          expect(page.json).toBe(JSON.stringify(users.slice(0, 1)));
+          expect(users.find((u) => u.id === "ann")).toMatchObject({
+            first_name: awkward,
+            is_managed: true,
+          });
+          const chunks: string[] = [];
+          await teams.forEachTeamUsersJsonChunk(coach, "odd", {}, (json) => chunks.push(json), 1);
+          // A store that cannot stream hands the list over in one chunk.
+          for (const chunk of chunks) expect(chunk).toBe(JSON.stringify(JSON.parse(chunk)));
+          expect(chunks.flatMap((chunk) => JSON.parse(chunk) as unknown[])).toEqual(users);
+        },
+      );
+
       t("lists the teams a user belongs to, with its role, by name then id", async (teams) => {
         await teams.adminPutTeam(admin, "b-twin", teamBody("Club"));
         await teams.adminPutMember(admin, "b-twin", "assistant", { role: "owner" });
