@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LATEST_SCHEMA_VERSION } from "@teams/core";
@@ -20,7 +20,7 @@ import {
 } from "./shape.js";
 
 /** Bumped whenever the generated content changes, so a cached file of an older shape is not used. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 /** bench/.data: generated files, kept between runs (gitignored). */
 export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".data");
@@ -42,6 +42,12 @@ export async function dataset(scale: Scale): Promise<{ path: string; seconds: nu
   await store.close();
   fill(building, scale);
   renameSync(building, path);
+  // Files made for earlier schemas or generators are of no further use (up to 600 MB each).
+  for (const name of readdirSync(DATA_DIR)) {
+    if (name.startsWith(`teams-${scale.name}-`) && join(DATA_DIR, name) !== path) {
+      rmSync(join(DATA_DIR, name), { force: true });
+    }
+  }
   return { path, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -84,6 +90,17 @@ function fill(filename: string, scale: Scale): void {
     const next = random(20260101);
     const names: string[] = [];
     const teamNames: string[] = [];
+    // Dropping an index drops its statistics (which the migrations wrote): kept to be put back.
+    const hasStats = db
+      .prepare("select 1 from sqlite_master where type = 'table' and name = 'sqlite_stat1'")
+      .get();
+    const stats = hasStats
+      ? (db.prepare("select tbl, idx, stat from sqlite_stat1").all() as {
+          tbl: string;
+          idx: string | null;
+          stat: string;
+        }[])
+      : [];
     db.transaction(() => {
       for (const index of indexes) db.exec(`drop index "${index.name}"`);
       const user = db.prepare(
@@ -150,6 +167,11 @@ function fill(filename: string, scale: Scale): void {
         }
       }
       for (const index of indexes) db.exec(index.sql);
+      if (stats.length > 0) {
+        db.exec("delete from sqlite_stat1");
+        const stat = db.prepare("insert into sqlite_stat1 (tbl, idx, stat) values (?, ?, ?)");
+        for (const row of stats) stat.run(row.tbl, row.idx, row.stat);
+      }
     })();
     // The copies must be what the core would have written.
     const wrong = db

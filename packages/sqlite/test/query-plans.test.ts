@@ -136,6 +136,18 @@ describe("query plans of every use case on SQLite", () => {
   });
   afterAll(() => db.destroy());
 
+  it("a user's teams are read from the teams' covering index, with no table lookup", async () => {
+    for (const run of [
+      () => teams.listAuthorizedTeams(principal("ann")),
+      () => teams.listAuthorizedTeamsJson(principal("ann")),
+    ]) {
+      const [list] = (await statementsOf(run)).filter((s) => /"authorizations"/.test(s.sql));
+      expect(list && planOf(list)).toContainEqual(
+        expect.stringMatching(/COVERING INDEX teams_list_idx/),
+      );
+    }
+  });
+
   for (const [name, run] of useCases) {
     it(`${name}: every statement searches an index, and nothing is sorted`, async () => {
       const statements = await statementsOf(run);
