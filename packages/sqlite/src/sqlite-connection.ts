@@ -45,7 +45,9 @@ export class SqliteConnection implements DatabaseConnection {
   }
 
   #jsonRows(sql: string, width: number): BetterSqlite3.Statement | undefined {
-    if (!PLAIN_SELECT.test(sql)) return undefined;
+    // A column that is JSON already (json_object, ...) must come back as its text. SQLite does not
+    // carry JSON subtypes through the CTE today; such selects are read as they are all the same.
+    if (!PLAIN_SELECT.test(sql) || /\bjson/i.test(sql)) return undefined;
     try {
       return this.database.prepare(asJsonRows(sql, width)).pluck(true);
     } catch {

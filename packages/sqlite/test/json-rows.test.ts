@@ -100,6 +100,14 @@ describe("selects read through JSON", () => {
     expect(readAsJson(query)).toBe(false);
   });
 
+  it("hand over JSON a select builds as its text, not as what it holds", async () => {
+    plain.prepare("insert into t (id, k) values (1, 'x')").run();
+    const query = "select id, json_object('k', k, 'n', json('[1,2]')) as line from t";
+    const { driver, direct } = await both(query);
+    expect(driver).toEqual(direct);
+    expect(driver).toEqual([{ id: 1, line: '{"k":"x","n":[1,2]}' }]);
+  });
+
   it("name duplicate columns as better-sqlite3 does (the later one wins)", async () => {
     plain.prepare("insert into t (id, k, n) values (1, 'one', 10)").run();
     const { driver, direct } = await both("select id as x, k as x, n from t");

@@ -13,9 +13,9 @@ export async function jsonArrayResponse(
   const parts: Buffer[] = [Buffer.from("[")];
   let size = 1;
   await produce((arrayText) => {
-    // The chunk's items are its text within the brackets; an empty chunk adds nothing.
+    // The chunk's items are its text within the brackets (compact JSON); "[]" adds nothing.
     const items = arrayText.slice(1, -1);
-    if (items.trim() === "") return;
+    if (items.length === 0) return;
     const part = Buffer.from(parts.length === 1 ? items : `,${items}`);
     parts.push(part);
     size += part.length;
