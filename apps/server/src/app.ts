@@ -32,6 +32,11 @@ export interface AppOptions {
    * Default none: a `return_to` elsewhere is ignored and the person lands on their teams page.
    */
   allowedReturnOrigins?: readonly string[];
+  /**
+   * Secret of the consent pages' CSRF tokens; default a random one for this process. Instances
+   * serving one address must share it, or a form shown by one is refused by another.
+   */
+  csrfSecret?: Uint8Array;
   /** Where the request log and unexpected errors go; default none (tests), the server passes console. */
   log?: { info(line: string): void; error(error: unknown): void };
 }
@@ -117,6 +122,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     allowedReturnOrigins: options.allowedReturnOrigins ?? [],
     maxBodyBytes,
     onBug,
+    ...(options.csrfSecret ? { csrfSecret: options.csrfSecret } : {}),
   });
 
   // Starlette's answers for what no route matched: 307 to the path with or without the trailing

@@ -26,6 +26,11 @@ export interface Config {
   requestTimeoutMs: number;
   /** TEAMS_LOG: "off" silences the request log; default on. */
   log: boolean;
+  /**
+   * TEAMS_CSRF_SECRET: the secret of the consent pages' CSRF tokens (at least 32 bytes). Default a
+   * random one per process, so several instances behind one address must share one.
+   */
+  csrfSecret: string | undefined;
   /** PostgreSQL only: TEAMS_PG_POOL_MAX (10), TEAMS_PG_STATEMENT_TIMEOUT_MS (5000), TEAMS_PG_CONNECT_TIMEOUT_MS (5000). */
   postgres: { max: number; statementTimeoutMs: number; connectionTimeoutMs: number };
 }
@@ -123,6 +128,10 @@ export function loadConfig(
       problems.push(`TEAMS_CORS_ORIGINS: "${origin}" is not an origin like https://app.example`);
     }
   }
+  const csrfSecret = text("TEAMS_CSRF_SECRET");
+  if (csrfSecret !== undefined && Buffer.byteLength(csrfSecret) < 32) {
+    problems.push("TEAMS_CSRF_SECRET must be at least 32 bytes");
+  }
   const maxBodyBytes = integer("TEAMS_MAX_BODY_BYTES", 65536, 1024, 16 * 1024 * 1024);
   const log = text("TEAMS_LOG") !== "off";
   const requestTimeoutMs = integer("TEAMS_REQUEST_TIMEOUT_MS", 30_000, 1000, 600_000);
@@ -146,6 +155,7 @@ export function loadConfig(
     maxBodyBytes,
     requestTimeoutMs,
     log,
+    csrfSecret,
     postgres,
   };
 }

@@ -42,6 +42,7 @@ export async function startServer(
       maxBodyBytes: config.maxBodyBytes,
       corsOrigins: config.corsOrigins,
       allowedReturnOrigins: config.corsOrigins,
+      ...(config.csrfSecret ? { csrfSecret: Buffer.from(config.csrfSecret) } : {}),
       ...(log
         ? { log: { info: (l: string) => log.info(l), error: (e: unknown) => log.error(e) } }
         : {}),

@@ -42,6 +42,15 @@ describe("configuration from the environment", () => {
     expect(() => loadConfig(env, "/srv")).toThrow(message);
   });
 
+  it("takes the CSRF secret instances share, and refuses a short one", () => {
+    const secret = "s".repeat(32);
+    expect(loadConfig({ TEAMS_CSRF_SECRET: secret }, "/srv").csrfSecret).toBe(secret);
+    expect(loadConfig({}, "/srv").csrfSecret).toBeUndefined();
+    expect(() => loadConfig({ TEAMS_CSRF_SECRET: "short" }, "/srv")).toThrow(
+      "TEAMS_CSRF_SECRET must be at least 32 bytes",
+    );
+  });
+
   it("lists every problem at once", () => {
     try {
       loadConfig({ PORT: "x", TEAMS_JWT_SECRET: "short" }, "/srv");

@@ -410,6 +410,28 @@ describe("safety: refused or neutralised, with nothing changed", () => {
     expect(await h.authorized("carl")).toEqual([{ id: "club", scopes: ["data:read"] }]);
   });
 
+  it("accepts a form shown by another instance sharing TEAMS_CSRF_SECRET, and refuses it otherwise", async () => {
+    const shared = new Uint8Array(32).fill(42);
+    h = await pagesHarness({ csrfSecret: shared });
+    const cookie = await h.cookie({ sub: "carl" });
+    const form = await openConsent(cookie);
+    const allow = [
+      ["csrf_token", form.csrf],
+      ["asked", form.asked],
+      ["scope", "profile"],
+      ["decision", "allow"],
+    ] as [string, string][];
+    // An instance with a secret of its own cannot check the token: refused, nothing changes.
+    const stranger = await h.twin(new Uint8Array(32).fill(7)).post("/teams/club/authorize", allow, {
+      cookie,
+    });
+    expect(stranger.status).toBe(403);
+    expect(await h.authorized("carl")).toEqual([]);
+    const sibling = await h.twin(shared).post("/teams/club/authorize", allow, { cookie });
+    expect(sibling.status).toBe(303);
+    expect(await h.authorized("carl")).toEqual([{ id: "club", scopes: ["profile"] }]);
+  });
+
   it("sends the person home instead of to a return_to that is not allowed", async () => {
     h = await pagesHarness({ allowedReturnOrigins: [APP] });
     const cookie = await h.cookie({ sub: "carl" });

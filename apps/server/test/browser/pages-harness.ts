@@ -28,6 +28,8 @@ export interface PagesHarness {
   ): Promise<Response>;
   /** The scopes `sub` granted, as the REST API says them (the source of truth the pages must agree with). */
   authorized(sub: string): Promise<{ id: string; scopes: string[] }[]>;
+  /** Another instance of the server over the same store and keys (`csrfSecret` its own). */
+  twin(csrfSecret?: Uint8Array): Pick<PagesHarness, "page" | "post">;
   close(): Promise<void>;
 }
 
@@ -37,19 +39,24 @@ export interface PagesHarness {
  * folder instead of the HS256 test secret.
  */
 export async function pagesHarness(
-  options: { development?: boolean; allowedReturnOrigins?: string[] } = {},
+  options: { development?: boolean; allowedReturnOrigins?: string[]; csrfSecret?: Uint8Array } = {},
 ): Promise<PagesHarness> {
   const store = await openSqliteStore({ filename: ":memory:" });
   const teams = createTeams({ db: store.db });
   await seedWorld(teams);
   const dataDir = options.development ? mkdtempSync(join(tmpdir(), "teams-pages-")) : undefined;
   const authenticator = await createAuthenticator(dataDir ? { dataDir } : { jwtSecret: SECRET });
-  const app = createApp({
-    teams,
-    authenticator,
-    ping: store.ping,
-    ...(options.allowedReturnOrigins ? { allowedReturnOrigins: options.allowedReturnOrigins } : {}),
-  });
+  const appOf = (csrfSecret: Uint8Array | undefined) =>
+    createApp({
+      teams,
+      authenticator,
+      ping: store.ping,
+      ...(options.allowedReturnOrigins
+        ? { allowedReturnOrigins: options.allowedReturnOrigins }
+        : {}),
+      ...(csrfSecret ? { csrfSecret } : {}),
+    });
+  const app = appOf(options.csrfSecret);
   const mint = async (claims: TokenClaims): Promise<string> => {
     if (!authenticator.mintToken) return token(claims);
     return authenticator.mintToken({
@@ -59,18 +66,16 @@ export async function pagesHarness(
     });
   };
   const request = async (path: string, init: RequestInit = {}) => app.request(path, init);
-  return {
-    teams,
-    token: mint,
-    cookie: async (claims) => `token=${await mint(claims)}`,
-    request,
+  const browse = (
+    send: (path: string, init?: RequestInit) => Promise<Response>,
+  ): Pick<PagesHarness, "page" | "post"> => ({
     async page(path, cookie) {
-      const res = await request(path, cookie ? { headers: { cookie } } : {});
+      const res = await send(path, cookie ? { headers: { cookie } } : {});
       return { res, body: await res.text() };
     },
     post(path, fields, { cookie, headers = {} } = {}) {
       const body = new URLSearchParams(Array.isArray(fields) ? fields : Object.entries(fields));
-      return request(path, {
+      return send(path, {
         method: "POST",
         headers: {
           "content-type": "application/x-www-form-urlencoded",
@@ -81,6 +86,17 @@ export async function pagesHarness(
         },
         body: body.toString(),
       });
+    },
+  });
+  return {
+    teams,
+    token: mint,
+    cookie: async (claims) => `token=${await mint(claims)}`,
+    request,
+    ...browse(request),
+    twin(csrfSecret) {
+      const other = appOf(csrfSecret);
+      return browse(async (path, init = {}) => other.request(path, init));
     },
     async authorized(sub) {
       const res = await request("/api/v1/teams/authorized", {
