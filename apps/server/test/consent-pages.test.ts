@@ -37,6 +37,17 @@ async function openConsent(cookie: string, path = consentPath()) {
   };
 }
 
+/** The fields a browser posts when the person confirms `form` with `ticked` left ticked. */
+const allowing = (
+  form: { csrf: string; asked: string },
+  ...ticked: string[]
+): [string, string][] => [
+  ["csrf_token", form.csrf],
+  ["asked", form.asked],
+  ...ticked.map((scope): [string, string] => ["scope", scope]),
+  ["decision", "allow"],
+];
+
 describe("the consent page", () => {
   it("shows the team as its owner described it and each scope in plain words, with the page headers", async () => {
     h = await pagesHarness();
@@ -75,17 +86,9 @@ describe("the consent page", () => {
     h = await pagesHarness();
     const cookie = await h.cookie({ sub: "carl" });
     const form = await openConsent(cookie);
-    const res = await h.post(
-      "/teams/club/authorize",
-      [
-        ["csrf_token", form.csrf],
-        ["asked", form.asked],
-        ["scope", "data:read"],
-        ["scope", "profile"],
-        ["decision", "allow"],
-      ],
-      { cookie },
-    );
+    const res = await h.post("/teams/club/authorize", allowing(form, "data:read", "profile"), {
+      cookie,
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/account/teams?granted=club");
     expect(await h.authorized("carl")).toEqual([{ id: "club", scopes: ["data:read", "profile"] }]);
@@ -126,16 +129,7 @@ describe("the consent page", () => {
     expect(more.body).toContain('<input type="checkbox" name="scope" value="data:write" checked>');
     expect(more.body).not.toContain('value="data:read" checked');
     expect(more.body).toContain("Club can already:");
-    const res = await h.post(
-      "/teams/club/authorize",
-      [
-        ["csrf_token", more.csrf],
-        ["asked", more.asked],
-        ["scope", "data:write"],
-        ["decision", "allow"],
-      ],
-      { cookie },
-    );
+    const res = await h.post("/teams/club/authorize", allowing(more, "data:write"), { cookie });
     expect(res.status).toBe(303);
     // The page adds; what the team held stays.
     expect(await h.authorized("carl")).toEqual([
@@ -152,16 +146,7 @@ describe("the consent page", () => {
     expect(more.body).toContain("Club can already:");
     // In another tab, the person takes everything back; then confirms the page still open here.
     await h.teams.withdrawConsent(carl, "club");
-    const res = await h.post(
-      "/teams/club/authorize",
-      [
-        ["csrf_token", more.csrf],
-        ["asked", more.asked],
-        ["scope", "data:write"],
-        ["decision", "allow"],
-      ],
-      { cookie },
-    );
+    const res = await h.post("/teams/club/authorize", allowing(more, "data:write"), { cookie });
     expect(res.status).toBe(303);
     expect(await h.authorized("carl")).toEqual([{ id: "club", scopes: ["data:write"] }]);
   });
@@ -415,12 +400,7 @@ describe("safety: refused or neutralised, with nothing changed", () => {
     h = await pagesHarness({ csrfSecret: shared });
     const cookie = await h.cookie({ sub: "carl" });
     const form = await openConsent(cookie);
-    const allow = [
-      ["csrf_token", form.csrf],
-      ["asked", form.asked],
-      ["scope", "profile"],
-      ["decision", "allow"],
-    ] as [string, string][];
+    const allow = allowing(form, "profile");
     // An instance with a secret of its own cannot check the token: refused, nothing changes.
     const stranger = await h.twin(new Uint8Array(32).fill(7)).post("/teams/club/authorize", allow, {
       cookie,
