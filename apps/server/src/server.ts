@@ -34,7 +34,7 @@ export async function startServer(
       audience: config.jwtAudience,
       dataDir: config.dataDir,
     });
-    const teams = createTeams({ db: store.db });
+    const teams = createTeams(store);
     const app = createApp({
       teams,
       authenticator,

@@ -1,10 +1,11 @@
-import type { Database } from "@teams/core";
+import type { Database, StoreKind } from "@teams/core";
 import type { Kysely } from "kysely";
 import type { Config } from "./config.js";
 
 /** What the server needs of a store, whichever it is. */
 export interface Store {
-  kind: "sqlite" | "postgres";
+  /** What the store is, for the core (`kind.family` names it). */
+  kind: StoreKind;
   db: Kysely<Database>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -18,9 +19,9 @@ export async function openStore(
   if (database.kind === "postgres") {
     const { openPostgresStore } = await import("@teams/postgres");
     const store = await openPostgresStore({ url: database.url, ...postgres });
-    return { kind: "postgres", db: store.db, ping: () => store.ping(), close: () => store.close() };
+    return { kind: store.kind, db: store.db, ping: () => store.ping(), close: () => store.close() };
   }
   const { openSqliteStore } = await import("@teams/sqlite");
   const store = await openSqliteStore({ filename: database.filename });
-  return { kind: "sqlite", db: store.db, ping: () => store.ping(), close: () => store.close() };
+  return { kind: store.kind, db: store.db, ping: () => store.ping(), close: () => store.close() };
 }

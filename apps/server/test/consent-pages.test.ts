@@ -217,12 +217,12 @@ describe("the consent page", () => {
   it("answers an unexpected failure with an HTML 500 that reveals nothing, and reports it", async () => {
     const store = await openSqliteStore({ filename: ":memory:" });
     try {
-      const teams = createTeams({ db: store.db });
+      const teams = createTeams(store);
       const reported: unknown[] = [];
       const app = createApp({
         teams: {
           ...teams,
-          listConsents: () => Promise.reject(new Error("disk on fire at /secret/path")),
+          listAuthorizedTeams: () => Promise.reject(new Error("disk on fire at /secret/path")),
         },
         authenticator: await createAuthenticator({ jwtSecret: SECRET }),
         ping: store.ping,

@@ -46,7 +46,7 @@ export async function harness(
   options: { seed?: boolean; maxBodyBytes?: number; corsOrigins?: string[] } = {},
 ): Promise<Harness> {
   const store = await openSqliteStore({ filename: ":memory:" });
-  const teams = createTeams({ db: store.db });
+  const teams = createTeams(store);
   if (options.seed ?? true) await seedWorld(teams);
   const authenticator = await createAuthenticator({ jwtSecret: SECRET });
   const app = createApp({

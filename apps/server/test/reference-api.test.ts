@@ -135,7 +135,7 @@ describe("GET /api/v1/teams/", () => {
   });
 
   it("ignores unknown query parameters", async () => {
-    const res = await h.request("/api/v1/teams/?limit=abc&foo=bar", {
+    const res = await h.request("/api/v1/teams/?page=abc&foo=bar", {
       headers: await bearer({ sub: "coach" }),
     });
     expect(res.status).toBe(200);

@@ -65,7 +65,7 @@ async function measure(
 }
 
 const store = await openSqliteStore({ filename });
-const teams = createTeams({ db: store.db });
+const teams = createTeams(store);
 const results: InProcessResult[] = [];
 
 // Readers: the first 50 users, who authorized 10 teams each. The member asking canAccess is the

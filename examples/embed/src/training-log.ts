@@ -7,6 +7,7 @@ import {
   type Database as TeamsDatabase,
   TeamsError,
 } from "@teams/core";
+import { sqliteStoreKind } from "@teams/sqlite";
 import BetterSqlite3 from "better-sqlite3";
 import { type Generated, Kysely, SqliteDialect, sql } from "kysely";
 
@@ -38,12 +39,12 @@ export async function openTrainingLog(filename: string): Promise<TrainingLog> {
   const db = new Kysely<ServiceDatabase>({
     dialect: new SqliteDialect({ database: new BetterSqlite3(filename) }),
   });
-  await migrateToLatest(db as unknown as Kysely<TeamsDatabase>);
+  await migrateToLatest(db as unknown as Kysely<TeamsDatabase>, sqliteStoreKind);
   await sql`create table if not exists workouts (
     id integer primary key, user_id text not null, day text not null, kind text not null, minutes integer not null
   )`.execute(db);
   // Teams takes any Kysely whose database has its tables; the service's wider type fits.
-  const teams = createTeams({ db: db as unknown as Kysely<TeamsDatabase> });
+  const teams = createTeams({ db: db as unknown as Kysely<TeamsDatabase>, kind: sqliteStoreKind });
 
   const server = createServer(async (req, res) => {
     const send = (status: number, body: unknown) => {

@@ -29,7 +29,7 @@ export async function token(
 export async function inProcessApp() {
   const store = await openSqliteStore({ filename: ":memory:" });
   const app = createApp({
-    teams: createTeams({ db: store.db }),
+    teams: createTeams(store),
     authenticator: await createAuthenticator({ jwtSecret: secret }),
     ping: store.ping,
   });

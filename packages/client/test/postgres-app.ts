@@ -37,7 +37,7 @@ export async function postgresApp() {
   const schema = `teams_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   const store: PostgresStore = await openPostgresStore({ url: TEST_URL, schema, max: 4 });
   const app = createApp({
-    teams: createTeams({ db: store.db }),
+    teams: createTeams(store),
     authenticator: await createAuthenticator({ jwtSecret: secret }),
     ping: store.ping,
   });

@@ -1,14 +1,15 @@
 import { type Context, requirePrincipal } from "./context.js";
 import { Invalid, NotFound } from "./errors.js";
 import { isPlausibleId } from "./ids.js";
-import { changeMembership, deleteTeamRows } from "./management-use-cases.js";
+import { changeMembership } from "./membership-changes.js";
 import { messages } from "./policy/messages.js";
 import { decideAdmin, decideManagerAssignment } from "./policy/user-policy.js";
 import type { Principal } from "./principal.js";
 import { AdminUserInput, MemberInput, TeamInput } from "./request-schemas.js";
 import type { MemberResponse, TeamDetails, UserResponse } from "./schemas.js";
-import * as q from "./store-queries.js";
-import { copyTeamName, copyUserColumns } from "./store-writes.js";
+import * as w from "./store-writes.js";
+import { teamExists } from "./team-queries.js";
+import * as u from "./user-queries.js";
 import { parseInput } from "./validation.js";
 
 // Administration for the platform that owns the identities (DESIGN §4): idempotent upserts with
@@ -46,26 +47,21 @@ export function adminUseCases(ctx: Context) {
       const input = parseInput(AdminUserInput, body);
       admin(p);
       const now = ctx.now();
-      return ctx.write(async (trx) => {
+      return ctx.write(async (tx) => {
         if (input.manager_id !== null) {
-          const manager = await q.findUser(trx, input.manager_id);
+          const manager = await u.findUser(tx, input.manager_id);
           const refused = decideManagerAssignment(
             userId,
             manager && { managerId: manager.manager_id },
-            await q.managesOthers(trx, userId),
+            await u.managesOthers(tx, userId),
             input.manager_id,
           );
           if (refused) throw refused;
         }
-        await trx
-          .insertInto("users")
-          .values({ id: userId, ...input, created_at: now })
-          .onConflict((oc) => oc.column("id").doUpdateSet({ ...input }))
-          .execute();
-        await copyUserColumns(trx, userId);
-        const user = await q.findUser(trx, userId);
+        await w.putUserRow(tx, { id: userId, ...input }, now);
+        const user = await u.findUser(tx, userId);
         if (!user) throw new Error("user vanished inside its own transaction");
-        return q.toUserResponse(user);
+        return u.toUserResponse(user);
       });
     },
 
@@ -76,18 +72,11 @@ export function adminUseCases(ctx: Context) {
     async adminDeleteUser(principal: P, userId: string): Promise<void> {
       admin(principal);
       if (!isPlausibleId(userId)) throw new NotFound(messages.userNotFound);
-      await ctx.write(async (trx) => {
-        const managed = await trx
-          .selectFrom("users")
-          .select("id")
-          .where("manager_id", "=", userId)
-          .execute();
-        const ids = [userId, ...managed.map((u) => u.id)];
-        await trx.deleteFrom("authorizations").where("user_id", "in", ids).execute();
-        await trx.deleteFrom("memberships").where("user_id", "in", ids).execute();
-        await trx.deleteFrom("users").where("manager_id", "=", userId).execute();
-        const deleted = await trx.deleteFrom("users").where("id", "=", userId).executeTakeFirst();
-        if (deleted.numDeletedRows === 0n) throw new NotFound(messages.userNotFound);
+      await ctx.write(async (tx) => {
+        const managed = await u.findManagedIds(tx, userId);
+        if (!(await w.deleteUserRows(tx, userId, managed))) {
+          throw new NotFound(messages.userNotFound);
+        }
       });
     },
 
@@ -98,14 +87,7 @@ export function adminUseCases(ctx: Context) {
       const input = parseInput(TeamInput, body);
       admin(p);
       const now = ctx.now();
-      await ctx.write(async (trx) => {
-        await trx
-          .insertInto("teams")
-          .values({ id: teamId, ...input, created_at: now })
-          .onConflict((oc) => oc.column("id").doUpdateSet({ ...input }))
-          .execute();
-        await copyTeamName(trx, teamId);
-      });
+      await ctx.write((tx) => w.putTeamRow(tx, teamId, input, now));
       return { id: teamId, ...input };
     },
 
@@ -113,7 +95,9 @@ export function adminUseCases(ctx: Context) {
     async adminDeleteTeam(principal: P, teamId: string): Promise<void> {
       admin(principal);
       if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
-      await ctx.write((trx) => deleteTeamRows(trx, teamId));
+      await ctx.write(async (tx) => {
+        if (!(await w.deleteTeamRows(tx, teamId))) throw new NotFound(messages.teamNotFound);
+      });
     },
 
     /** Adds a member or changes its role, never demoting the last owner. */
@@ -128,9 +112,9 @@ export function adminUseCases(ctx: Context) {
       admin(p);
       if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
       if (!isPlausibleId(userId)) throw new NotFound(messages.userNotFound);
-      return ctx.write(async (trx) => {
-        if (!(await q.teamExists(trx, teamId))) throw new NotFound(messages.teamNotFound);
-        return (await changeMembership(trx, teamId, userId, role)) as MemberResponse;
+      return ctx.write(async (tx) => {
+        if (!(await teamExists(tx, teamId))) throw new NotFound(messages.teamNotFound);
+        return (await changeMembership(tx, teamId, userId, role)) as MemberResponse;
       });
     },
 
@@ -139,9 +123,9 @@ export function adminUseCases(ctx: Context) {
       admin(principal);
       if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
       if (!isPlausibleId(userId)) throw new NotFound(messages.memberNotFound);
-      await ctx.write(async (trx) => {
-        if (!(await q.teamExists(trx, teamId))) throw new NotFound(messages.teamNotFound);
-        await changeMembership(trx, teamId, userId, null);
+      await ctx.write(async (tx) => {
+        if (!(await teamExists(tx, teamId))) throw new NotFound(messages.teamNotFound);
+        await changeMembership(tx, teamId, userId, null);
       });
     },
   };

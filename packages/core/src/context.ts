@@ -1,16 +1,35 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "./database.js";
 import { NotAuthenticated, Unavailable } from "./errors.js";
-import { prepare } from "./prepared-query.js";
 import type { Principal } from "./principal.js";
+import type { StoreKind } from "./store-kind.js";
+
+/** The store as queries and writes use it: a Kysely instance (or one of its transactions) and its kind. */
+export interface Store {
+  db: Kysely<Database>;
+  kind: StoreKind;
+}
+
+/** The store inside a write transaction. */
+export interface WriteStore extends Store {
+  db: Transaction<Database>;
+}
+
+/**
+ * How a write is isolated. `serializable` (the default) for a write whose rule reads rows that
+ * another write could change in between (the last owner of a team); `read committed` for a write
+ * whose rule holds through the rows it locks (see `lockForWrite`): concurrent writes of one row
+ * then wait for each other instead of failing and being retried.
+ */
+export type WriteIsolation = "serializable" | "read committed";
 
 /** What every use case gets: the store, the clock, and the one way to write. */
 export interface Context {
-  db: Kysely<Database>;
+  store: Store;
   /** The current instant as ISO-8601. */
   now(): string;
   /** Runs `fn` in one write transaction: all of it lands, or none of it. */
-  write<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+  write<T>(fn: (tx: WriteStore) => Promise<T>, isolation?: WriteIsolation): Promise<T>;
 }
 
 /**
@@ -24,20 +43,20 @@ export function isTransientConflict(error: unknown): boolean {
   return typeof code === "string" && TRANSIENT_SQLSTATES.has(code);
 }
 
-export function createContext(
-  db: Kysely<Database>,
-  clock: () => Date,
-  maxAttempts: number,
-): Context {
+export function createContext(store: Store, clock: () => Date, maxAttempts: number): Context {
+  const { db, kind } = store;
   return {
-    db,
+    store,
     now: () => clock().toISOString(),
-    // Serializable: on PostgreSQL, interleavings that could break a rule (two owners demoting each
+    // On PostgreSQL, serializable interleavings that could break a rule (two owners demoting each
     // other) fail and are retried; the SQLite store serializes writers with BEGIN IMMEDIATE anyway.
-    async write(fn) {
+    async write(fn, isolation = "serializable") {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await db.transaction().setIsolationLevel("serializable").execute(fn);
+          return await db
+            .transaction()
+            .setIsolationLevel(isolation)
+            .execute((trx) => fn({ db: trx, kind }));
         } catch (error) {
           if (!isTransientConflict(error)) throw error;
           if (attempt >= maxAttempts) {
@@ -57,27 +76,4 @@ export function createContext(
 export function requirePrincipal(principal: Principal | null | undefined): Principal {
   if (!principal) throw new NotAuthenticated("Not authenticated");
   return principal;
-}
-
-const insertUserIfMissing = prepare(
-  (
-    db: Kysely<Database>,
-    id: string,
-    firstName: string | null,
-    lastName: string | null,
-    now: string,
-  ) =>
-    db
-      .insertInto("users")
-      .values({ id, first_name: firstName, last_name: lastName, manager_id: null, created_at: now })
-      .onConflict((oc) => oc.column("id").doNothing()),
-);
-
-/** Inserts the user row for an id seen in a valid token, keeping an existing row as it is. */
-export async function ensureUserRow(
-  db: Kysely<Database>,
-  user: { id: string; first_name?: string | null; last_name?: string | null },
-  now: string,
-): Promise<void> {
-  await insertUserIfMissing(db, user.id, user.first_name ?? null, user.last_name ?? null, now);
 }

@@ -1,5 +1,6 @@
 // @teams/core: the curated public surface. Anything not exported here is internal.
 
+export type { ConsentResponse } from "./authorization-queries.js";
 export type {
   AuthorizationsTable,
   Database,
@@ -7,6 +8,7 @@ export type {
   TeamsTable,
   UsersTable,
 } from "./database.js";
+export { displayName } from "./display-name.js";
 export {
   Forbidden,
   Invalid,
@@ -17,6 +19,7 @@ export {
   type ValidationIssue,
 } from "./errors.js";
 export { isPlausibleId, newId } from "./ids.js";
+export { arrayText, type JsonLine, parseLines } from "./list-lines.js";
 export { migrateToLatest } from "./migrate.js";
 export {
   applyMigrations,
@@ -26,7 +29,7 @@ export {
   readSchemaVersion,
   SchemaTooNew,
 } from "./migrations.js";
-export { MAX_PAGE_SIZE, type Page } from "./pagination.js";
+export { type LinesPage, MAX_PAGE_SIZE, type Page } from "./pagination.js";
 export { type AccessFacts, decideAccess } from "./policy/access-policy.js";
 export {
   decideAuthorize,
@@ -60,8 +63,10 @@ export {
   MAX_ID_LENGTH,
   ManagedUserInput,
   MemberInput,
+  MembersPageQuery,
   TeamInput,
   TeamPatch,
+  TeamsPageQuery,
   TeamUsersPageQuery,
 } from "./request-schemas.js";
 export {
@@ -84,5 +89,6 @@ export {
   isScope,
   SCOPES,
 } from "./scopes.js";
+export type { JsonField, StoreKind } from "./store-kind.js";
 export { type CreateTeamsOptions, createTeams, type Identity, type Teams } from "./teams.js";
 export { parseInput, toValidationIssue } from "./validation.js";

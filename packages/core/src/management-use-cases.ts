@@ -1,30 +1,28 @@
-import type { Transaction } from "kysely";
-import { type Context, ensureUserRow, requirePrincipal } from "./context.js";
-import type { Database } from "./database.js";
+import * as a from "./authorization-queries.js";
+import { type Context, requirePrincipal, type Store } from "./context.js";
 import { NotFound } from "./errors.js";
 import { isPlausibleId, newId } from "./ids.js";
+import * as m from "./member-queries.js";
+import { changeMembership } from "./membership-changes.js";
+import { type Page, toPage } from "./pagination.js";
 import { decideAccess } from "./policy/access-policy.js";
 import { messages } from "./policy/messages.js";
-import {
-  decideManageTeam,
-  decideOwnerChange,
-  decideReadTeam,
-  decideRemoveMember,
-  type Role,
-} from "./policy/team-policy.js";
+import { decideManageTeam, decideReadTeam, decideRemoveMember } from "./policy/team-policy.js";
 import { decideCreateManagedUser } from "./policy/user-policy.js";
 import type { Principal } from "./principal.js";
 import {
   AccessCheckInput,
   ManagedUserInput,
   MemberInput,
+  MembersPageQuery,
   TeamInput,
   TeamPatch,
 } from "./request-schemas.js";
 import type { MemberResponse, TeamResponse, UserResponse } from "./schemas.js";
-import { decodeScopes, isScope } from "./scopes.js";
-import * as q from "./store-queries.js";
-import { copyTeamName, upsertMembershipRow } from "./store-writes.js";
+import { decodeScopes } from "./scopes.js";
+import * as w from "./store-writes.js";
+import * as t from "./team-queries.js";
+import * as u from "./user-queries.js";
 import { parseInput } from "./validation.js";
 
 // Management for people (DESIGN §4): teams, members, managed users, and the access check.
@@ -34,37 +32,12 @@ type P = Principal | null | undefined;
 /** What is known of a subject that is not in the store. */
 const noFacts = { managerId: undefined, grantedThroughTeam: false } as const;
 
-/** Changes a membership under the last-owner rule; shared by owners and administrators. */
-export async function changeMembership(
-  trx: Transaction<Database>,
-  teamId: string,
-  userId: string,
-  nextRole: Role,
-): Promise<MemberResponse | null> {
-  const currentRole = await q.findRole(trx, teamId, userId);
-  if (nextRole === null && currentRole === null) throw new NotFound(messages.memberNotFound);
-  const refused = decideOwnerChange(currentRole, nextRole, await q.countOwners(trx, teamId));
-  if (refused) throw refused;
-  if (nextRole === null) {
-    await trx
-      .deleteFrom("memberships")
-      .where("team_id", "=", teamId)
-      .where("user_id", "=", userId)
-      .execute();
-    return null;
-  }
-  const user = await q.findUser(trx, userId);
-  if (!user) throw new NotFound(messages.userNotFound);
-  await upsertMembershipRow(trx, teamId, userId, nextRole);
-  return q.toMember(user, nextRole);
-}
+/** The caller's role; an id that cannot exist has no role. */
+const roleIn = (s: Store, teamId: string, userId: string) =>
+  isPlausibleId(teamId) ? m.findRole(s, teamId, userId) : Promise.resolve(null);
 
 export function managementUseCases(ctx: Context) {
-  const { db } = ctx;
-
-  /** The caller's role, loaded inside `trx`; an id that cannot exist has no role. */
-  const roleIn = (trx: Transaction<Database> | Context["db"], teamId: string, userId: string) =>
-    isPlausibleId(teamId) ? q.findRole(trx, teamId, userId) : Promise.resolve(null);
+  const { store } = ctx;
 
   return {
     /** Creates a team; the caller becomes its owner (`POST /api/v1/teams/`). */
@@ -73,13 +46,10 @@ export function managementUseCases(ctx: Context) {
       const input = parseInput(TeamInput, body);
       const id = newId();
       const now = ctx.now();
-      await ctx.write(async (trx) => {
-        await ensureUserRow(trx, { id: p.userId }, now);
-        await trx
-          .insertInto("teams")
-          .values({ id, ...input, created_at: now })
-          .execute();
-        await upsertMembershipRow(trx, id, p.userId, "owner");
+      await ctx.write(async (tx) => {
+        await w.ensureUserRow(tx, { id: p.userId }, now);
+        await w.insertTeam(tx, id, input, now);
+        await w.upsertMembershipRow(tx, id, p.userId, "owner");
       });
       return { id, ...input, role: "owner" };
     },
@@ -87,14 +57,14 @@ export function managementUseCases(ctx: Context) {
     /** A team, for its members and for users who authorized it (`GET /api/v1/teams/{team_id}`). */
     async getTeam(principal: P, teamId: string): Promise<TeamResponse> {
       const p = requirePrincipal(principal);
-      const role = await roleIn(db, teamId, p.userId);
+      const role = await roleIn(store, teamId, p.userId);
       const authorized =
         role === null && isPlausibleId(teamId)
-          ? (await q.findAuthorizationScopes(db, teamId, p.userId)) !== undefined
+          ? (await a.findAuthorizationScopes(store, teamId, p.userId)) !== undefined
           : false;
       const refused = decideReadTeam(role, authorized);
       if (refused) throw refused;
-      const team = await q.findTeam(db, teamId);
+      const team = await t.findTeam(store, teamId);
       if (!team) throw new NotFound(messages.teamNotFound);
       return { ...team, role };
     },
@@ -103,17 +73,14 @@ export function managementUseCases(ctx: Context) {
     async updateTeam(principal: P, teamId: string, body: unknown): Promise<TeamResponse> {
       const p = requirePrincipal(principal);
       const patch = parseInput(TeamPatch, body);
-      return ctx.write(async (trx) => {
-        const refused = decideManageTeam(await roleIn(trx, teamId, p.userId));
+      return ctx.write(async (tx) => {
+        const refused = decideManageTeam(await roleIn(tx, teamId, p.userId));
         if (refused) throw refused;
         const changes = Object.fromEntries(
           Object.entries(patch).filter(([, v]) => v !== undefined),
         );
-        if (Object.keys(changes).length > 0) {
-          await trx.updateTable("teams").set(changes).where("id", "=", teamId).execute();
-          if (changes.name !== undefined) await copyTeamName(trx, teamId);
-        }
-        const team = await q.findTeam(trx, teamId);
+        await w.updateTeamRow(tx, teamId, changes);
+        const team = await t.findTeam(tx, teamId);
         if (!team) throw new NotFound(messages.teamNotFound);
         return { ...team, role: "owner" as const };
       });
@@ -122,19 +89,31 @@ export function managementUseCases(ctx: Context) {
     /** Deletes a team with its memberships and authorizations; owners only. */
     async deleteTeam(principal: P, teamId: string): Promise<void> {
       const p = requirePrincipal(principal);
-      await ctx.write(async (trx) => {
-        const refused = decideManageTeam(await roleIn(trx, teamId, p.userId));
+      await ctx.write(async (tx) => {
+        const refused = decideManageTeam(await roleIn(tx, teamId, p.userId));
         if (refused) throw refused;
-        await deleteTeamRows(trx, teamId);
+        if (!(await w.deleteTeamRows(tx, teamId))) throw new NotFound(messages.teamNotFound);
       });
     },
 
-    /** The team's members with their roles, for members (`GET /api/v1/teams/{team_id}/members`). */
-    async listMembers(principal: P, teamId: string): Promise<MemberResponse[]> {
+    /**
+     * The team's members with their roles, for members (`GET /api/v1/teams/{team_id}/members`),
+     * in the list's order (display name, id).
+     */
+    async listMembers(
+      principal: P,
+      teamId: string,
+      query: MembersPageQuery = {},
+    ): Promise<Page<MemberResponse>> {
       const p = requirePrincipal(principal);
-      const role = await roleIn(db, teamId, p.userId);
+      const { limit, cursor } = parseInput(MembersPageQuery, query);
+      const role = await roleIn(store, teamId, p.userId);
       if (role === null) throw new NotFound(messages.teamNotFound);
-      return q.listMembersOf(db, teamId);
+      const rows = await m.listMembersOf(store, teamId, {
+        after: cursor,
+        rows: limit === undefined ? undefined : limit + 1,
+      });
+      return toPage("members", rows, limit, m.memberKey, (member) => member);
     },
 
     /** Adds a member or changes its role; owners only, never demoting the last owner. */
@@ -146,23 +125,22 @@ export function managementUseCases(ctx: Context) {
     ): Promise<MemberResponse> {
       const p = requirePrincipal(principal);
       const { role } = parseInput(MemberInput, body);
-      return ctx.write(async (trx) => {
-        const refused = decideManageTeam(await roleIn(trx, teamId, p.userId));
+      return ctx.write(async (tx) => {
+        const refused = decideManageTeam(await roleIn(tx, teamId, p.userId));
         if (refused) throw refused;
         if (!isPlausibleId(userId)) throw new NotFound(messages.userNotFound);
-        const member = await changeMembership(trx, teamId, userId, role);
-        return member as MemberResponse;
+        return (await changeMembership(tx, teamId, userId, role)) as MemberResponse;
       });
     },
 
     /** Removes a member: owners remove anyone, members themselves; never the last owner. */
     async removeMember(principal: P, teamId: string, userId: string): Promise<void> {
       const p = requirePrincipal(principal);
-      await ctx.write(async (trx) => {
-        const refused = decideRemoveMember(p.userId, await roleIn(trx, teamId, p.userId), userId);
+      await ctx.write(async (tx) => {
+        const refused = decideRemoveMember(p.userId, await roleIn(tx, teamId, p.userId), userId);
         if (refused) throw refused;
         if (!isPlausibleId(userId)) throw new NotFound(messages.memberNotFound);
-        await changeMembership(trx, teamId, userId, null);
+        await changeMembership(tx, teamId, userId, null);
       });
     },
 
@@ -172,24 +150,21 @@ export function managementUseCases(ctx: Context) {
       const input = parseInput(ManagedUserInput, body);
       const id = newId();
       const now = ctx.now();
-      return ctx.write(async (trx) => {
-        const caller = await q.findUser(trx, p.userId);
+      return ctx.write(async (tx) => {
+        const caller = await u.findUser(tx, p.userId);
         const refused = decideCreateManagedUser(p, caller && { managerId: caller.manager_id });
         if (refused) throw refused;
-        await ensureUserRow(trx, { id: p.userId }, now);
-        await trx
-          .insertInto("users")
-          .values({ id, ...input, manager_id: p.userId, created_at: now })
-          .execute();
-        const created = await q.findUser(trx, id);
+        await w.ensureUserRow(tx, { id: p.userId }, now);
+        await w.insertManagedUser(tx, { id, ...input, manager_id: p.userId }, now);
+        const created = await u.findUser(tx, id);
         if (!created) throw new Error("managed user vanished inside its own transaction");
-        return q.toUserResponse(created);
+        return u.toUserResponse(created);
       });
     },
 
     /** The caller and the users it manages (`GET /api/v1/users/`). */
     async listUsers(principal: P): Promise<UserResponse[]> {
-      return q.listSelfAndManaged(db, requirePrincipal(principal).userId);
+      return u.listSelfAndManaged(store, requirePrincipal(principal).userId);
     },
 
     /**
@@ -199,17 +174,15 @@ export function managementUseCases(ctx: Context) {
      */
     async canAccess(principal: P, request: { userId: string; scope: string }): Promise<boolean> {
       const p = requirePrincipal(principal);
-      // Asked before serving every piece of someone's data: a well-formed question skips the
-      // schema, which is only needed to word what is wrong with a bad one.
-      const { scope } =
-        typeof request.userId === "string" && request.userId !== "" && isScope(request.scope)
-          ? request
-          : parseInput(AccessCheckInput, { user_id: request.userId, scope: request.scope });
-      if (!isPlausibleId(request.userId)) return false;
-      if (p.userId === request.userId) return decideAccess(p, request.userId, noFacts);
-      const facts = await q.findAccessFacts(db, p.userId, request.userId);
-      if (!facts) return decideAccess(p, request.userId, noFacts);
-      return decideAccess(p, request.userId, {
+      const { user_id: userId, scope } = parseInput(AccessCheckInput, {
+        user_id: request.userId,
+        scope: request.scope,
+      });
+      if (!isPlausibleId(userId)) return false;
+      if (p.userId === userId) return decideAccess(p, userId, noFacts);
+      const facts = await a.findAccessFacts(store, p.userId, userId);
+      if (!facts) return decideAccess(p, userId, noFacts);
+      return decideAccess(p, userId, {
         managerId: facts.managerId,
         grantedThroughTeam: facts.grantedScopes.some((s) =>
           (decodeScopes(s) as string[]).includes(scope),
@@ -217,14 +190,4 @@ export function managementUseCases(ctx: Context) {
       });
     },
   };
-}
-
-/** Deletes a team and everything hanging on it (memberships, authorizations) in the caller's transaction. */
-export async function deleteTeamRows(trx: Transaction<Database>, teamId: string): Promise<void> {
-  // Explicit deletes rather than trusting ON DELETE CASCADE alone: an embedder's database may have
-  // been created with foreign keys off.
-  await trx.deleteFrom("authorizations").where("team_id", "=", teamId).execute();
-  await trx.deleteFrom("memberships").where("team_id", "=", teamId).execute();
-  const deleted = await trx.deleteFrom("teams").where("id", "=", teamId).executeTakeFirst();
-  if (deleted.numDeletedRows === 0n) throw new NotFound(messages.teamNotFound);
 }

@@ -1,13 +1,17 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "./database.js";
-import { onPostgres } from "./dialect.js";
-import { summaryJson } from "./list-line-sql.js";
+import type { StoreKind } from "./store-kind.js";
 
-/** One step of the schema. Runs inside the transaction that records it, on SQLite and PostgreSQL. */
+/**
+ * One step of the schema, run inside the transaction that records it. Frozen once released: it
+ * states the SQL it ran, for each store family, and imports no live code, so later changes of the
+ * core never change what an old step does. Typed over no schema (the schema is what it builds).
+ */
 export interface Migration {
   version: number;
   name: string;
-  up(trx: Transaction<Database>): Promise<void>;
+  // biome-ignore lint/suspicious/noExplicitAny: a migration builds the schema the types describe
+  up(db: Kysely<any>, family: StoreKind["family"]): Promise<void>;
 }
 
 // Both stores share this single history; DDL is written with Kysely's builder or SQL that both accept.
@@ -15,12 +19,11 @@ export const migrations: readonly Migration[] = [
   {
     version: 1,
     name: "users, teams, memberships, authorizations",
-    async up(trx) {
-      const db = trx as unknown as Kysely<unknown>;
+    async up(db, family) {
       // Lists are ordered by these columns and filtered with lower(). SQLite compares bytes and
       // folds ASCII only; PostgreSQL follows the database's locale unless told "C", which gives
       // it SQLite's behaviour, so both stores answer the same lists in the same order.
-      const text = onPostgres(trx) ? sql`text collate "C"` : "text";
+      const text = family === "postgres" ? sql`text collate "C"` : "text";
       await db.schema
         .createTable("users")
         .addColumn("id", text, (c) => c.primaryKey())
@@ -89,9 +92,8 @@ export const migrations: readonly Migration[] = [
   {
     version: 2,
     name: "sort keys copied into memberships and authorizations, list indexes",
-    async up(trx) {
-      const db = trx as unknown as Kysely<unknown>;
-      const text = onPostgres(trx) ? sql`text collate "C"` : "text";
+    async up(db, family) {
+      const text = family === "postgres" ? sql`text collate "C"` : "text";
       // A list of a team's users is ordered by the users' display names, and a list of a user's
       // teams by the teams' names: columns of the other table. No index spans a join, so both stores
       // read the whole team and sort it (35 ms a page for a team of 100,000). A copy of the sort key
@@ -165,10 +167,9 @@ export const migrations: readonly Migration[] = [
   {
     version: 3,
     name: "each authorization carries its line of the team's users list as JSON",
-    async up(trx) {
-      const db = trx as unknown as Kysely<unknown>;
+    async up(db, family) {
       // The list's line replaces the copies of the user's columns that migration 2 added: a page
-      // reads one text an entry instead of six values (see list-line-sql.ts).
+      // reads one text an entry instead of six values (see list-lines.ts).
       // NOT NULL: a line for a user that does not exist (NULL) is refused, not stored.
       await db.schema
         .alterTable("authorizations")
@@ -176,14 +177,21 @@ export const migrations: readonly Migration[] = [
         .execute();
       // Made of the copies, which the core kept equal to the users' columns (and which are all an
       // authorization of a user gone from an embedder's database without foreign keys still has).
-      const line = summaryJson(trx, {
-        id: sql.ref("user_id"),
-        first_name: sql.ref("user_first_name"),
-        last_name: sql.ref("user_last_name"),
-        scopes: sql.ref("scopes"),
-        display_name: sql.ref("user_display_name"),
-        manager_id: sql.ref("user_manager_id"),
-      });
+      // Each store's JSON text of a UserSummary, byte for byte JSON.stringify's, as it was then.
+      const line =
+        family === "postgres"
+          ? sql`('{"id":' || coalesce(to_json(user_id)::text, 'null')
+              || ',"first_name":' || coalesce(to_json(user_first_name)::text, 'null')
+              || ',"last_name":' || coalesce(to_json(user_last_name)::text, 'null')
+              || ',"scopes":' || to_json(string_to_array(scopes, ' '))::text
+              || ',"display_name":' || coalesce(to_json(user_display_name)::text, 'null')
+              || ',"is_managed":' || case when user_manager_id is null then 'false' else 'true' end
+              || '}')`
+          : sql`json_object('id', user_id, 'first_name', user_first_name,
+              'last_name', user_last_name,
+              'scopes', json('["' || replace(scopes, ' ', '","') || '"]'),
+              'display_name', user_display_name,
+              'is_managed', json(iif(user_manager_id is null, 'false', 'true')))`;
       await sql`update authorizations set user_summary = ${line}`.execute(db);
       await db.schema.dropIndex("authorizations_team_users_idx").execute();
       for (const column of ["user_first_name", "user_last_name", "user_manager_id"]) {
@@ -194,27 +202,7 @@ export const migrations: readonly Migration[] = [
         .on("authorizations")
         .columns(["team_id", "user_display_name", "user_id", "user_summary"])
         .execute();
-      if (!onPostgres(trx)) {
-        // SQLite finds a team by id through its primary key's index and then in the table: two
-        // descents a team, which on 10,000 teams made a user's list of 10 teams 1.2 to 1.3 times
-        // slower than on 10. This index answers a list's columns in one. (Not on PostgreSQL,
-        // whose index entries cannot hold a description of 2,000 characters; its planner uses
-        // statistics it keeps itself.)
-        await db.schema
-          .createIndex("teams_list_idx")
-          .on("teams")
-          .columns(["id", "name", "description", "url", "image", "privacy_statement"])
-          .execute();
-        // Without statistics SQLite prefers the primary key's index; these say that both find one
-        // row by id, so it takes the one that needs no table lookup. `ANALYZE` (or `PRAGMA
-        // optimize`) replaces them with measured ones, which say the same.
-        await sql`analyze teams_list_idx`.execute(db);
-        await sql`delete from sqlite_stat1 where tbl = 'teams'`.execute(db);
-        await sql`insert into sqlite_stat1 (tbl, idx, stat) values
-          ('teams', 'teams_list_idx', '1000000 1 1 1 1 1 1'),
-          ('teams', 'sqlite_autoindex_teams_1', '1000000 1')`.execute(db);
-        await sql`analyze sqlite_schema`.execute(db);
-      }
+      // SQLite adds a covering index of the teams here: see its store kind (`afterMigrations`).
     },
   },
 ];
@@ -237,12 +225,13 @@ export class SchemaTooNew extends Error {
 }
 
 /**
- * Brings the schema to the latest version inside `trx`, which the store has opened under its own
+ * Brings the schema to the latest version inside `trx` (the shared steps, then the store's own), which the store has opened under its own
  * lock (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: an advisory lock), so all steps land or none does and
  * two processes starting at once migrate once. Returns the versions applied.
  */
 export async function applyMigrations(
   trx: Transaction<Database>,
+  kind: StoreKind,
   /** Stop at this version (tests of an upgrade build a database as an older release left it). */
   upTo: number = LATEST_SCHEMA_VERSION,
 ): Promise<number[]> {
@@ -262,9 +251,10 @@ export async function applyMigrations(
   const applied: number[] = [];
   for (const migration of migrations) {
     if (migration.version <= current || migration.version > upTo) continue;
-    await migration.up(trx);
+    await migration.up(trx, kind.family);
     applied.push(migration.version);
   }
+  if (applied.length > 0) await kind.afterMigrations?.(trx, applied);
   const version = Math.max(current, Math.min(upTo, LATEST_SCHEMA_VERSION));
   if (row) {
     if (applied.length > 0)

@@ -1,8 +1,18 @@
 import { z } from "zod";
+import type { JsonLine } from "./list-lines.js";
 
 /** One page of a list, and the cursor of the next page (null on the last one). */
 export interface Page<T> {
   items: T[];
+  next_cursor: string | null;
+}
+
+/**
+ * One page of a list whose items are the JSON lines the store builds or keeps (see
+ * list-lines.ts), and the cursor of the next page (null on the last one).
+ */
+export interface LinesPage<T> {
+  lines: JsonLine<T>[];
   next_cursor: string | null;
 }
 
@@ -13,9 +23,9 @@ export const MAX_PAGE_SIZE = 1000;
 export type ListKey = readonly [sortKey: string, id: string];
 
 /** Which list a cursor belongs to, so that one list's cursor is refused by another. */
-export type CursorKind = "users" | "teams";
+export type CursorKind = "users" | "teams" | "members" | "my-teams";
 
-const tags: Record<CursorKind, string> = { users: "u", teams: "t" };
+const tags: Record<CursorKind, string> = { users: "u", teams: "t", members: "m", "my-teams": "o" };
 
 /** An opaque cursor: base64url of the last key of a page, tagged with its list. */
 export function encodeCursor(kind: CursorKind, key: ListKey): string {

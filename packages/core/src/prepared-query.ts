@@ -1,7 +1,11 @@
-import type { Compilable, CompiledQuery, DialectAdapter, Kysely, QueryResult } from "kysely";
-import type { Database } from "./database.js";
+import type { Compilable, CompiledQuery, DialectAdapter, QueryResult } from "kysely";
+import type { Store } from "./context.js";
 
-type Db = Kysely<Database>;
+// Kysely builds and compiles a query on every call, which costs more than running it. A prepared
+// query is built once per store and shape, with markers in place of the arguments, and afterwards
+// only swaps the arguments into the compiled parameters (the SQL is the same text, so the store's
+// own statement cache keeps it prepared too). The core's selects are run through the store's
+// `readOwnRows`, which may read rows its fastest way (see StoreKind).
 
 /** Where a call's argument goes among the compiled parameters: a marker no caller can pass. */
 class Slot {
@@ -12,47 +16,62 @@ interface Compiled {
   query: CompiledQuery;
   /** For each compiled parameter, the argument index it takes, or -1 for a constant of the query. */
   sources: number[];
+  /** A select, which the store may read its own way. */
+  select: boolean;
 }
 
-/** A query built once per store and then run with new arguments only. */
-export interface PreparedQuery<A extends unknown[], R> {
-  (db: Db, ...args: A): Promise<QueryResult<R>>;
-  /**
-   * Runs it and hands its rows to `onChunk` as they are read, at most `chunkRows` at a time, so a
-   * long answer is never held whole. One statement, so one consistent view of the store. A store
-   * that cannot stream (or fails before the first rows) runs it whole and hands over one chunk.
-   * `onChunk` must not wait for anything: the store's connection is busy until the last row.
-   */
-  forEachChunk(db: Db, chunkRows: number, onChunk: (rows: R[]) => void, ...args: A): Promise<void>;
-}
+/** Which optional parts a query of several shapes has (a page's cursor, its limit, a filter). */
+export type Shape<F extends string> = Readonly<Record<F, boolean>>;
+
+/** A query of fixed shape, built once per store, run with new arguments only. */
+export type PreparedQuery<A extends unknown[], R> = (
+  s: Store,
+  ...args: A
+) => Promise<QueryResult<R>>;
+
+/** A query of several shapes, each built once per store, run with new arguments only. */
+export type ShapedQuery<F extends string, A extends unknown[], R> = (
+  s: Store,
+  shape: Shape<F>,
+  ...args: A
+) => Promise<QueryResult<R>>;
 
 /**
- * Kysely builds and compiles a query on every call, which costs more than running it. `prepare`
- * builds it once per store, with markers in place of the arguments, and afterwards only swaps the
- * arguments into the compiled parameters (the SQL is the same text, so the store's own statement
- * cache keeps it prepared too). `build` must use each argument as a plain value (no lists, no
- * branching on it), which is what a query of fixed shape does anyway.
- *
- * Compiled queries are kept per dialect adapter, which a store's Kysely instance and its
- * transactions share; an instance with plugins (which rewrite queries) compiles every call.
+ * Prepares a query of several shapes: `build` adds the parts `shape` asks for. One cache, keyed by
+ * the store's adapter and the shape. `build` must use each argument as a plain value (no lists, no
+ * branching on it), which a query of fixed shape does anyway; an argument a shape leaves unused is
+ * simply not sent.
  */
-export function prepare<A extends unknown[], R>(
-  build: (db: Db, ...args: A) => Compilable<R>,
-): PreparedQuery<A, R> {
-  const cache = new WeakMap<DialectAdapter, Compiled>();
-  const compile = (db: Db): Compiled => {
-    const slots = Array.from({ length: build.length - 1 }, (_, i) => new Slot(i));
-    const query = build(db, ...(slots as unknown as A)).compile();
-    const sources = query.parameters.map((p) => (p instanceof Slot ? p.index : -1));
-    return { query, sources };
+export function prepareShaped<F extends string, A extends unknown[], R>(
+  flags: readonly F[],
+  build: (s: Store, shape: Shape<F>, ...args: A) => Compilable<R>,
+): ShapedQuery<F, A, R> {
+  const cache = new WeakMap<DialectAdapter, Map<number, Compiled>>();
+  const arity = build.length - 2;
+  const keyOf = (shape: Shape<F>) => {
+    let key = 0;
+    for (let i = 0; i < flags.length; i++) if (shape[flags[i] as F]) key |= 1 << i;
+    return key;
   };
-  const compiledFor = (db: Db, args: A): CompiledQuery<R> => {
+  return (s, shape, ...args) => {
+    const { db, kind } = s;
     const executor = db.getExecutor();
-    if (executor.plugins.length > 0) return build(db, ...args).compile();
-    let compiled = cache.get(executor.adapter);
+    // Plugins rewrite queries and their results: such an instance compiles every call and runs
+    // it as Kysely does.
+    if (executor.plugins.length > 0) return db.executeQuery<R>(build(s, shape, ...args).compile());
+    let shapes = cache.get(executor.adapter);
+    if (!shapes) {
+      shapes = new Map();
+      cache.set(executor.adapter, shapes);
+    }
+    const key = keyOf(shape);
+    let compiled = shapes.get(key);
     if (!compiled) {
-      compiled = compile(db);
-      cache.set(executor.adapter, compiled);
+      const slots = Array.from({ length: arity }, (_, i) => new Slot(i)) as unknown as A;
+      const query = build(s, shape, ...slots).compile();
+      const sources = query.parameters.map((p) => (p instanceof Slot ? p.index : -1));
+      compiled = { query, sources, select: query.query.kind === "SelectQueryNode" };
+      shapes.set(key, compiled);
     }
     const { query, sources } = compiled;
     const parameters = new Array<unknown>(sources.length);
@@ -60,27 +79,29 @@ export function prepare<A extends unknown[], R>(
       const source = sources[i] as number;
       parameters[i] = source === -1 ? query.parameters[i] : args[source];
     }
-    return { ...query, parameters } as CompiledQuery<R>;
+    const ready = { ...query, parameters } as CompiledQuery<R>;
+    return compiled.select && kind.readOwnRows
+      ? kind.readOwnRows<R>(db, ready)
+      : db.executeQuery<R>(ready);
   };
-  const run = (db: Db, ...args: A) => db.executeQuery<R>(compiledFor(db, args));
-  run.forEachChunk = async (
-    db: Db,
-    chunkRows: number,
-    onChunk: (rows: R[]) => void,
-    ...args: A
-  ): Promise<void> => {
-    const query = compiledFor(db, args);
-    let started = false;
-    try {
-      for await (const result of db.getExecutor().stream<R>(query, chunkRows)) {
-        started = true;
-        onChunk(result.rows);
-      }
-    } catch (error) {
-      // A store without streaming says so before the first rows; a read can simply run again.
-      if (started) throw error;
-      onChunk((await db.executeQuery<R>(query)).rows);
-    }
-  };
-  return run;
+}
+
+const NO_SHAPE: Shape<never> = {};
+
+/** Prepares a query of one shape (see `prepareShaped`). */
+export function prepare<A extends unknown[], R>(
+  build: (s: Store, ...args: A) => Compilable<R>,
+): PreparedQuery<A, R> {
+  // `build.length` counts the arguments `prepareShaped` reads: one more for the shape.
+  const shaped = prepareShaped<never, A, R>(
+    [],
+    Object.defineProperty(
+      (s: Store, _shape: Shape<never>, ...args: A) => build(s, ...args),
+      "length",
+      {
+        value: build.length + 1,
+      },
+    ),
+  );
+  return (s, ...args) => shaped(s, NO_SHAPE, ...args);
 }

@@ -1,9 +1,12 @@
-import type { Kysely, Transaction } from "kysely";
-import { type Context, ensureUserRow, requirePrincipal } from "./context.js";
-import type { Database } from "./database.js";
+import type { ConsentResponse } from "./authorization-queries.js";
+import * as a from "./authorization-queries.js";
+import type { WriteStore } from "./context.js";
+import { type Context, requirePrincipal } from "./context.js";
 import { NotFound } from "./errors.js";
 import { isPlausibleId } from "./ids.js";
-import { type Page, readPageQuery, toPage } from "./pagination.js";
+import type { JsonLine } from "./list-lines.js";
+import * as m from "./member-queries.js";
+import { type LinesPage, type Page, toPage } from "./pagination.js";
 import {
   decideAuthorize,
   decideConsent,
@@ -16,7 +19,7 @@ import type { Principal } from "./principal.js";
 import {
   AuthorizedTeamsPageQuery,
   AuthorizeTeamInput,
-  ListTeamUsersQuery,
+  TeamsPageQuery,
   TeamUsersPageQuery,
 } from "./request-schemas.js";
 import type {
@@ -27,128 +30,116 @@ import type {
   UserSummary,
 } from "./schemas.js";
 import { canonicalScopes, decodeScopes, encodeScopes, type Scope } from "./scopes.js";
-import * as q from "./store-queries.js";
-import { deleteAuthorizationRow, upsertAuthorizationRow } from "./store-writes.js";
+import * as w from "./store-writes.js";
+import * as t from "./team-queries.js";
 import { parseInput } from "./validation.js";
 
 // The five operations of the reference, and the one-user read beside them (DESIGN §3, §4).
 // Each runs the checks in one order: principal (401), input (422), rule (403), existence (404).
+// Each list is one use case: the whole list without `limit`, a page with it.
 
 type P = Principal | null | undefined;
 
-/** A query's fields when it is an object (an input the schema would refuse is left to it). */
-const asFields = (query: unknown) =>
-  typeof query === "object" && query !== null
-    ? (query as { name?: unknown; limit?: unknown; cursor?: unknown })
-    : undefined;
+/** Rows to read for a page of `limit`: one more, to learn whether another page follows. */
+const rowsFor = (limit: number | undefined) => (limit === undefined ? undefined : limit + 1);
 
 export function referenceUseCases(ctx: Context) {
-  const { db } = ctx;
-
-  // Loaded inside the write transaction, so a concurrent change of the user (deleted, or given
-  // another manager) cannot slip between the rule and the write.
-  async function loadSubject(
-    userId: string,
-    executor: Kysely<Database> = db,
-  ): Promise<Subject | undefined> {
-    const user = await q.findUser(executor, userId);
-    return user && { id: user.id, managerId: user.manager_id };
-  }
+  const { store } = ctx;
 
   /** A team's lists are for its members; anyone else, and a missing team, get the same NotFound. */
   async function requireTeamMember(p: Principal, teamId: string): Promise<void> {
-    const role = isPlausibleId(teamId) ? await q.findRole(db, teamId, p.userId) : null;
+    const role = isPlausibleId(teamId) ? await m.findRole(store, teamId, p.userId) : null;
     const refused = decideListTeamUsers(role);
     if (refused) throw refused;
   }
 
   /**
-   * `forEachTeamUsersChunk` with each chunk as the JSON array text of its users, as the store
-   * keeps them: what an HTTP answer sends, with no value built on the way.
+   * The subject of a write, locked until the write commits, so a concurrent change of the user
+   * (deleted, or given another manager) cannot slip between the rule and the write.
    */
-  async function forEachTeamUsersJsonChunk(
-    principal: P,
-    teamId: string,
-    query: unknown,
-    onChunk: (json: string) => void,
-    chunkRows = 1000,
-  ): Promise<void> {
-    const p = requirePrincipal(principal);
-    const { name } = parseInput(ListTeamUsersQuery, query);
-    await requireTeamMember(p, teamId);
-    await q.forEachUserAuthorizing(db, teamId, { name }, chunkRows, (lines) =>
-      onChunk(q.joinSummaries(lines)),
-    );
+  async function lockSubject(tx: WriteStore, userId: string): Promise<Subject | undefined> {
+    const user = await w.lockUser(tx, userId);
+    return user && { id: user.id, managerId: user.manager_id };
   }
 
   /**
-   * `listTeamUsersPage` with the items as one JSON array text, as the store keeps them: the body
-   * of the REST answer, with no value built on the way.
+   * Teams the caller authorized, with the scopes granted (`GET /api/v1/teams/authorized`): each as
+   * its JSON line, in the list's order (name, id). With `times`, the lines also say when each was
+   * first granted and last changed (the caller's own pages).
    */
-  async function listTeamUsersPageJson(
+  async function listAuthorizedTeams(
     principal: P,
-    teamId: string,
-    query: TeamUsersPageQuery = {},
-  ): Promise<{ json: string; next_cursor: string | null }> {
+    query?: AuthorizedTeamsPageQuery,
+  ): Promise<LinesPage<AuthorizedTeamResponse>>;
+  async function listAuthorizedTeams(
+    principal: P,
+    query: AuthorizedTeamsPageQuery,
+    options: { times: true },
+  ): Promise<LinesPage<ConsentResponse>>;
+  async function listAuthorizedTeams(
+    principal: P,
+    query: AuthorizedTeamsPageQuery = {},
+    options: { times?: boolean } = {},
+  ): Promise<LinesPage<AuthorizedTeamResponse>> {
     const p = requirePrincipal(principal);
-    const raw = asFields(query);
-    const name = raw?.name;
-    const read =
-      raw && (name === undefined || (typeof name === "string" && name.length <= 200))
-        ? readPageQuery("users", raw.limit, raw.cursor)
-        : undefined;
-    const parsed = read
-      ? { name: name as string | undefined, ...read }
-      : parseInput(TeamUsersPageQuery, query);
-    await requireTeamMember(p, teamId);
-    const { limit } = parsed;
-    const lines = await q.listUsersAuthorizing(
-      db,
-      teamId,
-      { name: parsed.name },
-      { after: parsed.cursor, rows: limit === undefined ? undefined : limit + 1 },
+    const { limit, cursor } = parseInput(AuthorizedTeamsPageQuery, query);
+    const lines = await a.listTeamsAuthorizedBy<AuthorizedTeamResponse>(
+      store,
+      p.userId,
+      { after: cursor, rows: rowsFor(limit) },
+      options.times === true,
     );
-    const page = toPage("users", lines, limit, q.summaryKey, (line) => line);
-    return { json: q.joinSummaries(page.items), next_cursor: page.next_cursor };
+    return linesPage(toPage("teams", lines, limit, a.authorizedTeamLineKey, same));
   }
 
   return {
-    /** Teams the caller owns or is a member of, with its role (`GET /api/v1/teams/`). */
-    async listTeams(principal: P): Promise<TeamResponse[]> {
-      return q.listTeamsOfMember(db, requirePrincipal(principal).userId);
-    },
-
-    /** Teams the caller authorized, with the scopes granted (`GET /api/v1/teams/authorized`). */
-    async listAuthorizedTeams(principal: P): Promise<AuthorizedTeamResponse[]> {
-      return q.listTeamsAuthorizedBy(db, requirePrincipal(principal).userId);
-    },
-
     /**
-     * `listAuthorizedTeams` as the JSON array text the store builds, byte for byte what
-     * JSON.stringify of that list writes: the body of the REST answer, with no value built.
+     * Teams the caller owns or is a member of, with its role (`GET /api/v1/teams/`), in the list's
+     * order (name, id).
      */
-    async listAuthorizedTeamsJson(principal: P): Promise<string> {
-      return q.authorizedTeamsJson(db, requirePrincipal(principal).userId);
-    },
-
-    /**
-     * One page of `listAuthorizedTeams`: `limit` teams (1 to 1000; all when absent) after `cursor`,
-     * and the cursor of the next page, null on the last one.
-     */
-    async listAuthorizedTeamsPage(
-      principal: P,
-      query: AuthorizedTeamsPageQuery = {},
-    ): Promise<Page<AuthorizedTeamResponse>> {
+    async listTeams(principal: P, query: TeamsPageQuery = {}): Promise<Page<TeamResponse>> {
       const p = requirePrincipal(principal);
-      const raw = asFields(query);
-      const { limit, cursor } =
-        (raw && readPageQuery("teams", raw.limit, raw.cursor)) ??
-        parseInput(AuthorizedTeamsPageQuery, query);
-      const rows = await q.listTeamsAuthorizedBy(db, p.userId, {
+      const { limit, cursor } = parseInput(TeamsPageQuery, query);
+      const rows = await t.listTeamsOfMember(store, p.userId, {
         after: cursor,
-        rows: limit === undefined ? undefined : limit + 1,
+        rows: rowsFor(limit),
       });
-      return toPage("teams", rows, limit, q.authorizedTeamKey, (team) => team);
+      return toPage("my-teams", rows, limit, t.teamKey, same);
+    },
+
+    listAuthorizedTeams,
+
+    /**
+     * Users who authorized a team, with their scopes (`GET /api/v1/teams/{team_id}/users`), for its
+     * members only, each as its JSON line in the list's order (display name, id); `name` keeps
+     * those whose display name contains it, ignoring case.
+     */
+    async listTeamUsers(
+      principal: P,
+      teamId: string,
+      query: TeamUsersPageQuery = {},
+    ): Promise<LinesPage<UserSummary>> {
+      const p = requirePrincipal(principal);
+      const { name, limit, cursor } = parseInput(TeamUsersPageQuery, query);
+      await requireTeamMember(p, teamId);
+      const lines = await a.listUsersAuthorizing(
+        store,
+        teamId,
+        { name },
+        { after: cursor, rows: rowsFor(limit) },
+      );
+      return linesPage(toPage("users", lines, limit, a.summaryLineKey, same));
+    },
+
+    /** One user who authorized the team (`GET /api/v1/teams/{team_id}/users/{user_id}`). */
+    async getTeamUser(principal: P, teamId: string, userId: string): Promise<UserSummary> {
+      const p = requirePrincipal(principal);
+      await requireTeamMember(p, teamId);
+      const user = isPlausibleId(userId)
+        ? await a.findUserAuthorizing(store, teamId, userId)
+        : undefined;
+      if (!user) throw new NotFound(messages.userNotFound);
+      return user;
     },
 
     /**
@@ -159,23 +150,23 @@ export function referenceUseCases(ctx: Context) {
       const p = requirePrincipal(principal);
       const input = parseInput(AuthorizeTeamInput, body);
       const scopes = canonicalScopes(input.scopes);
-      return ctx.write(async (trx) => {
-        const refused = decideAuthorize(p, await loadSubject(p.userId, trx), scopes);
+      // The rule holds through the locked user and team rows: concurrent grants of one row wait
+      // for each other rather than fail (see WriteIsolation).
+      return ctx.write(async (tx) => {
+        const refused = decideAuthorize(p, await lockSubject(tx, p.userId), scopes);
         if (refused) throw refused;
-        if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
-        return upsertAuthorization(trx, teamId, p.userId, scopes, ctx.now());
-      });
+        return upsertAuthorization(tx, teamId, p.userId, scopes, ctx.now());
+      }, "read committed");
     },
 
     /** Withdraws a team's access to a managed user (`DELETE /api/v1/teams/{team_id}/authorize`). */
     async revokeTeam(principal: P, teamId: string): Promise<TeamAuthorization> {
       const p = requirePrincipal(principal);
-      return ctx.write(async (trx) => {
-        const refused = decideRevoke(p, await loadSubject(p.userId, trx));
+      return ctx.write(async (tx) => {
+        const refused = decideRevoke(p, await lockSubject(tx, p.userId));
         if (refused) throw refused;
-        if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
-        return deleteAuthorization(trx, teamId, p.userId);
-      });
+        return deleteAuthorization(tx, teamId, p.userId);
+      }, "read committed");
     },
 
     /**
@@ -193,28 +184,28 @@ export function referenceUseCases(ctx: Context) {
       const p = requirePrincipal(principal);
       const input = parseInput(AuthorizeTeamInput, body);
       const now = ctx.now();
-      return ctx.write(async (trx) => {
-        const refused = decideConsent(p, await loadSubject(p.userId, trx));
+      // Serializable: adding reads the held scopes first, and two adds at once must not lose one.
+      return ctx.write(async (tx) => {
+        const refused = decideConsent(p, await lockSubject(tx, p.userId));
         if (refused) throw refused;
-        if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
-        await ensureUserRow(trx, { id: p.userId }, now);
-        const held = options.add
-          ? await q.findAuthorizationScopes(trx, teamId, p.userId)
-          : undefined;
+        await w.ensureUserRow(tx, { id: p.userId }, now);
+        const held =
+          options.add && isPlausibleId(teamId)
+            ? await a.findAuthorizationScopes(tx, teamId, p.userId)
+            : undefined;
         const scopes = held === undefined ? input.scopes : [...decodeScopes(held), ...input.scopes];
-        return upsertAuthorization(trx, teamId, p.userId, canonicalScopes(scopes), now);
+        return upsertAuthorization(tx, teamId, p.userId, canonicalScopes(scopes), now);
       });
     },
 
     /** A regular user withdraws a team's access to its own data. */
     async withdrawConsent(principal: P, teamId: string): Promise<TeamAuthorization> {
       const p = requirePrincipal(principal);
-      return ctx.write(async (trx) => {
-        const refused = decideConsent(p, await loadSubject(p.userId, trx));
+      return ctx.write(async (tx) => {
+        const refused = decideConsent(p, await lockSubject(tx, p.userId));
         if (refused) throw refused;
-        if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
-        return deleteAuthorization(trx, teamId, p.userId);
-      });
+        return deleteAuthorization(tx, teamId, p.userId);
+      }, "read committed");
     },
 
     /**
@@ -227,103 +218,47 @@ export function referenceUseCases(ctx: Context) {
       teamId: string,
     ): Promise<TeamDetails & { granted: TeamAuthorization["scopes"] | null }> {
       const p = requirePrincipal(principal);
-      const team = isPlausibleId(teamId) ? await q.findTeam(db, teamId) : undefined;
+      const team = isPlausibleId(teamId) ? await t.findTeam(store, teamId) : undefined;
       if (!team) throw new NotFound(messages.teamNotFound);
-      const stored = await q.findAuthorizationScopes(db, teamId, p.userId);
+      const stored = await a.findAuthorizationScopes(store, teamId, p.userId);
       return { ...team, granted: stored === undefined ? null : decodeScopes(stored) };
-    },
-
-    /**
-     * The teams the caller authorized, as `listAuthorizedTeams`, with `granted_at` and `updated_at`
-     * (for the caller's own pages; the reference's response keeps its exact shape).
-     */
-    async listConsents(principal: P): Promise<q.ConsentResponse[]> {
-      return q.listConsentsOf(db, requirePrincipal(principal).userId);
-    },
-
-    /**
-     * Users who authorized a team, with their scopes (`GET /api/v1/teams/{team_id}/users`), for its
-     * members only; `name` keeps those whose display name contains it, ignoring case.
-     */
-    async listTeamUsers(principal: P, teamId: string, query: unknown = {}): Promise<UserSummary[]> {
-      const p = requirePrincipal(principal);
-      const { name } = parseInput(ListTeamUsersQuery, query);
-      await requireTeamMember(p, teamId);
-      return q.parseSummaries(await q.listUsersAuthorizing(db, teamId, { name }));
-    },
-
-    /**
-     * `listTeamUsers` for answers too long to hold twice: the same users in the same order, handed
-     * to `onChunk` as they are read (at most `chunkRows` at a time, from one statement, so one
-     * consistent list). `onChunk` must not wait for anything: the store is busy until the last row.
-     */
-    async forEachTeamUsersChunk(
-      principal: P,
-      teamId: string,
-      query: unknown,
-      onChunk: (users: UserSummary[]) => void,
-      chunkRows = 1000,
-    ): Promise<void> {
-      await forEachTeamUsersJsonChunk(
-        principal,
-        teamId,
-        query,
-        (json) => onChunk(JSON.parse(json) as UserSummary[]),
-        chunkRows,
-      );
-    },
-
-    /**
-     * One page of `listTeamUsers`: `limit` users (1 to 1000; all when absent) after `cursor`, and
-     * the cursor of the next page, null on the last one.
-     */
-    async listTeamUsersPage(
-      principal: P,
-      teamId: string,
-      query: TeamUsersPageQuery = {},
-    ): Promise<Page<UserSummary>> {
-      const page = await listTeamUsersPageJson(principal, teamId, query);
-      return { items: JSON.parse(page.json) as UserSummary[], next_cursor: page.next_cursor };
-    },
-
-    forEachTeamUsersJsonChunk,
-    listTeamUsersPageJson,
-
-    /** One user who authorized the team (`GET /api/v1/teams/{team_id}/users/{user_id}`). */
-    async getTeamUser(principal: P, teamId: string, userId: string): Promise<UserSummary> {
-      const p = requirePrincipal(principal);
-      await requireTeamMember(p, teamId);
-      const user = isPlausibleId(userId)
-        ? await q.findUserAuthorizing(db, teamId, userId)
-        : undefined;
-      if (!user) throw new NotFound(messages.userNotFound);
-      return user;
     },
   };
 }
 
+const same = <T>(value: T): T => value;
+
+const linesPage = <T>(page: Page<JsonLine<T>>): LinesPage<T> => ({
+  lines: page.items,
+  next_cursor: page.next_cursor,
+});
+
 /** Records (or replaces) a user's authorization of a team, keeping the first grant time. */
 async function upsertAuthorization(
-  trx: Transaction<Database>,
+  tx: WriteStore,
   teamId: string,
   userId: string,
   scopes: readonly Scope[],
   now: string,
 ): Promise<TeamAuthorization> {
-  if (!(await q.teamExists(trx, teamId))) throw new NotFound(messages.teamNotFound);
+  if (!isPlausibleId(teamId) || !(await w.lockTeam(tx, teamId))) {
+    throw new NotFound(messages.teamNotFound);
+  }
   const stored = encodeScopes(scopes);
-  await upsertAuthorizationRow(trx, { teamId, userId, scopes: stored, now });
+  await w.upsertAuthorizationRow(tx, { teamId, userId, scopes: stored, now });
   return { team_id: teamId, user_id: userId, scopes: decodeScopes(stored) };
 }
 
 /** Removes a user's authorization of a team, answering the scopes it held. */
 async function deleteAuthorization(
-  trx: Transaction<Database>,
+  tx: WriteStore,
   teamId: string,
   userId: string,
 ): Promise<TeamAuthorization> {
-  if (!(await q.teamExists(trx, teamId))) throw new NotFound(messages.teamNotFound);
-  const scopes = await deleteAuthorizationRow(trx, teamId, userId);
+  if (!isPlausibleId(teamId) || !(await w.lockTeam(tx, teamId))) {
+    throw new NotFound(messages.teamNotFound);
+  }
+  const scopes = await w.deleteAuthorizationRow(tx, teamId, userId);
   if (scopes === undefined) throw new NotFound(messages.authorizationNotFound);
   return { team_id: teamId, user_id: userId, scopes: decodeScopes(scopes) };
 }

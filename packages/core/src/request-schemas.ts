@@ -165,3 +165,17 @@ export const AccessCheckInput = z.object({
   user_id: z.string().min(1),
   scope: Scope,
 });
+
+/** One page of the teams a user is a member of. */
+export const TeamsPageQuery = z.object({
+  limit: pageLimit,
+  cursor: pageCursor("my-teams"),
+});
+export type TeamsPageQuery = AuthorizedTeamsPageQuery;
+
+/** One page of a team's members. */
+export const MembersPageQuery = z.object({
+  limit: pageLimit,
+  cursor: pageCursor("members"),
+});
+export type MembersPageQuery = AuthorizedTeamsPageQuery;

@@ -1,16 +1,29 @@
-import { expressionBuilder, type Kysely, sql } from "kysely";
+import { expressionBuilder, sql } from "kysely";
+import type { Store } from "./context.js";
 import type { Database } from "./database.js";
-import { userSummaryJson } from "./list-line-sql.js";
+import { userSummaryJson } from "./list-lines.js";
 import { prepare } from "./prepared-query.js";
 
-// The writes that carry the sort keys copied into memberships and authorizations (migration 2) and
-// each authorization's line of its team's users list (migration 3): every row is written with its
-// copies, and a rename updates them, in the caller's transaction.
+// Every insert, update and delete of the core: nothing else writes to the store. Each runs in the
+// caller's write transaction. Two rules are kept here, for every path:
+// - the copies of sort keys (migration 2: `team_name`, `user_display_name`) equal what they copy;
+// - an authorization's stored line of its team's users list (`user_summary`, migration 3) equals a
+//   fresh build of it from its user and its scopes (`userSummaryJson`).
+// So a write that changes a user's names or manager, a team's name or a grant's scopes rewrites
+// the copies and lines that show it, in the same transaction. (`@teams/core/testing` checks both
+// rules after every write path on each store.)
 
-type Db = Kysely<Database>;
+type Team = {
+  name: string;
+  description: string;
+  url: string;
+  image: string;
+  privacy_statement: string;
+};
+type Names = { first_name: string | null; last_name: string | null };
 
-// The copies are read from the rows they copy, inside the same statement: nothing can change them
-// in between. A missing row (foreign keys off in an embedder's database) copies as ''.
+// The copies are read from the rows they copy, inside the statement that writes them: nothing can
+// change them in between. A missing row (foreign keys off in an embedder's database) copies as ''.
 const eb = expressionBuilder<Database, never>();
 const teamName = (teamId: string) =>
   eb.fn.coalesce(
@@ -23,62 +36,144 @@ const userDisplayName = (userId: string) =>
     eb.val(""),
   );
 
-const upsertAuthorization = prepare(
-  (db: Db, teamId: string, userId: string, scopes: string, now: string) =>
+// Users.
+
+const insertUserIfMissing = prepare(
+  ({ db }, id: string, firstName: string | null, lastName: string | null, now: string) =>
     db
-      .insertInto("authorizations")
-      .values({
-        team_id: teamId,
-        user_id: userId,
-        scopes,
-        granted_at: now,
-        updated_at: now,
-        team_name: teamName(teamId),
-        user_display_name: userDisplayName(userId),
-        user_summary: userSummaryJson(db, userId, sql.val(scopes)),
-      })
-      .onConflict((oc) =>
-        oc.columns(["user_id", "team_id"]).doUpdateSet((eb) => ({
-          scopes,
-          updated_at: now,
-          user_summary: userSummaryJson(db, userId, eb.ref("excluded.scopes")),
-        })),
-      ),
+      .insertInto("users")
+      .values({ id, first_name: firstName, last_name: lastName, manager_id: null, created_at: now })
+      .onConflict((oc) => oc.column("id").doNothing()),
 );
 
-/** Records a user's authorization of a team, or replaces its scopes (keeping `granted_at`). */
-export async function upsertAuthorizationRow(
-  db: Db,
-  row: { teamId: string; userId: string; scopes: string; now: string },
+/** Inserts the user row for an id seen in a valid token, keeping an existing row as it is. */
+export async function ensureUserRow(
+  s: Store,
+  user: { id: string; first_name?: string | null; last_name?: string | null },
+  now: string,
 ): Promise<void> {
-  await upsertAuthorization(db, row.teamId, row.userId, row.scopes, row.now);
+  await insertUserIfMissing(s, user.id, user.first_name ?? null, user.last_name ?? null, now);
 }
 
-const deleteAuthorization = prepare((db: Db, teamId: string, userId: string) =>
-  db
-    .deleteFrom("authorizations")
-    .where("user_id", "=", userId)
-    .where("team_id", "=", teamId)
-    .returning("scopes"),
-);
+/** Inserts a new user managed by `managerId`. */
+export async function insertManagedUser(
+  s: Store,
+  user: Names & { id: string; manager_id: string },
+  now: string,
+): Promise<void> {
+  await s.db
+    .insertInto("users")
+    .values({ ...user, created_at: now })
+    .execute();
+}
 
-/** Removes a user's authorization of a team; the scopes it held, or undefined when there was none. */
-export async function deleteAuthorizationRow(
-  db: Db,
-  teamId: string,
+/** Creates or replaces a user by id; the copies and lines that show it follow. */
+export async function putUserRow(
+  s: Store,
+  user: Names & { id: string; manager_id: string | null },
+  now: string,
+): Promise<void> {
+  const { id, ...fields } = user;
+  await s.db
+    .insertInto("users")
+    .values({ ...user, created_at: now })
+    .onConflict((oc) => oc.column("id").doUpdateSet(fields))
+    .execute();
+  await s.db
+    .updateTable("memberships")
+    .set({ user_display_name: userDisplayName(id) })
+    .where("user_id", "=", id)
+    .where("user_display_name", "!=", userDisplayName(id))
+    .execute();
+  await s.db
+    .updateTable("authorizations")
+    .set((eb) => ({
+      user_display_name: userDisplayName(id),
+      user_summary: userSummaryJson(s.kind, id, eb.ref("authorizations.scopes")),
+    }))
+    .where("user_id", "=", id)
+    .execute();
+}
+
+/**
+ * Deletes a user with what hangs on it: its memberships, its authorizations and the users it
+ * manages (with theirs). False when there was no such user.
+ */
+export async function deleteUserRows(
+  s: Store,
   userId: string,
-): Promise<string | undefined> {
-  return (await deleteAuthorization(db, teamId, userId)).rows[0]?.scopes;
+  managed: string[],
+): Promise<boolean> {
+  // Explicit deletes rather than trusting ON DELETE CASCADE alone: an embedder's database may have
+  // been created with foreign keys off.
+  const ids = [userId, ...managed];
+  await s.db.deleteFrom("authorizations").where("user_id", "in", ids).execute();
+  await s.db.deleteFrom("memberships").where("user_id", "in", ids).execute();
+  await s.db.deleteFrom("users").where("manager_id", "=", userId).execute();
+  const deleted = await s.db.deleteFrom("users").where("id", "=", userId).executeTakeFirst();
+  return deleted.numDeletedRows > 0n;
 }
+
+// Teams.
+
+/** Inserts a new team. */
+export async function insertTeam(s: Store, id: string, team: Team, now: string): Promise<void> {
+  await s.db
+    .insertInto("teams")
+    .values({ id, ...team, created_at: now })
+    .execute();
+}
+
+/** Changes some of a team's fields; its name's copies follow. */
+export async function updateTeamRow(
+  s: Store,
+  teamId: string,
+  changes: Partial<Team>,
+): Promise<void> {
+  if (Object.keys(changes).length === 0) return;
+  await s.db.updateTable("teams").set(changes).where("id", "=", teamId).execute();
+  if (changes.name !== undefined) await copyTeamName(s, teamId);
+}
+
+/** Creates or replaces a team by id; its name's copies follow. */
+export async function putTeamRow(s: Store, id: string, team: Team, now: string): Promise<void> {
+  await s.db
+    .insertInto("teams")
+    .values({ id, ...team, created_at: now })
+    .onConflict((oc) => oc.column("id").doUpdateSet({ ...team }))
+    .execute();
+  await copyTeamName(s, id);
+}
+
+async function copyTeamName(s: Store, teamId: string): Promise<void> {
+  for (const table of ["memberships", "authorizations"] as const) {
+    await s.db
+      .updateTable(table)
+      .set({ team_name: teamName(teamId) })
+      .where("team_id", "=", teamId)
+      .where("team_name", "!=", teamName(teamId))
+      .execute();
+  }
+}
+
+/** Deletes a team with its memberships and authorizations. False when there was no such team. */
+export async function deleteTeamRows(s: Store, teamId: string): Promise<boolean> {
+  await s.db.deleteFrom("authorizations").where("team_id", "=", teamId).execute();
+  await s.db.deleteFrom("memberships").where("team_id", "=", teamId).execute();
+  const deleted = await s.db.deleteFrom("teams").where("id", "=", teamId).executeTakeFirst();
+  return deleted.numDeletedRows > 0n;
+}
+
+// Memberships.
 
 /** Adds a membership, or changes its role. */
 export async function upsertMembershipRow(
-  db: Db,
+  s: Store,
   teamId: string,
   userId: string,
   role: "owner" | "member",
 ): Promise<void> {
-  await db
+  await s.db
     .insertInto("memberships")
     .values({
       team_id: teamId,
@@ -91,32 +186,88 @@ export async function upsertMembershipRow(
     .execute();
 }
 
-/** After a team's name may have changed: its copies in memberships and authorizations follow. */
-export async function copyTeamName(db: Db, teamId: string): Promise<void> {
-  for (const table of ["memberships", "authorizations"] as const) {
-    await db
-      .updateTable(table)
-      .set({ team_name: teamName(teamId) })
-      .where("team_id", "=", teamId)
-      .where("team_name", "!=", teamName(teamId))
-      .execute();
-  }
+/** Removes a membership. */
+export async function deleteMembershipRow(s: Store, teamId: string, userId: string): Promise<void> {
+  await s.db
+    .deleteFrom("memberships")
+    .where("team_id", "=", teamId)
+    .where("user_id", "=", userId)
+    .execute();
 }
 
-/** After a user's names or manager may have changed: their copies follow. */
-export async function copyUserColumns(db: Db, userId: string): Promise<void> {
-  await db
-    .updateTable("memberships")
-    .set({ user_display_name: userDisplayName(userId) })
+// Authorizations.
+
+const upsertAuthorization = prepare(
+  ({ db, kind }, teamId: string, userId: string, scopes: string, now: string) =>
+    db
+      .insertInto("authorizations")
+      .values({
+        team_id: teamId,
+        user_id: userId,
+        scopes,
+        granted_at: now,
+        updated_at: now,
+        team_name: teamName(teamId),
+        user_display_name: userDisplayName(userId),
+        user_summary: userSummaryJson(kind, userId, sql.val(scopes)),
+      })
+      .onConflict((oc) =>
+        oc.columns(["user_id", "team_id"]).doUpdateSet((eb) => ({
+          scopes,
+          updated_at: now,
+          user_summary: userSummaryJson(kind, userId, eb.ref("excluded.scopes")),
+        })),
+      ),
+);
+
+/** Records a user's authorization of a team, or replaces its scopes (keeping `granted_at`). */
+export async function upsertAuthorizationRow(
+  s: Store,
+  row: { teamId: string; userId: string; scopes: string; now: string },
+): Promise<void> {
+  await upsertAuthorization(s, row.teamId, row.userId, row.scopes, row.now);
+}
+
+const deleteAuthorization = prepare(({ db }, teamId: string, userId: string) =>
+  db
+    .deleteFrom("authorizations")
     .where("user_id", "=", userId)
-    .where("user_display_name", "!=", userDisplayName(userId))
-    .execute();
-  await db
-    .updateTable("authorizations")
-    .set((eb) => ({
-      user_display_name: userDisplayName(userId),
-      user_summary: userSummaryJson(db, userId, eb.ref("authorizations.scopes")),
-    }))
-    .where("user_id", "=", userId)
-    .execute();
+    .where("team_id", "=", teamId)
+    .returning("scopes"),
+);
+
+/** Removes a user's authorization of a team; the scopes it held, or undefined when there was none. */
+export async function deleteAuthorizationRow(
+  s: Store,
+  teamId: string,
+  userId: string,
+): Promise<string | undefined> {
+  return (await deleteAuthorization(s, teamId, userId)).rows[0]?.scopes;
+}
+
+// Row locks for writes that run `read committed` (see `WriteIsolation`).
+
+const subjectForWrite = prepare(({ db, kind }, userId: string) => {
+  const query = db.selectFrom("users").select(["id", "manager_id"]).where("id", "=", userId);
+  // Held to the commit: the user cannot be given another manager, or deleted, in between.
+  // SQLite's writers hold the database's write lock already.
+  return kind.family === "postgres" ? query.forShare() : query;
+});
+
+/** The user (its manager), locked against changes until the write commits. */
+export async function lockUser(
+  s: Store,
+  userId: string,
+): Promise<{ id: string; manager_id: string | null } | undefined> {
+  return (await subjectForWrite(s, userId)).rows[0];
+}
+
+const teamForWrite = prepare(({ db, kind }, teamId: string) => {
+  const query = db.selectFrom("teams").select("id").where("id", "=", teamId);
+  return kind.family === "postgres" ? query.forShare() : query;
+});
+
+/** Whether the team exists, locked against deletion until the write commits. */
+export async function lockTeam(s: Store, teamId: string): Promise<boolean> {
+  return (await teamForWrite(s, teamId)).rows.length > 0;
 }

@@ -1,16 +1,23 @@
 import type { Kysely } from "kysely";
 import { adminUseCases } from "./admin-use-cases.js";
-import { createContext, ensureUserRow } from "./context.js";
+import { createContext } from "./context.js";
 import type { Database } from "./database.js";
 import { Invalid } from "./errors.js";
 import { isPlausibleId } from "./ids.js";
 import { managementUseCases } from "./management-use-cases.js";
 import { referenceUseCases } from "./reference-use-cases.js";
-import { userExists } from "./store-queries.js";
+import type { StoreKind } from "./store-kind.js";
+import { ensureUserRow } from "./store-writes.js";
+import { userExists } from "./user-queries.js";
 
 export interface CreateTeamsOptions {
   /** The store, migrated (see `openSqliteStore`, or `migrateToLatest` for a database of your own). */
   db: Kysely<Database>;
+  /**
+   * What the store is: `store.kind` of an opened store, or `sqliteStoreKind` (`@teams/sqlite`) /
+   * `postgresStoreKind` (`@teams/postgres`) for a Kysely of your own.
+   */
+  kind: StoreKind;
   /** Source of the current time, for `granted_at`/`updated_at`. Defaults to `() => new Date()`. */
   clock?: () => Date;
   /**
@@ -32,11 +39,8 @@ export interface Identity {
  * undefined answers `NotAuthenticated`) and throws only the typed errors of `errors.ts` on purpose.
  */
 export function createTeams(options: CreateTeamsOptions) {
-  const ctx = createContext(
-    options.db,
-    options.clock ?? (() => new Date()),
-    options.maxAttempts ?? 8,
-  );
+  const store = { db: options.db, kind: options.kind };
+  const ctx = createContext(store, options.clock ?? (() => new Date()), options.maxAttempts ?? 8);
   return {
     ...referenceUseCases(ctx),
     ...managementUseCases(ctx),
@@ -54,8 +58,8 @@ export function createTeams(options: CreateTeamsOptions) {
         ]);
       }
       // A read first: this runs on every authenticated request, and only a new user needs a write.
-      if (await userExists(ctx.db, identity.id)) return;
-      await ensureUserRow(ctx.db, identity, ctx.now());
+      if (await userExists(store, identity.id)) return;
+      await ensureUserRow(store, identity, ctx.now());
     },
   };
 }

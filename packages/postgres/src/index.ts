@@ -8,3 +8,4 @@ export {
   type PostgresStore,
   type PostgresStoreOptions,
 } from "./postgres-store.js";
+export { postgresStoreKind } from "./postgres-store-kind.js";

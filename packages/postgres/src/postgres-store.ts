@@ -1,8 +1,15 @@
 import { createHash } from "node:crypto";
-import { applyMigrations, type Database, TeamsError, Unavailable } from "@teams/core";
+import {
+  applyMigrations,
+  type Database,
+  type StoreKind,
+  TeamsError,
+  Unavailable,
+} from "@teams/core";
 import { Kysely, type PostgresPool, sql, type Transaction } from "kysely";
 import pg from "pg";
 import { TranslatingPostgresDialect } from "./postgres-dialect.js";
+import { postgresStoreKind } from "./postgres-store-kind.js";
 
 export interface PostgresStoreOptions {
   /**
@@ -37,9 +44,11 @@ export interface PostgresStoreOptions {
   migrate?: boolean;
 }
 
-/** An open PostgreSQL store: what `createTeams({ db })` takes, and its lifecycle. */
+/** An open PostgreSQL store: what `createTeams(store)` takes, and its lifecycle. */
 export interface PostgresStore {
   db: Kysely<Database>;
+  /** What the store is, for `createTeams({ db, kind })`. */
+  kind: StoreKind;
   /** Answers when the store can serve a read (for readiness checks); throws `Unavailable` otherwise. */
   ping(): Promise<void>;
   /** Ends the pool the store created (not one it was given); in-flight work should have finished. */
@@ -91,6 +100,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   let closing: Promise<void> | undefined;
   return {
     db,
+    kind: postgresStoreKind,
     async ping() {
       try {
         await sql`select 1`.execute(db);
@@ -203,7 +213,7 @@ async function prepare(
           await sql`create schema ${sql.id(schema)}`.execute(trx);
         }
       }
-      if (migrate) await applyMigrations(trx);
+      if (migrate) await applyMigrations(trx, postgresStoreKind);
     });
 }
 

@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { createTeams, type Teams } from "@teams/core";
-import { admin, delegated, principal, runStoreConformance } from "@teams/core/testing";
+import { createTeams } from "@teams/core";
+import {
+  admin,
+  delegated,
+  principal,
+  runStoreConformance,
+  type TeamsWithListValues as Teams,
+  withListValues,
+} from "@teams/core/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   noPostgres,
@@ -146,7 +153,7 @@ for (const database of databases) {
       it(name, async () => {
         const store = await openStore(database.url);
         try {
-          const teams = createTeams({ db: store.db });
+          const teams = withListValues(createTeams(store));
           await seed(teams);
           await check(teams);
         } finally {

@@ -75,7 +75,7 @@ describe.skipIf(noPostgres)(
         for (let i = 0; i < POOLS; i++) {
           stores.push(await openPostgresStore({ url: TEST_URL, schema, max: WORKERS_PER_POOL }));
         }
-        const apis: Teams[] = stores.map((s) => createTeams({ db: s.db }));
+        const apis: Teams[] = stores.map((s) => createTeams(s));
         const setup = apis[0] as Teams;
         await setup.adminPutUser(admin, "coach", { first_name: "Cora", last_name: "Coach" });
         for (const user of USERS) await setup.adminPutUser(admin, user, { manager_id: "coach" });

@@ -232,7 +232,7 @@ describe.skipIf(noPostgres)("openPostgresStore on a live server", () => {
     const pool = new pg.Pool({ connectionString: TEST_URL, max: 2 });
     try {
       const store = await openPostgresStore({ pool, schema });
-      const teams = createTeams({ db: store.db });
+      const teams = createTeams(store);
       await teams.ensureUser({ id: "someone" });
       await store.close();
       const { rows } = await pool.query(

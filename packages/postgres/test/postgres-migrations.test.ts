@@ -7,7 +7,7 @@ import {
 import { Kysely, sql } from "kysely";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { openPostgresStore, TranslatingPostgresDialect } from "../src/index.js";
+import { openPostgresStore, postgresStoreKind, TranslatingPostgresDialect } from "../src/index.js";
 import { dropSchema, freshSchema, noPostgres, TEST_URL, withClient } from "./support.js";
 
 const INSTANCES = 5;
@@ -67,7 +67,9 @@ describe.skipIf(noPostgres)("migrations under the advisory lock", () => {
     const db = new Kysely<Database>({ dialect: new TranslatingPostgresDialect({ pool }) });
     try {
       const results = await Promise.allSettled(
-        Array.from({ length: INSTANCES }, () => db.transaction().execute(applyMigrations)),
+        Array.from({ length: INSTANCES }, () =>
+          db.transaction().execute((trx) => applyMigrations(trx, postgresStoreKind)),
+        ),
       );
       expect(results.filter((r) => r.status === "rejected").length).toBeGreaterThan(0);
     } finally {

@@ -10,7 +10,7 @@ import { admin, delegated, principal, seedWorld } from "@teams/core/testing";
 import { Kysely, type PostgresPool } from "kysely";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TranslatingPostgresDialect } from "../src/index.js";
+import { postgresStoreKind, TranslatingPostgresDialect } from "../src/index.js";
 import { noPostgres, openTestStore, TEST_URL, type TestStore } from "./support.js";
 
 // What a foreign-key violation inside a core write means on PostgreSQL: the core checks that the
@@ -55,7 +55,7 @@ function hookedTeams(schema: string, hooks: Hook[], statements: string[]) {
     dialect: new TranslatingPostgresDialect({ pool: hookedPool }),
   });
   return {
-    teams: createTeams({ db }),
+    teams: createTeams({ db, kind: postgresStoreKind }),
     async close() {
       await db.destroy();
       // A hook that never ran means the race this test is about did not happen.
@@ -69,7 +69,7 @@ describe.skipIf(noPostgres)("a concurrent delete inside a core write", () => {
   let teams: Teams;
   beforeEach(async () => {
     store = await openTestStore();
-    teams = createTeams({ db: store.db });
+    teams = createTeams(store);
     await seedWorld(teams);
   });
   afterEach(() => store.close());
@@ -99,15 +99,20 @@ describe.skipIf(noPostgres)("a concurrent delete inside a core write", () => {
     }
   });
 
-  it("authorizeTeam racing the team's deletion is retried and answers NotFound", async () => {
+  it("authorizeTeam locks the team: a deletion racing it waits, then removes the new grant too", async () => {
     const statements: string[] = [];
+    let deletion: Promise<void> | undefined;
     const hooked = hookedTeams(
       store.schema,
       [
         {
           when: "after",
           match: /^select "id" from "teams"/,
-          run: () => teams.adminDeleteTeam(admin, "club"),
+          // Not awaited: the deletion must wait for the authorization's row lock on the team.
+          run: async () => {
+            deletion = teams.adminDeleteTeam(admin, "club");
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          },
         },
       ],
       statements,
@@ -115,10 +120,14 @@ describe.skipIf(noPostgres)("a concurrent delete inside a core write", () => {
     try {
       await expect(
         hooked.teams.authorizeTeam(delegated("ann", "coach"), "club", { scopes: ["data:read"] }),
-      ).rejects.toBeInstanceOf(NotFound);
-      // Two transactions: the first lost (40001 on the insert's key check), the retry saw no team.
-      expect(statements.filter((s) => s.startsWith("start transaction"))).toHaveLength(2);
+      ).resolves.toMatchObject({ team_id: "club", scopes: ["data:read"] });
+      expect(statements.filter((s) => s.startsWith("start transaction"))).toHaveLength(1);
+      expect(statements.some((s) => /from "teams" .*for share/.test(s))).toBe(true);
+      await deletion;
       expect(await store.db.selectFrom("authorizations").selectAll().execute()).toEqual([]);
+      expect(
+        await store.db.selectFrom("teams").select("id").where("id", "=", "club").execute(),
+      ).toEqual([]);
     } finally {
       await hooked.close();
     }

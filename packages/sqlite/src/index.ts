@@ -3,3 +3,4 @@
 export { ImmediateSqliteDialect } from "./sqlite-dialect.js";
 export { translateSqliteError } from "./sqlite-errors.js";
 export { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";
+export { sqliteStoreKind } from "./sqlite-store-kind.js";

@@ -16,6 +16,7 @@ runStoreConformance({
     const store = await openSqliteStore({ filename: join(dir, "teams.db") });
     return {
       db: store.db,
+      kind: store.kind,
       async close() {
         await store.close();
         rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { applyMigrations, type Database } from "@teams/core";
+import { applyMigrations, type Database, type StoreKind } from "@teams/core";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely } from "kysely";
 import { ImmediateSqliteDialect } from "./sqlite-dialect.js";
 import { translateSqliteError } from "./sqlite-errors.js";
 import { applyPragmas, integrityCheck } from "./sqlite-pragmas.js";
+import { sqliteStoreKind } from "./sqlite-store-kind.js";
 
 export interface SqliteStoreOptions {
   /** Path of the database file (its folder is created), or `:memory:`. */
@@ -19,9 +20,11 @@ export interface SqliteStoreOptions {
   migrate?: boolean;
 }
 
-/** An open SQLite store: what `createTeams({ db })` takes, and its lifecycle. */
+/** An open SQLite store: what `createTeams(store)` takes, and its lifecycle. */
 export interface SqliteStore {
   db: Kysely<Database>;
+  /** What the store is, for `createTeams({ db, kind })`. */
+  kind: StoreKind;
   /** `PRAGMA integrity_check`'s answer: `ok`, or the problems found. */
   integrityCheck(): string;
   /** Answers when the store can serve a read (for readiness checks); throws `Unavailable` otherwise. */
@@ -50,7 +53,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const db = new Kysely<Database>({ dialect });
   try {
     applyPragmas(database, busyTimeoutMs);
-    if (options.migrate ?? true) await db.transaction().execute(applyMigrations);
+    if (options.migrate ?? true)
+      await db.transaction().execute((trx) => applyMigrations(trx, sqliteStoreKind));
   } catch (error) {
     await db.destroy();
     throw error;
@@ -58,6 +62,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   let closed = false;
   return {
     db,
+    kind: sqliteStoreKind,
     integrityCheck: () => integrityCheck(database),
     async ping() {
       try {

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { createTeams, Unavailable } from "@teams/core";
-import { delegated, principal, seedWorld } from "@teams/core/testing";
+import { delegated, principal, seedWorld, withListValues } from "@teams/core/testing";
 import BetterSqlite3 from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../src/index.js";
@@ -15,7 +15,7 @@ describe("contention longer than the busy timeout", () => {
   it("answers Unavailable, changes nothing, and the store keeps working", async () => {
     const filename = join(tempDir(), "teams.db");
     const store = await openSqliteStore({ filename, busyTimeoutMs: 100 });
-    const teams = createTeams({ db: store.db });
+    const teams = withListValues(createTeams(store));
     const ann = delegated("ann", "coach");
     const ben = delegated("ben", "coach");
     const coach = principal("coach");

@@ -94,7 +94,7 @@ function linearizableFinalStates(a: LoggedOp[], b: LoggedOp[]): Set<string | nul
 
 async function seed(filename: string) {
   const store = await openSqliteStore({ filename });
-  const teams = createTeams({ db: store.db });
+  const teams = createTeams(store);
   await teams.adminPutUser(admin, MANAGER, { first_name: "Cora", last_name: "Coach" });
   for (const user of USERS) {
     await teams.adminPutUser(admin, user, {

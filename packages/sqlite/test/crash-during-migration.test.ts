@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createTeams, LATEST_SCHEMA_VERSION, migrations, readSchemaVersion } from "@teams/core";
-import { delegated, principal, seedWorld } from "@teams/core/testing";
+import { delegated, principal, seedWorld, withListValues } from "@teams/core/testing";
 import BetterSqlite3 from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../src/index.js";
@@ -27,7 +27,7 @@ async function expectMigratesAndWorks(filename: string) {
   const store = await openSqliteStore({ filename });
   try {
     expect(await readSchemaVersion(store.db)).toBe(LATEST_SCHEMA_VERSION);
-    const teams = createTeams({ db: store.db });
+    const teams = withListValues(createTeams(store));
     await seedWorld(teams);
     await teams.authorizeTeam(delegated("ann", "coach"), "club", { scopes: ["data:read"] });
     const users = await teams.listTeamUsers(principal("coach"), "club");

@@ -44,7 +44,7 @@ function stored(filename: string): Record<string, string> {
 
 async function seed(filename: string) {
   const store = await openSqliteStore({ filename });
-  const teams = createTeams({ db: store.db });
+  const teams = createTeams(store);
   await teams.adminPutUser(admin, PLAN_MANAGER, { first_name: "Cora", last_name: "Coach" });
   for (let i = 0; i < PLAN_USERS; i++) {
     await teams.adminPutUser(admin, planUser(i), {

@@ -5,6 +5,7 @@ import { Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ImmediateSqliteDialect } from "../src/sqlite-dialect.js";
 import { applyPragmas } from "../src/sqlite-pragmas.js";
+import { sqliteStoreKind } from "../src/sqlite-store-kind.js";
 import { removeTempDirs, tempDir } from "./support/database-file.js";
 
 // Transactions that arrive together share one COMMIT, and none is acknowledged before it is
@@ -20,7 +21,7 @@ beforeEach(async () => {
   database = new BetterSqlite3(filename, { timeout: 5000 });
   applyPragmas(database, 5000);
   db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) });
-  await db.transaction().execute(applyMigrations);
+  await db.transaction().execute((trx) => applyMigrations(trx, sqliteStoreKind));
   probe = new BetterSqlite3(filename, { readonly: true });
 });
 afterEach(() => {

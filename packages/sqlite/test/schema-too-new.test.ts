@@ -34,7 +34,7 @@ describe("a database written by a newer release", () => {
   it("is refused with SchemaTooNew naming both versions, and left unchanged", async () => {
     const filename = join(tempDir(), "teams.db");
     const store = await openSqliteStore({ filename });
-    await seedWorld(createTeams({ db: store.db }));
+    await seedWorld(createTeams(store));
     await store.close();
     const newer = LATEST_SCHEMA_VERSION + 1;
     const raw = new BetterSqlite3(filename);

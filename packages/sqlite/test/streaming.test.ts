@@ -3,6 +3,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ImmediateSqliteDialect } from "../src/sqlite-dialect.js";
+import { sqliteStoreKind } from "../src/sqlite-store-kind.js";
 
 // A long list is read in chunks from one statement; the connection serves nobody else meanwhile,
 // and a stream never starts inside a batch that is not yet durable.
@@ -11,7 +12,7 @@ let db: Kysely<Database>;
 
 beforeEach(async () => {
   db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(new BetterSqlite3(":memory:")) });
-  await db.transaction().execute(applyMigrations);
+  await db.transaction().execute((trx) => applyMigrations(trx, sqliteStoreKind));
   await db
     .insertInto("users")
     .values(

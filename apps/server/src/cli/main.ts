@@ -35,7 +35,7 @@ async function withTeams<T>(
 ): Promise<T> {
   const store = await openStore(config.database, config.postgres);
   try {
-    return await fn(createTeams({ db: store.db }));
+    return await fn(createTeams(store));
   } finally {
     await store.close();
   }

@@ -1,4 +1,5 @@
-import type { Page } from "@teams/core";
+import { arrayText, type LinesPage, type Page } from "@teams/core";
+import type { Context } from "hono";
 
 /**
  * The headers that point to the next page of a list: `Link: <...>; rel="next"` (RFC 8288) with the
@@ -23,7 +24,24 @@ export function nextPageHeaders(
   };
 }
 
-/** Whether the request asked for a page (`limit` or `cursor`) rather than the whole list. */
-export function wantsPage(query: (name: string) => string | undefined): boolean {
-  return query("limit") !== undefined || query("cursor") !== undefined;
+/** A list's paging parameters as the query string gives them (the core reads and checks them). */
+export const pageQuery = (c: Context) => ({
+  limit: c.req.query("limit"),
+  cursor: c.req.query("cursor"),
+});
+
+/**
+ * The answer of a list whose items the store built as JSON lines: sent as they are, joined into
+ * the reference's JSON array, never parsed or serialized again.
+ */
+export function linesAnswer(c: Context, page: LinesPage<unknown>): Response {
+  return c.body(arrayText(page.lines), 200, {
+    "content-type": "application/json",
+    ...nextPageHeaders(c.req.url, page),
+  });
+}
+
+/** The answer of a list of values: the reference's JSON array, and the next page's headers. */
+export function itemsAnswer(c: Context, page: Page<unknown>): Response {
+  return c.json(page.items, 200, nextPageHeaders(c.req.url, page));
 }

@@ -1,9 +1,9 @@
-import type { Teams } from "@teams/core";
+import type { ConsentResponse } from "@teams/core";
 import { type Html, html, layout } from "./html.js";
 import { scopeTitle } from "./scope-words.js";
 import { teamSummary } from "./team-summary.js";
 
-export type Consent = Awaited<ReturnType<Teams["listConsents"]>>[number];
+export type Consent = ConsentResponse;
 
 const when = new Intl.DateTimeFormat("en-GB", {
   dateStyle: "long",

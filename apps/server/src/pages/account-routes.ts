@@ -1,3 +1,4 @@
+import { parseLines } from "@teams/core";
 import { param } from "../http/params.js";
 import { accountPage } from "./account-page.js";
 import { ACCOUNT_PATH, type PageKit } from "./page-kit.js";
@@ -16,7 +17,9 @@ export function accountRoutes(kit: PageKit): void {
     page(async (c) => {
       const session = await kit.person(c);
       await kit.mayConsent(session.principal);
-      const consents = await teams.listConsents(session.principal);
+      const consents = parseLines(
+        (await teams.listAuthorizedTeams(session.principal, {}, { times: true })).lines,
+      );
       // The outcome of the last post, named by team id: shown only when it is still true.
       const granted = c.req.query("granted");
       const revoked = c.req.query("revoked");

@@ -7,6 +7,7 @@ import {
   UserResponse,
 } from "@teams/core";
 import type { Api } from "../app.js";
+import { itemsAnswer, pageQuery } from "../http/page-links.js";
 import { param } from "../http/params.js";
 import { documentOperation, jsonSchema } from "../openapi/operations.js";
 import { ref } from "../openapi/reference-components.js";
@@ -93,7 +94,10 @@ export function managementRoutes({ app, teams, principal, body, endpoint }: Api)
   app.get(
     "/api/v1/teams/:team_id/members",
     endpoint(team, async (c) =>
-      c.json(await teams.listMembers(await principal(c), param(c, "team_id"))),
+      itemsAnswer(
+        c,
+        await teams.listMembers(await principal(c), param(c, "team_id"), pageQuery(c)),
+      ),
     ),
   );
   documentOperation(app, {

@@ -1,11 +1,8 @@
 import type { Api } from "../app.js";
-import { jsonArrayResponse } from "../http/json-array.js";
-import { nextPageHeaders, wantsPage } from "../http/page-links.js";
+import { itemsAnswer, linesAnswer, pageQuery } from "../http/page-links.js";
 import { param } from "../http/params.js";
 import { documentOperation } from "../openapi/operations.js";
 import { ref } from "../openapi/reference-components.js";
-
-const JSON_TYPE = { "content-type": "application/json" } as const;
 
 const list = (item: string) => ({ type: "array", items: ref(item) });
 const authorizationAnswer = {
@@ -32,15 +29,7 @@ export function referenceRoutes({ app, teams, principal, body, endpoint }: Api):
     "/api/v1/teams/authorized",
     endpoint({ source: "query" }, async (c) => {
       const caller = await principal(c);
-      if (!wantsPage((name) => c.req.query(name))) {
-        // The list as the JSON text the store builds: sent as it is.
-        return c.body(await teams.listAuthorizedTeamsJson(caller), 200, JSON_TYPE);
-      }
-      const page = await teams.listAuthorizedTeamsPage(caller, {
-        limit: c.req.query("limit"),
-        cursor: c.req.query("cursor"),
-      });
-      return c.json(page.items, 200, nextPageHeaders(c.req.url, page));
+      return linesAnswer(c, await teams.listAuthorizedTeams(caller, pageQuery(c)));
     }),
   );
   documentOperation(app, {
@@ -59,7 +48,9 @@ export function referenceRoutes({ app, teams, principal, body, endpoint }: Api):
 
   app.get(
     "/api/v1/teams/",
-    endpoint({ source: "query" }, async (c) => c.json(await teams.listTeams(await principal(c)))),
+    endpoint({ source: "query" }, async (c) =>
+      itemsAnswer(c, await teams.listTeams(await principal(c), pageQuery(c))),
+    ),
   );
   documentOperation(app, {
     method: "get",
@@ -116,21 +107,8 @@ export function referenceRoutes({ app, teams, principal, body, endpoint }: Api):
     "/api/v1/teams/:team_id/users",
     endpoint({ source: "query", pathParams: ["team_id"] }, async (c) => {
       const caller = await principal(c);
-      const teamId = param(c, "team_id");
-      const name = c.req.query("name");
-      if (!wantsPage((key) => c.req.query(key))) {
-        // The whole list, which may be a team of 100,000: sent as it is read.
-        return jsonArrayResponse((onChunk) =>
-          teams.forEachTeamUsersJsonChunk(caller, teamId, { name }, onChunk),
-        );
-      }
-      // The page comes as the JSON text the store keeps: sent as it is, never parsed.
-      const page = await teams.listTeamUsersPageJson(caller, teamId, {
-        name,
-        limit: c.req.query("limit"),
-        cursor: c.req.query("cursor"),
-      });
-      return c.body(page.json, 200, { ...JSON_TYPE, ...nextPageHeaders(c.req.url, page) });
+      const query = { name: c.req.query("name"), ...pageQuery(c) };
+      return linesAnswer(c, await teams.listTeamUsers(caller, param(c, "team_id"), query));
     }),
   );
   documentOperation(app, {

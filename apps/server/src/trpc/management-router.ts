@@ -28,7 +28,9 @@ export const managementRouter = router({
     }),
   members: authedProcedure
     .input(input<{ team_id: string }>("team_id"))
-    .query(({ ctx, input }) => ctx.teams.listMembers(ctx.principal, input.team_id)),
+    .query(
+      async ({ ctx, input }) => (await ctx.teams.listMembers(ctx.principal, input.team_id)).items,
+    ),
   putMember: authedProcedure
     .input(
       input<{ team_id: string; user_id: string; role: ApplicationMemberRole }>(

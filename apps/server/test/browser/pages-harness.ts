@@ -42,7 +42,7 @@ export async function pagesHarness(
   options: { development?: boolean; allowedReturnOrigins?: string[]; csrfSecret?: Uint8Array } = {},
 ): Promise<PagesHarness> {
   const store = await openSqliteStore({ filename: ":memory:" });
-  const teams = createTeams({ db: store.db });
+  const teams = createTeams(store);
   await seedWorld(teams);
   const dataDir = options.development ? mkdtempSync(join(tmpdir(), "teams-pages-")) : undefined;
   const authenticator = await createAuthenticator(dataDir ? { dataDir } : { jwtSecret: SECRET });

@@ -1479,7 +1479,7 @@ describe("an unexpected error (a bug, a broken store) reveals nothing and is log
   const secret = 'relation "secret_internal_table" does not exist';
   async function brokenApp() {
     const store = await openMemoryStore();
-    const teams = createTeams({ db: store.db });
+    const teams = createTeams(store);
     const logged: unknown[] = [];
     const app = createApp({
       teams: {

@@ -158,7 +158,7 @@ async function checkFile(filename: string, acked: string[], refused: string[]): 
 
 async function seedFile(filename: string): Promise<void> {
   const store = await openSqliteStore({ filename });
-  await seedCatalogueWorld(createTeams({ db: store.db }));
+  await seedCatalogueWorld(createTeams(store));
   await store.close();
 }
 
@@ -271,7 +271,7 @@ describe("a full disk", () => {
     const store: SqliteStore = await openSqliteStore({ filename });
     try {
       const app = await inProcessApp({
-        kind: "sqlite",
+        kind: store.kind,
         db: store.db,
         ping: store.ping,
         close: store.close,
@@ -353,7 +353,7 @@ describe("a read-only database file", () => {
     const store = await openSqliteStore({ filename });
     try {
       const app = await inProcessApp({
-        kind: "sqlite",
+        kind: store.kind,
         db: store.db,
         ping: store.ping,
         close: store.close,
@@ -384,9 +384,9 @@ describe("503 on the tRPC mount", () => {
   it("carries Retry-After as REST does", async () => {
     const store = await openSqliteStore({ filename: ":memory:" });
     try {
-      await seedCatalogueWorld(createTeams({ db: store.db }));
+      await seedCatalogueWorld(createTeams(store));
       const app = await inProcessApp({
-        kind: "sqlite",
+        kind: store.kind,
         db: store.db,
         ping: store.ping,
         close: store.close,

@@ -66,7 +66,7 @@ interface Sent {
 
 async function seed(filename: string): Promise<void> {
   const store = await openSqliteStore({ filename });
-  const teams = createTeams({ db: store.db });
+  const teams = createTeams(store);
   await teams.adminPutUser(admin, "coach", { first_name: "Cora", last_name: "Coach" });
   await teams.adminPutUser(admin, "rival", { first_name: "Rita", last_name: "Rival" });
   for (let i = 0; i < USERS; i++) {

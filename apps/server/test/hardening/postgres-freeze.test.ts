@@ -43,7 +43,7 @@ describe.skipIf(skipReason !== null)("PostgreSQL frozen under the app", () => {
         statementTimeoutMs: STATEMENT_TIMEOUT_MS,
       });
       const app = await inProcessApp({
-        kind: "postgres",
+        kind: store.kind,
         db: store.db,
         ping: store.ping,
         close: store.close,

@@ -53,7 +53,7 @@ describe.skipIf(skipReason !== null)("PostgreSQL restarted under load", () => {
         statementTimeoutMs: 2000,
       });
       const app = await inProcessApp({
-        kind: "postgres",
+        kind: store.kind,
         db: store.db,
         ping: store.ping,
         close: store.close,

@@ -44,7 +44,7 @@ describe("concurrent writes against the model", () => {
         await fc.assert(
           fc.asyncProperty(fc.scheduler(), rounds, (s, plan) =>
             // One connection: writers queue for it; any Unavailable here would be a bug.
-            raceRun(store.db, s, plan, counts, { unavailableAllowed: false }),
+            raceRun(store, s, plan, counts, { unavailableAllowed: false }),
           ),
           { numRuns: RUNS_SQLITE, ...(seed !== undefined ? { seed } : {}) },
         );
@@ -67,7 +67,7 @@ describe("concurrent writes against the model", () => {
           fc.asyncProperty(fc.scheduler(), rounds, (s, plan) =>
             // Real concurrency over the pool, serializable with retries: a write that lost every
             // retry answers Unavailable (503, nothing changed); it is counted and reported.
-            raceRun(store.db, s, plan, counts, { unavailableAllowed: true }),
+            raceRun(store, s, plan, counts, { unavailableAllowed: true }),
           ),
           { numRuns: RUNS_POSTGRES, endOnFailure: true, ...(seed !== undefined ? { seed } : {}) },
         );

@@ -32,7 +32,9 @@ export const teamBody = (name: string, extra: Record<string, unknown> = {}) => (
  * A small world: coach owns "Club" with assistant as member; ann and ben are managed by coach;
  * carl is a regular athlete; "Other" is a team owned by rival.
  */
-export async function seedWorld(teams: Teams) {
+export async function seedWorld(
+  teams: Pick<Teams, "adminPutMember" | "adminPutTeam" | "adminPutUser">,
+) {
   await teams.adminPutUser(admin, "coach", { first_name: "Cora", last_name: "Coach" });
   await teams.adminPutUser(admin, "assistant", { first_name: "Abe", last_name: "Assist" });
   await teams.adminPutUser(admin, "rival", { first_name: "Rita", last_name: "Rival" });

@@ -1,6 +1,7 @@
 // @teams/core/testing: what a store needs to prove it serves the core (and fixtures for tests).
 
 export { admin, delegated, principal, seedWorld, teamBody } from "./fixtures.js";
+export { type TeamsWithListValues, withListValues } from "./list-values.js";
 export { runPaginationConformance } from "./pagination-conformance.js";
 export {
   runStoreConformance,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Invalid, NotFound } from "../errors.js";
-import { createTeams, type Teams } from "../teams.js";
+import { createTeams } from "../teams.js";
 import { admin, delegated, principal, seedWorld, teamBody } from "./fixtures.js";
+import { type TeamsWithListValues as Teams, withListValues } from "./list-values.js";
 import type { StoreConformanceOptions } from "./store-conformance.js";
 
 /**
@@ -12,8 +13,9 @@ export function runPaginationConformance(options: StoreConformanceOptions): void
   async function withTeams(fn: (teams: Teams) => Promise<void>) {
     const store = await options.open();
     try {
-      const teams = createTeams({ db: store.db });
-      await seedWorld(teams);
+      const core = createTeams({ db: store.db, kind: store.kind });
+      const teams = withListValues(core);
+      await seedWorld(core);
       await fn(teams);
     } finally {
       await store.close();
@@ -101,27 +103,35 @@ export function runPaginationConformance(options: StoreConformanceOptions): void
       expect(next.items.map((u) => u.id)).toEqual(["u8", "u1", "u5", "u6", "u4"]);
     });
 
-    t("hands the whole list over in chunks, the same users in the same order", async (teams) => {
+    t("pages the members and a member's teams the same way, by name then id", async (teams) => {
       await sevenUsers(teams);
-      const chunks: string[][] = [];
-      await teams.forEachTeamUsersChunk(
-        coach,
-        "club",
-        {},
-        (users) => chunks.push(users.map((u) => u.id)),
-        3,
+      for (const id of ["u1", "u2", "u3", "u4", "u5"]) {
+        await teams.adminPutMember(admin, "club", id, { role: "member" });
+      }
+      const whole = await teams.listMembers(coach, "club");
+      const pages = await allPages((cursor) =>
+        teams.core.listMembers(coach, "club", { limit: 2, cursor }),
       );
-      // A store that streams hands over chunks of 3; one that cannot hands over the whole list.
-      expect(chunks.flat()).toEqual((await teams.listTeamUsers(coach, "club")).map((u) => u.id));
-      expect(chunks.every((c) => c.length <= 3) || chunks.length === 1).toBe(true);
-      const named: unknown[] = [];
-      await teams.forEachTeamUsersChunk(coach, "club", { name: "adam" }, (users) =>
-        named.push(...users),
-      );
-      expect(named).toEqual(await teams.listTeamUsers(coach, "club", { name: "adam" }));
+      expect(pages.flat()).toEqual(whole);
+      expect(whole.length).toBeGreaterThan(4);
+      expect(pages).toHaveLength(Math.ceil(whole.length / 2));
+      for (const [id, name] of [
+        ["t1", "B"],
+        ["t2", "A"],
+        ["t3", "C"],
+      ] as const) {
+        await teams.adminPutTeam(admin, id, teamBody(name));
+        await teams.adminPutMember(admin, id, "coach", { role: "member" });
+      }
+      const mine = await teams.listTeams(coach);
+      const myPages = await allPages((cursor) => teams.core.listTeams(coach, { limit: 1, cursor }));
+      expect(myPages.flat()).toEqual(mine);
+      expect(myPages).toHaveLength(mine.length);
+      // One list's cursor is not another's.
+      const memberCursor = (await teams.core.listMembers(coach, "club", { limit: 1 })).next_cursor;
       await expect(
-        teams.forEachTeamUsersChunk(principal("carl"), "club", {}, () => {}),
-      ).rejects.toBeInstanceOf(NotFound);
+        teams.core.listTeams(coach, { limit: 1, cursor: memberCursor ?? "" }),
+      ).rejects.toBeInstanceOf(Invalid);
     });
 
     t("pages of a user's authorized teams, by name then id", async (teams) => {

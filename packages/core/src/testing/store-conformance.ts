@@ -2,15 +2,20 @@ import type { Kysely } from "kysely";
 import { describe, expect, it } from "vitest";
 import type { Database } from "../database.js";
 import { Forbidden, Invalid, NotAuthenticated, NotFound } from "../errors.js";
+import { arrayText } from "../list-lines.js";
 import { LATEST_SCHEMA_VERSION, readSchemaVersion } from "../migrations.js";
 import { AuthorizedTeamResponse, TeamResponse, UserSummary } from "../schemas.js";
-import { createTeams, type Teams } from "../teams.js";
+import type { StoreKind } from "../store-kind.js";
+import { createTeams } from "../teams.js";
 import { admin, delegated, principal, seedWorld, teamBody } from "./fixtures.js";
+import { expectListLinesFresh } from "./list-line-check.js";
+import { type TeamsWithListValues as Teams, withListValues } from "./list-values.js";
 import { runPaginationConformance } from "./pagination-conformance.js";
 
 /** A store opened for one test: migrated and empty. */
 export interface StoreUnderTest {
   db: Kysely<Database>;
+  kind: StoreKind;
   close(): Promise<void>;
 }
 
@@ -35,8 +40,9 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     const store = await options.open();
     const clock = { now: new Date("2026-01-01T00:00:00.000Z") };
     try {
-      const teams = createTeams({ db: store.db, clock: () => clock.now });
-      if (seed) await seedWorld(teams);
+      const core = createTeams({ db: store.db, kind: store.kind, clock: () => clock.now });
+      const teams = withListValues(core);
+      if (seed) await seedWorld(core);
       await fn(teams, clock, store.db);
     } finally {
       await store.close();
@@ -62,6 +68,84 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
           await store.close();
         }
       }, false));
+
+    it("keeps every stored list line and copied sort key fresh through every write path", async () => {
+      const store = await options.open();
+      try {
+        const core = createTeams({ db: store.db, kind: store.kind });
+        await seedWorld(core);
+        const check = (after: string) => expectListLinesFresh(store, after);
+        const steps: [string, () => Promise<unknown>][] = [
+          ["grants", () => core.authorizeTeam(annByCoach, "club", { scopes: ["data:read"] })],
+          ["a second team", () => core.authorizeTeam(annByCoach, "other", { scopes: ["profile"] })],
+          [
+            "scope change",
+            () => core.authorizeTeam(annByCoach, "club", { scopes: ["data:write"] }),
+          ],
+          ["consent", () => core.consentToTeam(carl, "club", { scopes: ["profile"] })],
+          [
+            "consent added",
+            () => core.consentToTeam(carl, "club", { scopes: ["data:read"] }, { add: true }),
+          ],
+          [
+            "rename",
+            () =>
+              core.adminPutUser(admin, "ann", {
+                first_name: "Anna",
+                last_name: 'Ö "q"',
+                manager_id: "coach",
+              }),
+          ],
+          [
+            "names cleared",
+            () =>
+              core.adminPutUser(admin, "carl", {
+                first_name: null,
+                last_name: null,
+                manager_id: null,
+              }),
+          ],
+          [
+            "manager change",
+            () =>
+              core.adminPutUser(admin, "carl", {
+                first_name: "Carl",
+                last_name: null,
+                manager_id: "assistant",
+              }),
+          ],
+          [
+            "manager cleared",
+            () =>
+              core.adminPutUser(admin, "carl", {
+                first_name: "Carl",
+                last_name: "C",
+                manager_id: null,
+              }),
+          ],
+          ["team rename", () => core.updateTeam(coach, "club", { name: "Club Renamed" })],
+          ["admin team put", () => core.adminPutTeam(admin, "other", teamBody("Other Renamed"))],
+          ["member added", () => core.putMember(coach, "club", "carl", { role: "member" })],
+          [
+            "managed user",
+            () => core.createManagedUser(coach, { first_name: "Newt", last_name: null }),
+          ],
+          ["member removed", () => core.removeMember(coach, "club", "carl")],
+          ["revoke", () => core.revokeTeam(annByCoach, "other")],
+          ["withdraw", () => core.withdrawConsent(carl, "club")],
+          ["team deleted", () => core.adminDeleteTeam(admin, "other")],
+          ["user deleted", () => core.adminDeleteUser(admin, "ann")],
+          ["manager deleted", () => core.adminDeleteUser(admin, "coach")],
+        ];
+        for (const [name, step] of steps) {
+          await step();
+          await check(name);
+        }
+        expect(await store.db.selectFrom("authorizations").select("user_id").execute()).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
 
     describe("reference operations", () => {
       t("every operation answers NotAuthenticated without a principal", async (teams) => {
@@ -90,22 +174,27 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
             await teams.authorizeTeam(delegated("ben", "coach"), team, { scopes: ["data:write"] });
           }
           const ann = principal("ann");
-          const teamsJson = await teams.listAuthorizedTeamsJson(ann);
-          expect(teamsJson).toBe(JSON.stringify(await teams.listAuthorizedTeams(ann)));
-          expect(JSON.parse(teamsJson)[1]).toMatchObject({ id: "odd", description: awkward });
-          expect(await teams.listAuthorizedTeamsJson(principal("nobody"))).toBe("[]");
-          const page = await teams.listTeamUsersPageJson(coach, "odd", { limit: 1 });
+          // Each line is what JSON.stringify writes for its item, whole list or page.
+          const authorized = await teams.core.listAuthorizedTeams(ann);
+          const values = await teams.listAuthorizedTeams(ann);
+          expect(authorized.lines).toEqual(values.map((team) => JSON.stringify(team)));
+          expect(arrayText(authorized.lines)).toBe(JSON.stringify(values));
+          expect(values[1]).toMatchObject({ id: "odd", description: awkward });
+          expect((await teams.core.listAuthorizedTeams(principal("nobody"))).lines).toEqual([]);
+          const consents = await teams.core.listAuthorizedTeams(ann, {}, { times: true });
+          expect(consents.lines).toEqual(
+            (await teams.listConsents(ann)).map((c) => JSON.stringify(c)),
+          );
+          const page = await teams.core.listTeamUsers(coach, "odd", { limit: 1 });
           const users = await teams.listTeamUsers(coach, "odd");
-          expect(page.json).toBe(JSON.stringify(users.slice(0, 1)));
+          expect(page.lines).toEqual([JSON.stringify(users[0])]);
+          expect((await teams.core.listTeamUsers(coach, "odd")).lines).toEqual(
+            users.map((user) => JSON.stringify(user)),
+          );
           expect(users.find((u) => u.id === "ann")).toMatchObject({
             first_name: awkward,
             is_managed: true,
           });
-          const chunks: string[] = [];
-          await teams.forEachTeamUsersJsonChunk(coach, "odd", {}, (json) => chunks.push(json), 1);
-          // A store that cannot stream hands the list over in one chunk.
-          for (const chunk of chunks) expect(chunk).toBe(JSON.stringify(JSON.parse(chunk)));
-          expect(chunks.flatMap((chunk) => JSON.parse(chunk) as unknown[])).toEqual(users);
         },
       );
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { applyMigrations, LATEST_SCHEMA_VERSION, readSchemaVersion } from "../migrations.js";
 import { createTeams } from "../teams.js";
 import { admin, delegated, principal } from "./fixtures.js";
+import { withListValues } from "./list-values.js";
 import type { StoreUnderTest } from "./store-conformance.js";
 
 export interface UpgradeConformanceOptions {
@@ -23,7 +24,7 @@ export function runUpgradeConformance(options: UpgradeConformanceOptions): void 
       const store = await options.open();
       try {
         const { db } = store;
-        await db.transaction().execute((trx) => applyMigrations(trx, 2));
+        await db.transaction().execute((trx) => applyMigrations(trx, store.kind, 2));
         expect(await readSchemaVersion(db)).toBe(2);
         // Rows as release 2 wrote them: the user's columns copied into each authorization.
         const now = "2026-01-01T00:00:00.000Z";
@@ -43,10 +44,12 @@ export function runUpgradeConformance(options: UpgradeConformanceOptions): void 
             u.first_name, u.last_name, u.manager_id
           from users u where u.id <> 'coach'`.execute(db);
 
-        await db.transaction().execute((trx) => applyMigrations(trx));
+        await db.transaction().execute((trx) => applyMigrations(trx, store.kind));
         expect(await readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
 
-        const teams = createTeams({ db, clock: () => new Date(now) });
+        const teams = withListValues(
+          createTeams({ db, kind: store.kind, clock: () => new Date(now) }),
+        );
         const coach = principal("coach");
         const scopes = ["data:read", "profile"];
         expect(await teams.listTeamUsers(coach, "club")).toEqual([

@@ -6,6 +6,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely } from "kysely";
 import { ImmediateSqliteDialect } from "../../src/sqlite-dialect.js";
 import { applyPragmas } from "../../src/sqlite-pragmas.js";
+import { sqliteStoreKind } from "../../src/sqlite-store-kind.js";
 
 const [filename] = process.argv.slice(2);
 if (!filename) throw new Error("usage: migrate-and-hang.ts <file>");
@@ -13,7 +14,7 @@ const database = new BetterSqlite3(filename, { timeout: 5000 });
 const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(database) });
 applyPragmas(database, 5000);
 await db.transaction().execute(async (trx) => {
-  const applied = await applyMigrations(trx);
+  const applied = await applyMigrations(trx, sqliteStoreKind);
   process.stdout.write(`${JSON.stringify({ applied })}\n`);
   // Never returns, so the transaction never commits; the timer keeps the process alive.
   await new Promise(() => setInterval(() => {}, 60_000));

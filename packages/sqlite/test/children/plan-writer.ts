@@ -8,7 +8,7 @@ import { PLAN_MANAGER, PLAN_TEAM, WRITE_PLAN } from "../support/write-plan.js";
 const [filename, fromArg] = process.argv.slice(2);
 if (!filename || !fromArg) throw new Error("usage: plan-writer.ts <file> <from>");
 const store = await openSqliteStore({ filename });
-const teams = createTeams({ db: store.db });
+const teams = createTeams(store);
 for (let i = Number(fromArg); i < WRITE_PLAN.length; i++) {
   const op = WRITE_PLAN[i];
   if (!op) break;

@@ -40,7 +40,7 @@ for (let attempt = 1; !store; attempt++) {
     if (!(error instanceof Unavailable) || attempt >= 50) throw error;
   }
 }
-const teams = createTeams({ db: store.db });
+const teams = createTeams(store);
 
 // Both processes start their operations together, when the parent says so.
 process.stdout.write("ready\n");

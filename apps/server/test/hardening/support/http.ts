@@ -117,7 +117,7 @@ export async function inProcessApp(
   store: TestStore,
   options: { maxBodyBytes?: number } = {},
 ): Promise<InProcessApp> {
-  const teams = createTeams({ db: store.db });
+  const teams = createTeams(store);
   const bugs: unknown[] = [];
   const app = createApp({
     teams,

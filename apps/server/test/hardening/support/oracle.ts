@@ -299,7 +299,7 @@ export async function checkWorld(
   for (const caller of callers) ensureUser(model, caller);
   const run = (caller: string, i: number) => checkCaller(app, model, caller, users, i);
   const results =
-    store.kind === "postgres"
+    store.kind.family === "postgres"
       ? await Promise.all(callers.map(run))
       : await callers.reduce<Promise<{ problems: string[]; reads: number }[]>>(
           async (acc, caller, i) => [...(await acc), await run(caller, i)],

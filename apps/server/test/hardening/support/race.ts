@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { createTeams, type Database } from "@teams/core";
+import { createTeams, type Database, type StoreKind } from "@teams/core";
 import fc from "fast-check";
 import type {
   Kysely,
@@ -164,7 +164,7 @@ export const newCounts = (): RaceCounts => ({
  * rows exactly (the round is linearizable against the model); the model moves on in that order.
  */
 export async function raceRun(
-  db: Kysely<Database>,
+  { db, kind }: { db: Kysely<Database>; kind: StoreKind },
   s: fc.Scheduler,
   plan: Op[][],
   counts: RaceCounts,
@@ -172,13 +172,13 @@ export async function raceRun(
 ): Promise<void> {
   await clearRows(db);
   let model: ModelState = emptyState();
-  const plain = createTeams({ db });
+  const plain = createTeams({ db, kind });
   for (const op of seedOps) {
     const expected = apply(model, op);
     const observed = await runOp(plain, op);
     if (!isDeepStrictEqual(observed, expected)) throw new Error(`seed ${describeOp(op)} failed`);
   }
-  const teams = createTeams({ db: db.withPlugin(new SchedulerPlugin(s, counts)) });
+  const teams = createTeams({ db: db.withPlugin(new SchedulerPlugin(s, counts)), kind });
   counts.runs += 1;
   for (const [r, ops] of plan.entries()) {
     const launched = ops.map((op, i) =>

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Database } from "@teams/core";
+import type { Database, StoreKind } from "@teams/core";
 import { openPostgresStore, type PostgresStoreOptions } from "@teams/postgres";
 import { openSqliteStore } from "@teams/sqlite";
 import { type Kysely, sql } from "kysely";
@@ -32,7 +32,7 @@ export function reportSkip(suite: string, reason: string | null): boolean {
 }
 
 export interface TestStore {
-  kind: "sqlite" | "postgres";
+  kind: StoreKind;
   db: Kysely<Database>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -40,7 +40,7 @@ export interface TestStore {
 
 export async function openMemoryStore(): Promise<TestStore> {
   const store = await openSqliteStore({ filename: ":memory:" });
-  return { kind: "sqlite", db: store.db, ping: store.ping, close: store.close };
+  return { kind: store.kind, db: store.db, ping: store.ping, close: store.close };
 }
 
 export const freshSchema = (label: string) =>
@@ -54,7 +54,7 @@ export async function openPostgresTestStore(
   const schema = freshSchema(label);
   const store = await openPostgresStore({ url: POSTGRES_URL, schema, max: 6, ...options });
   return {
-    kind: "postgres",
+    kind: store.kind,
     schema,
     db: store.db,
     ping: store.ping,

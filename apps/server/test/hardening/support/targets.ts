@@ -52,7 +52,7 @@ export async function processTarget(
   const dir = mkdtempSync(join(tmpdir(), "teams-adversarial-"));
   const filename = join(dir, "teams.db");
   const seeding = await openSqliteStore({ filename });
-  await seedCatalogueWorld(createTeams({ db: seeding.db }));
+  await seedCatalogueWorld(createTeams(seeding));
   await seeding.close();
   const server = await startServerProcess({
     PORT: "0",
