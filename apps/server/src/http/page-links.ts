@@ -35,8 +35,11 @@ export const pageQuery = (c: Context) => ({
  * the reference's JSON array, never parsed or serialized again.
  */
 export function linesAnswer(c: Context, page: LinesPage<unknown>): Response {
-  return c.body(arrayText(page.lines), 200, {
+  // Encoded once here, so the length is known and the body is not encoded again on the way out.
+  const body = Buffer.from(arrayText(page.lines));
+  return c.body(body, 200, {
     "content-type": "application/json",
+    "content-length": String(body.length),
     ...nextPageHeaders(c.req.url, page),
   });
 }
