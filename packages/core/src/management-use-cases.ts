@@ -22,7 +22,7 @@ import {
   TeamPatch,
 } from "./request-schemas.js";
 import type { MemberResponse, TeamResponse, UserResponse } from "./schemas.js";
-import { decodeScopes, isScope } from "./scopes.js";
+import { decodeScopes } from "./scopes.js";
 import * as q from "./store-queries.js";
 import { copyTeamName, upsertMembershipRow } from "./store-writes.js";
 import { parseInput } from "./validation.js";
@@ -199,12 +199,10 @@ export function managementUseCases(ctx: Context) {
      */
     async canAccess(principal: P, request: { userId: string; scope: string }): Promise<boolean> {
       const p = requirePrincipal(principal);
-      // Asked before serving every piece of someone's data: a well-formed question skips the
-      // schema, which is only needed to word what is wrong with a bad one.
-      const { scope } =
-        typeof request.userId === "string" && request.userId !== "" && isScope(request.scope)
-          ? request
-          : parseInput(AccessCheckInput, { user_id: request.userId, scope: request.scope });
+      const { scope } = parseInput(AccessCheckInput, {
+        user_id: request.userId,
+        scope: request.scope,
+      });
       if (!isPlausibleId(request.userId)) return false;
       if (p.userId === request.userId) return decideAccess(p, request.userId, noFacts);
       const facts = await q.findAccessFacts(db, p.userId, request.userId);

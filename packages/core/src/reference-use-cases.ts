@@ -3,7 +3,7 @@ import { type Context, ensureUserRow, requirePrincipal } from "./context.js";
 import type { Database } from "./database.js";
 import { NotFound } from "./errors.js";
 import { isPlausibleId } from "./ids.js";
-import { type Page, readPageQuery, toPage } from "./pagination.js";
+import { type Page, toPage } from "./pagination.js";
 import {
   decideAuthorize,
   decideConsent,
@@ -35,12 +35,6 @@ import { parseInput } from "./validation.js";
 // Each runs the checks in one order: principal (401), input (422), rule (403), existence (404).
 
 type P = Principal | null | undefined;
-
-/** A query's fields when it is an object (an input the schema would refuse is left to it). */
-const asFields = (query: unknown) =>
-  typeof query === "object" && query !== null
-    ? (query as { name?: unknown; limit?: unknown; cursor?: unknown })
-    : undefined;
 
 export function referenceUseCases(ctx: Context) {
   const { db } = ctx;
@@ -91,15 +85,7 @@ export function referenceUseCases(ctx: Context) {
     query: TeamUsersPageQuery = {},
   ): Promise<{ json: string; next_cursor: string | null }> {
     const p = requirePrincipal(principal);
-    const raw = asFields(query);
-    const name = raw?.name;
-    const read =
-      raw && (name === undefined || (typeof name === "string" && name.length <= 200))
-        ? readPageQuery("users", raw.limit, raw.cursor)
-        : undefined;
-    const parsed = read
-      ? { name: name as string | undefined, ...read }
-      : parseInput(TeamUsersPageQuery, query);
+    const parsed = parseInput(TeamUsersPageQuery, query);
     await requireTeamMember(p, teamId);
     const { limit } = parsed;
     const lines = await q.listUsersAuthorizing(
@@ -140,10 +126,7 @@ export function referenceUseCases(ctx: Context) {
       query: AuthorizedTeamsPageQuery = {},
     ): Promise<Page<AuthorizedTeamResponse>> {
       const p = requirePrincipal(principal);
-      const raw = asFields(query);
-      const { limit, cursor } =
-        (raw && readPageQuery("teams", raw.limit, raw.cursor)) ??
-        parseInput(AuthorizedTeamsPageQuery, query);
+      const { limit, cursor } = parseInput(AuthorizedTeamsPageQuery, query);
       const rows = await q.listTeamsAuthorizedBy(db, p.userId, {
         after: cursor,
         rows: limit === undefined ? undefined : limit + 1,
