@@ -94,6 +94,12 @@ describe("identity", () => {
     ["long names are cut to 100", { given_name: "a".repeat(5000) }, "a".repeat(100), null],
     // A pair cut in half would be text the store refuses; the cut falls before it.
     ["no pair is split", { family_name: `${"a".repeat(99)}😀z` }, null, "a".repeat(99)],
+    [
+      "names with a lone surrogate are absent",
+      { given_name: "a\ud800", family_name: "\udc00b" },
+      null,
+      null,
+    ],
   ];
   it.each(cases)("%s", (_, extra, first, last) => {
     const { identity } = authenticationFromClaims({ ...base, sub: "u", ...extra } as JWTPayload);

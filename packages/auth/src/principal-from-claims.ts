@@ -72,8 +72,10 @@ export const MAX_NAME_LENGTH = 100;
 // Names are informative only: anything but a non-empty string is treated as absent, and a long
 // one is cut (a token from the identity provider must not be refused, nor fill the store).
 function name(value: unknown): string | null {
-  // A name the store could not keep (NUL) is dropped like an empty one; the token stays valid.
+  // A name the stores could not keep alike (NUL, a lone surrogate) is dropped like an empty one;
+  // the token stays valid.
   if (typeof value !== "string" || value.trim() === "" || value.includes("\u0000")) return null;
+  if (!value.isWellFormed()) return null;
   if (value.length <= MAX_NAME_LENGTH) return value;
   const last = value.charCodeAt(MAX_NAME_LENGTH - 1);
   const splitsPair = last >= 0xd800 && last <= 0xdbff;

@@ -43,12 +43,11 @@ export function decodeCursor(kind: CursorKind, cursor: string): ListKey | undefi
   }
   if (!Array.isArray(value) || value.length !== 3 || value[0] !== tags[kind]) return undefined;
   const [, sortKey, id] = value as unknown[];
-  // A forged key with NUL could never match a row, and PostgreSQL would refuse it outright.
-  return typeof sortKey === "string" &&
-    typeof id === "string" &&
-    !`${sortKey}${id}`.includes("\u0000")
-    ? [sortKey, id]
-    : undefined;
+  // A forged key with NUL or a lone surrogate (JSON can spell one) could never match a row, and
+  // PostgreSQL would refuse NUL outright.
+  if (typeof sortKey !== "string" || typeof id !== "string") return undefined;
+  const text = `${sortKey}${id}`;
+  return !text.includes("\u0000") && text.isWellFormed() ? [sortKey, id] : undefined;
 }
 
 // A query string's limit arrives as text and a tRPC input's as a number; both are read as pydantic
@@ -135,26 +134,6 @@ export function pageCursor(kind: CursorKind) {
       return z.NEVER;
     })
     .optional();
-}
-
-/**
- * The common well-formed page query read without the schema (which costs more than reading the
- * page from the store): a digit-only `limit` in range and a cursor of this list, or none. Anything
- * else is undefined, and the schema reads it (and words what is wrong).
- */
-export function readPageQuery(
-  kind: CursorKind,
-  limit: unknown,
-  cursor: unknown,
-): { limit: number | undefined; cursor: ListKey | undefined } | undefined {
-  let n: number | undefined;
-  if (typeof limit === "string" && /^\d{1,4}$/.test(limit)) n = Number(limit);
-  else if (typeof limit === "number" && Number.isInteger(limit)) n = limit;
-  else if (limit !== undefined) return undefined;
-  if (n !== undefined && (n < 1 || n > MAX_PAGE_SIZE)) return undefined;
-  if (cursor === undefined) return { limit: n, cursor: undefined };
-  const key = typeof cursor === "string" ? decodeCursor(kind, cursor) : undefined;
-  return key && { limit: n, cursor: key };
 }
 
 /**

@@ -38,32 +38,46 @@ const noNul = [
   { message: "Value error, text cannot contain NUL", params: { type: "value_error" } },
 ] as const;
 
-const httpUrl = z
-  .string()
-  .max(2048)
-  .refine(...noNul)
-  .superRefine((value, ctx) => {
-    let parsed: URL;
-    try {
-      parsed = new URL(value);
-    } catch {
-      ctx.addIssue({
-        code: "custom",
-        input: value,
-        message: "Input should be a valid URL, relative URL without a base",
-        params: { type: "url_parsing" },
-      });
-      return;
-    }
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-      ctx.addIssue({
-        code: "custom",
-        input: value,
-        message: "URL scheme should be 'http' or 'https'",
-        params: { type: "url_scheme" },
-      });
-    }
-  });
+// A lone surrogate has no UTF-8 form: SQLite would write invalid UTF-8 and PostgreSQL something
+// else, so the two stores would keep different text. Refused as a 422 on every text input.
+const wellFormed = [
+  (value: string) => value.isWellFormed(),
+  {
+    message: "Value error, text must be well-formed UTF-16 (no lone surrogates)",
+    params: { type: "value_error" },
+  },
+] as const;
+
+/** Text of at most `max` characters, well-formed and without NUL: what both stores can keep. */
+const storableText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine(...noNul)
+    .refine(...wellFormed);
+
+const httpUrl = storableText(2048).superRefine((value, ctx) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    ctx.addIssue({
+      code: "custom",
+      input: value,
+      message: "Input should be a valid URL, relative URL without a base",
+      params: { type: "url_parsing" },
+    });
+    return;
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    ctx.addIssue({
+      code: "custom",
+      input: value,
+      message: "URL scheme should be 'http' or 'https'",
+      params: { type: "url_scheme" },
+    });
+  }
+});
 
 // Checked before trimming so an issue reports the value as sent, as pydantic does.
 const teamName = z
@@ -71,20 +85,14 @@ const teamName = z
   .min(1)
   .max(200)
   .refine(...noNul)
+  .refine(...wellFormed)
   .refine((s) => s === "" || s.trim() !== "", {
     message: "String should have at least 1 character",
     params: { type: "string_too_short" },
   })
   .trim();
-const teamDescription = z
-  .string()
-  .max(2000)
-  .refine(...noNul);
-const personName = z
-  .string()
-  .max(100)
-  .refine(...noNul)
-  .nullable();
+const teamDescription = storableText(2000);
+const personName = storableText(100).nullable();
 
 /** Create a team (`POST /api/v1/teams/`) or put one by id (admin). */
 export const TeamInput = z.object({
@@ -125,17 +133,14 @@ export const AdminUserInput = z.object({
     .min(1)
     .max(MAX_ID_LENGTH)
     .refine(...noNul)
+    .refine(...wellFormed)
     .nullable()
     .default(null),
 });
 export type AdminUserInput = z.input<typeof AdminUserInput>;
 
 export const ListTeamUsersQuery = z.object({
-  name: z
-    .string()
-    .max(200)
-    .refine(...noNul)
-    .optional(),
+  name: storableText(200).optional(),
 });
 export type ListTeamUsersQuery = z.input<typeof ListTeamUsersQuery>;
 
@@ -162,7 +167,11 @@ export type AuthorizedTeamsPageQuery = {
 
 /** The access check's question, named as its query parameters are. */
 export const AccessCheckInput = z.object({
-  user_id: z.string().min(1),
+  // A lookup: an id that cannot name a stored user is simply not found (no NUL rule, no limit).
+  user_id: z
+    .string()
+    .min(1)
+    .refine(...wellFormed),
   scope: Scope,
 });
 
