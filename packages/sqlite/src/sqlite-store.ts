@@ -6,6 +6,8 @@ import { Kysely } from "kysely";
 import { ImmediateSqliteDialect } from "./sqlite-dialect.js";
 import { translateSqliteError } from "./sqlite-errors.js";
 import { applyPragmas, integrityCheck } from "./sqlite-pragmas.js";
+import { sqliteStoreKind } from "./sqlite-store-kind.js";
+import type { StoreKind } from "./store-kind-contract.js";
 
 export interface SqliteStoreOptions {
   /** Path of the database file (its folder is created), or `:memory:`. */
@@ -22,6 +24,8 @@ export interface SqliteStoreOptions {
 /** An open SQLite store: what `createTeams({ db })` takes, and its lifecycle. */
 export interface SqliteStore {
   db: Kysely<Database>;
+  /** What the core needs to know of SQLite: `sqliteStoreKind`. */
+  kind: StoreKind;
   /** `PRAGMA integrity_check`'s answer: `ok`, or the problems found. */
   integrityCheck(): string;
   /** Answers when the store can serve a read (for readiness checks); throws `Unavailable` otherwise. */
@@ -58,6 +62,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   let closed = false;
   return {
     db,
+    kind: sqliteStoreKind,
     integrityCheck: () => integrityCheck(database),
     async ping() {
       try {
