@@ -15,10 +15,12 @@ export function sqliteJsonObject(fields: readonly JsonField[]): RawBuilder<strin
   const args = fields.map((field) => {
     const key = sql.lit(field.key);
     if ("text" in field) return sql`${key}, ${field.text}`;
-    // The stored form is words of [a-z:] separated by one space: quoting each word is enough, and
-    // json() makes the array JSON rather than text to be quoted again.
+    // The stored form is words of [a-z_:] separated by one space: quoting each word is enough, and
+    // json() makes the array JSON rather than text to be quoted again. The empty set is `[]` (as
+    // PostgreSQL's string_to_array gives it), not one empty word.
     if ("scopes" in field) {
-      return sql`${key}, json('["' || replace(${field.scopes}, ' ', '","') || '"]')`;
+      const words = sql`'["' || replace(${field.scopes}, ' ', '","') || '"]'`;
+      return sql`${key}, json(iif(${field.scopes} = '', '[]', ${words}))`;
     }
     return sql`${key}, json(iif(${field.present} is null, 'false', 'true'))`;
   });
