@@ -22,10 +22,11 @@ export class ImmediateSqliteDialect implements Dialect {
 
   /**
    * @param database An open better-sqlite3 `Database` (any object with the members `SqliteDatabase`
-   *   declares). The dialect's connection is the only one to it that Kysely uses; its rows are what
-   *   better-sqlite3 answers (so `defaultSafeIntegers` and the like keep their effect). Apply the
-   *   pragmas you want (WAL, `busy_timeout`, `foreign_keys`) before the first query. `Kysely.destroy()`
-   *   commits an open batch and closes it; if you close it yourself, call `flush()` first.
+   *   declares), which Kysely then uses as its one connection. Queries answer the rows
+   *   better-sqlite3 answers for them: `defaultSafeIntegers(true)` gives BigInts, BLOBs are Buffers.
+   *   Statements are prepared once and kept, so set such defaults, and the pragmas you want (WAL,
+   *   `busy_timeout`, `foreign_keys`), before the first query. `Kysely.destroy()` commits an open
+   *   batch and closes the database; to close it yourself, call `flush()` first.
    */
   constructor(readonly database: SqliteDatabase) {}
 

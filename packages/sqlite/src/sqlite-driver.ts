@@ -243,7 +243,10 @@ export class ImmediateSqliteDriver implements Driver {
   }
 }
 
-/** One turn with the connection, as Kysely holds it between acquire and release. */
+/**
+ * One turn with the connection, as Kysely holds it between acquire and release. A query marked by
+ * `sqliteStoreKind.readOwnRows` (own-selects.ts) is read the fast way, on the same queue.
+ */
 class Lease implements DatabaseConnection {
   held = false;
   inTransaction = false;
