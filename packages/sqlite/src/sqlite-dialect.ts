@@ -1,4 +1,3 @@
-import type BetterSqlite3 from "better-sqlite3";
 import {
   type DatabaseIntrospector,
   type Dialect,
@@ -10,6 +9,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from "kysely";
+import type { SqliteDatabase } from "./sqlite-database.js";
 import { ImmediateSqliteDriver } from "./sqlite-driver.js";
 
 /**
@@ -20,7 +20,15 @@ import { ImmediateSqliteDriver } from "./sqlite-driver.js";
 export class ImmediateSqliteDialect implements Dialect {
   #driver: ImmediateSqliteDriver | undefined;
 
-  constructor(readonly database: BetterSqlite3.Database) {}
+  /**
+   * @param database An open better-sqlite3 `Database` (any object with the members `SqliteDatabase`
+   *   declares), which Kysely then uses as its one connection. Queries answer the rows
+   *   better-sqlite3 answers for them: `defaultSafeIntegers(true)` gives BigInts, BLOBs are Buffers.
+   *   Statements are prepared once and kept, so set such defaults, and the pragmas you want (WAL,
+   *   `busy_timeout`, `foreign_keys`), before the first query. `Kysely.destroy()` commits an open
+   *   batch and closes the database; to close it yourself, call `flush()` first.
+   */
+  constructor(readonly database: SqliteDatabase) {}
 
   createDriver(): Driver {
     this.#driver = new ImmediateSqliteDriver(this.database);

@@ -1,7 +1,8 @@
-import type BetterSqlite3 from "better-sqlite3";
 import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from "kysely";
 import { CommitBatch } from "./commit-batch.js";
+import { isOwnSelect } from "./own-selects.js";
 import { SqliteConnection } from "./sqlite-connection.js";
+import type { SqliteDatabase, SqliteStatement } from "./sqlite-database.js";
 import { translateSqliteError } from "./sqlite-errors.js";
 
 /** Most transactions one commit carries; past it the batch commits before the next one begins. */
@@ -40,7 +41,7 @@ export class ImmediateSqliteDriver implements Driver {
   #batch: CommitBatch | undefined;
   #flushScheduled = false;
 
-  constructor(readonly database: BetterSqlite3.Database) {
+  constructor(readonly database: SqliteDatabase) {
     this.#connection = new SqliteConnection(database);
   }
 
@@ -110,10 +111,18 @@ export class ImmediateSqliteDriver implements Driver {
     this.#flush();
   }
 
-  /** Runs one statement for `lease`, waiting for its turn if it had handed the connection on. */
-  execute<R>(lease: Lease, query: CompiledQuery): Promise<QueryResult<R>> {
-    if (lease.held && !this.#batch) return this.#connection.executeQuery<R>(query);
-    return this.#executeInTurn(lease, query);
+  /**
+   * Runs one statement for `lease`, waiting for its turn if it had handed the connection on.
+   * `own`: one of the service's own selects, read the fast way (`SqliteConnection.readOwnRows`).
+   */
+  execute<R>(lease: Lease, query: CompiledQuery, own = false): Promise<QueryResult<R>> {
+    if (lease.held && !this.#batch) return this.#executeNow<R>(query, own);
+    return this.#executeInTurn(lease, query, own);
+  }
+
+  #executeNow<R>(query: CompiledQuery, own: boolean): Promise<QueryResult<R>> {
+    const connection = this.#connection;
+    return own ? connection.readOwnRows<R>(query) : connection.executeQuery<R>(query);
   }
 
   /** Streams one statement's rows for `lease` (see `SqliteConnection.streamQuery`). */
@@ -132,11 +141,15 @@ export class ImmediateSqliteDriver implements Driver {
     yield* this.#connection.streamQuery<R>(query, chunkSize);
   }
 
-  async #executeInTurn<R>(lease: Lease, query: CompiledQuery): Promise<QueryResult<R>> {
+  async #executeInTurn<R>(
+    lease: Lease,
+    query: CompiledQuery,
+    own: boolean,
+  ): Promise<QueryResult<R>> {
     if (!lease.held) await this.#take(lease);
     let result: QueryResult<R>;
     try {
-      result = await this.#connection.executeQuery<R>(query);
+      result = await this.#executeNow<R>(query, own);
     } catch (error) {
       if (this.#batch && !this.database.inTransaction) this.#batchLost(error);
       throw error;
@@ -213,7 +226,7 @@ export class ImmediateSqliteDriver implements Driver {
     return batch;
   }
 
-  readonly #control = new Map<CompiledQuery, BetterSqlite3.Statement>();
+  readonly #control = new Map<CompiledQuery, SqliteStatement>();
 
   /** Runs a transaction-control statement synchronously, errors translated as for any statement. */
   #run(query: CompiledQuery): void {
@@ -223,14 +236,17 @@ export class ImmediateSqliteDriver implements Driver {
         statement = this.database.prepare(query.sql);
         this.#control.set(query, statement);
       }
-      statement.run();
+      statement.run([]);
     } catch (error) {
       throw translateSqliteError(error);
     }
   }
 }
 
-/** One turn with the connection, as Kysely holds it between acquire and release. */
+/**
+ * One turn with the connection, as Kysely holds it between acquire and release. A query marked by
+ * `sqliteStoreKind.readOwnRows` (own-selects.ts) is read the fast way, on the same queue.
+ */
 class Lease implements DatabaseConnection {
   held = false;
   inTransaction = false;
@@ -238,7 +254,7 @@ class Lease implements DatabaseConnection {
   constructor(readonly driver: ImmediateSqliteDriver) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    return this.driver.execute<R>(this, query);
+    return this.driver.execute<R>(this, query, isOwnSelect(query));
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {

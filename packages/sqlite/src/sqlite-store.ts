@@ -23,7 +23,7 @@ export interface SqliteStoreOptions {
 /** An open SQLite store: what `createTeams(store)` takes, and its lifecycle. */
 export interface SqliteStore {
   db: Kysely<Database>;
-  /** What the store is, for `createTeams({ db, kind })`. */
+  /** What the store is (`sqliteStoreKind`), for `createTeams(store)`. */
   kind: StoreKind;
   /** `PRAGMA integrity_check`'s answer: `ok`, or the problems found. */
   integrityCheck(): string;
