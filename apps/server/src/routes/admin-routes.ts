@@ -6,7 +6,7 @@ import {
   TeamInput,
   UserResponse,
 } from "@teams/core";
-import type { Api } from "../app.js";
+import type { Api } from "../http/api.js";
 import { param } from "../http/params.js";
 import { documentOperation, jsonSchema } from "../openapi/operations.js";
 

@@ -1,4 +1,4 @@
-import type { Api } from "../app.js";
+import type { Api } from "../http/api.js";
 import { jsonArrayResponse } from "../http/json-array.js";
 import { nextPageHeaders, wantsPage } from "../http/page-links.js";
 import { param } from "../http/params.js";

@@ -1,6 +1,6 @@
 import { Unavailable } from "@teams/core";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import type { Api } from "../app.js";
+import type { Api } from "../http/api.js";
 import { depthExceededAt, MAX_JSON_DEPTH, readBody } from "../http/json-body.js";
 import { answerQueriesDirectly, directAnswerHeaders } from "./direct-queries.js";
 import { appRouter } from "./router.js";
