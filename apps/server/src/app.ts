@@ -8,6 +8,7 @@ import { isForgeableCookieWrite } from "./http/cross-site.js";
 import { endpoint } from "./http/endpoint.js";
 import { detailResponse } from "./http/fastapi-errors.js";
 import { readJsonBody } from "./http/json-body.js";
+import { issueSource, registerOperation } from "./http/operation.js";
 import { requestLog } from "./http/request-log.js";
 import { methodsFor, slashAlternative } from "./http/route-table.js";
 import { referenceSchemas, securitySchemes } from "./openapi/reference-components.js";
@@ -86,6 +87,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
     body: (c) => readJsonBody(c.req.raw, maxBodyBytes),
     onBug,
     endpoint: (where, handler) => endpoint(where, handler, onBug),
+    operation: (operation, handler) =>
+      registerOperation(app, operation, endpoint(issueSource(operation), handler, onBug)),
   };
 
   for (const [name, schema] of Object.entries(referenceSchemas)) {

@@ -4,6 +4,7 @@ import type { Principal, Teams } from "@teams/core";
 import type { Context } from "hono";
 import type { Handler } from "./endpoint.js";
 import type { IssueSource } from "./fastapi-errors.js";
+import type { Operation } from "./operation.js";
 
 /** What route files get: the core, and the three steps every handler takes before calling it. */
 export interface Api {
@@ -21,4 +22,6 @@ export interface Api {
   onBug(error: unknown): void;
   /** A handler whose errors become FastAPI answers, issues located per `where`. */
   endpoint(where: IssueSource, handler: Handler): Handler;
+  /** Serves and documents one REST operation, its handler's errors answered as `endpoint`'s. */
+  operation(operation: Operation, handler: Handler): void;
 }
