@@ -83,6 +83,7 @@ describe("GET queries answered without the fetch adapter", () => {
     ],
     ["no credentials", "/trpc/teams.authorized", ""],
     ["bad input JSON", "/trpc/teams.authorized?input=%7Bnope", "ann"],
+    ["a batch input that is a list", `/trpc/teams.list?batch=1&input=${q([{}])}`, "ann"],
     ["an unknown procedure", "/trpc/teams.nothing", "ann"],
     ["a mutation over GET", "/trpc/teams.revoke?input=%7B%7D", "ann"],
     ["a batch that is too large", `/trpc/${Array(17).fill("teams.list").join(",")}?batch=1`, "ann"],

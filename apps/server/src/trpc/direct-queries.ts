@@ -72,7 +72,8 @@ export async function answerQueriesDirectly<Context>(
   } catch {
     return undefined;
   }
-  if (batch && inputs !== undefined && (typeof inputs !== "object" || inputs === null)) {
+  const keyed = typeof inputs === "object" && inputs !== null && !Array.isArray(inputs);
+  if (batch && inputs !== undefined && !keyed) {
     return undefined;
   }
   const ctx = options.createContext();
