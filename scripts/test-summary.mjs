@@ -1,11 +1,13 @@
 // Sums the vitest JSON reports every package wrote and prints one line: "N passed, M failed".
-// A package whose tests crashed before reporting counts as one failure, so a red run never reads green.
+// A package whose tests crashed before reporting counts as one failure, and so does each failed CI
+// check (argv[3], their number: typecheck, lint, cycles), so a red run never reads green.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const exitCode = Number(process.argv[2] ?? 0);
+const failedChecks = Number(process.argv[3] ?? 0);
 let passed = 0;
-let failed = 0;
+let failed = failedChecks;
 for (const group of ["packages", "apps", "examples"]) {
   if (!existsSync(group)) continue;
   for (const name of readdirSync(group)) {

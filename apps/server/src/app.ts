@@ -1,13 +1,14 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Authenticator } from "@teams/auth";
-import { Forbidden, type Principal, type Teams } from "@teams/core";
-import type { Context } from "hono";
+import { Forbidden, type Teams } from "@teams/core";
 import { cors } from "hono/cors";
+import type { Api } from "./http/api.js";
 import { requestCredentials } from "./http/credentials.js";
 import { isForgeableCookieWrite } from "./http/cross-site.js";
-import { endpoint, type Handler } from "./http/endpoint.js";
-import { detailResponse, type IssueSource } from "./http/fastapi-errors.js";
+import { endpoint } from "./http/endpoint.js";
+import { detailResponse } from "./http/fastapi-errors.js";
 import { readJsonBody } from "./http/json-body.js";
+import { issueSource, registerOperation } from "./http/operation.js";
 import { requestLog } from "./http/request-log.js";
 import { methodsFor, slashAlternative } from "./http/route-table.js";
 import { referenceSchemas, securitySchemes } from "./openapi/reference-components.js";
@@ -39,24 +40,6 @@ export interface AppOptions {
   csrfSecret?: Uint8Array;
   /** Where the request log and unexpected errors go; default none (tests), the server passes console. */
   log?: { info(line: string): void; error(error: unknown): void };
-}
-
-/** What route files get: the core, and the three steps every handler takes before calling it. */
-export interface Api {
-  app: OpenAPIHono;
-  teams: Teams;
-  authenticator: Authenticator;
-  ping(): Promise<void>;
-  /** Throws Forbidden for a cross-site write whose only credential is the cookie (CSRF). */
-  refuseForgery(request: Request): void;
-  /** The caller, from its credentials (401 otherwise); a user first seen is recorded. */
-  principal(c: Context, options?: { headerOnly?: boolean }): Promise<Principal>;
-  /** The JSON body, within the size limit (413/415/422 otherwise). */
-  body(c: Context): Promise<unknown>;
-  /** Reports an unexpected error (a bug or a broken store) to the log. */
-  onBug(error: unknown): void;
-  /** A handler whose errors become FastAPI answers, issues located per `where`. */
-  endpoint(where: IssueSource, handler: Handler): Handler;
 }
 
 export function createApp(options: AppOptions): OpenAPIHono {
@@ -104,6 +87,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
     body: (c) => readJsonBody(c.req.raw, maxBodyBytes),
     onBug,
     endpoint: (where, handler) => endpoint(where, handler, onBug),
+    operation: (operation, handler) =>
+      registerOperation(app, operation, endpoint(issueSource(operation), handler, onBug)),
   };
 
   for (const [name, schema] of Object.entries(referenceSchemas)) {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, harness } from "./harness.js";
@@ -35,6 +36,15 @@ describe("/openapi.json", () => {
     const result = await new Validator().validate(doc);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
+  });
+
+  // The document as it stands, kept beside the tests: a change of any operation shows as a diff
+  // (key order aside) and is accepted by writing the new document there.
+  it("is the document kept in test/openapi-document.json", () => {
+    const kept = JSON.parse(
+      readFileSync(new URL("openapi-document.json", import.meta.url), "utf8"),
+    );
+    expect(doc).toEqual(kept);
   });
 
   it("declares the reference's security schemes", () => {

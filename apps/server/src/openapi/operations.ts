@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
+import { pathParams } from "./path-template.js";
 import { ref } from "./reference-components.js";
 
 /** A JSON schema for a zod schema of ours (the reference's own shapes are in reference-components). */
@@ -17,13 +18,12 @@ type Schema = Record<string, unknown>;
 
 export interface OperationDoc {
   method: "get" | "post" | "put" | "patch" | "delete";
-  /** OpenAPI path, `{param}` style. */
+  /** OpenAPI path, `{param}` style; its parameters are the operation's path parameters. */
   path: string;
   operationId: string;
   summary: string;
   description?: string;
   tags: string[];
-  pathParams?: string[];
   query?: { name: string; required: boolean; schema: Schema; description?: string }[];
   body?: { schema: Schema; required?: boolean };
   /** Success status and body schema (none for 204). */
@@ -43,7 +43,7 @@ const titleCase = (name: string) =>
  */
 export function documentOperation(app: OpenAPIHono, doc: OperationDoc): void {
   const parameters = [
-    ...(doc.pathParams ?? []).map((name) => ({
+    ...pathParams(doc.path).map((name) => ({
       name,
       in: "path",
       required: true,

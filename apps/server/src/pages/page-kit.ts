@@ -1,6 +1,6 @@
 import type { Principal, Teams } from "@teams/core";
 import type { Context } from "hono";
-import type { Api } from "../app.js";
+import type { Api } from "../http/api.js";
 import { isCrossSite } from "../http/cross-site.js";
 import { readBody } from "../http/json-body.js";
 import { consentFields } from "./consent-page.js";

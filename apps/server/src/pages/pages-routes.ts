@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { Api } from "../app.js";
+import type { Api } from "../http/api.js";
 import { accountRoutes } from "./account-routes.js";
 import { consentRoutes } from "./consent-routes.js";
 import { STYLESHEET_PATH } from "./html.js";

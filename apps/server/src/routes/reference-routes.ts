@@ -1,7 +1,7 @@
-import type { Api } from "../app.js";
+import type { Api } from "../http/api.js";
 import { itemsAnswer, linesAnswer, pageQuery } from "../http/page-links.js";
 import { param } from "../http/params.js";
-import { documentOperation } from "../openapi/operations.js";
+import { paging } from "../openapi/paging.js";
 import { ref } from "../openapi/reference-components.js";
 
 const list = (item: string) => ({ type: "array", items: ref(item) });
@@ -14,117 +14,105 @@ const authorizationAnswer = {
   },
   required: ["team_id", "user_id", "scopes"],
 };
-// Pagination is an extension too: described, and kept out of the parameters like `name`.
-const paging =
-  "Optional `limit` (1 to 1000) returns one page, still as a JSON array, in the list's order; when more follow, a `Link: <...>; rel=\"next\"` header gives the next page's URL and `X-Next-Cursor` its `cursor`. Without `limit` the whole list is returned.";
 const delegatedOnly =
   "Requires a delegated token — the subject (sub) must be a managed user of the authorized party (azp).";
 
 /** The five endpoints of the reference (DESIGN §3), paths and answers exactly. */
-export function referenceRoutes({ app, teams, principal, body, endpoint }: Api): void {
-  const teamPath = { source: "body", pathParams: ["team_id"] } as const;
-
+export function referenceRoutes({ teams, principal, body, operation }: Api): void {
   // Registered before /teams/{team_id}/... so "authorized" is never read as a team id.
-  app.get(
-    "/api/v1/teams/authorized",
-    endpoint({ source: "query" }, async (c) => {
+  operation(
+    {
+      method: "get",
+      path: "/api/v1/teams/authorized",
+      issues: "query",
+      operationId: "list_authorized_teams_api_v1_teams_authorized_get",
+      summary: "List Authorized Teams",
+      description: `List all teams the current user has authorized to access their data.\n\n${paging}`,
+      tags: ["teams"],
+      success: {
+        status: 200,
+        schema: list("AuthorizedTeamResponse"),
+        title: "Response List Authorized Teams Api V1 Teams Authorized Get",
+      },
+    },
+    async (c) => {
       const caller = await principal(c);
       return linesAnswer(c, await teams.listAuthorizedTeams(caller, pageQuery(c)));
-    }),
-  );
-  documentOperation(app, {
-    method: "get",
-    path: "/api/v1/teams/authorized",
-    operationId: "list_authorized_teams_api_v1_teams_authorized_get",
-    summary: "List Authorized Teams",
-    description: `List all teams the current user has authorized to access their data.\n\n${paging}`,
-    tags: ["teams"],
-    success: {
-      status: 200,
-      schema: list("AuthorizedTeamResponse"),
-      title: "Response List Authorized Teams Api V1 Teams Authorized Get",
     },
-  });
-
-  app.get(
-    "/api/v1/teams/",
-    endpoint({ source: "query" }, async (c) =>
-      itemsAnswer(c, await teams.listTeams(await principal(c), pageQuery(c))),
-    ),
   );
-  documentOperation(app, {
-    method: "get",
-    path: "/api/v1/teams/",
-    operationId: "list_teams_api_v1_teams__get",
-    summary: "List Teams",
-    description: "List all teams the current user owns or is a member of.",
-    tags: ["teams"],
-    success: {
-      status: 200,
-      schema: list("TeamResponse"),
-      title: "Response List Teams Api V1 Teams  Get",
-    },
-  });
 
-  app.post(
-    "/api/v1/teams/:team_id/authorize",
-    endpoint(teamPath, async (c) => {
+  operation(
+    {
+      method: "get",
+      path: "/api/v1/teams/",
+      issues: "query",
+      operationId: "list_teams_api_v1_teams__get",
+      summary: "List Teams",
+      description: `List all teams the current user owns or is a member of.\n\n${paging}`,
+      tags: ["teams"],
+      success: {
+        status: 200,
+        schema: list("TeamResponse"),
+        title: "Response List Teams Api V1 Teams  Get",
+      },
+    },
+    async (c) => itemsAnswer(c, await teams.listTeams(await principal(c), pageQuery(c))),
+  );
+
+  operation(
+    {
+      method: "post",
+      path: "/api/v1/teams/{team_id}/authorize",
+      operationId: "authorize_team_api_v1_teams__team_id__authorize_post",
+      summary: "Authorize Team",
+      description: `Authorize a team to access a managed user's data.\n\n${delegatedOnly} Regular users authorize teams through the browser-based OAuth flow.`,
+      tags: ["teams"],
+      body: { schema: ref("AuthorizeTeamRequest") },
+      success: { status: 200, schema: authorizationAnswer },
+    },
+    async (c) => {
       const caller = await principal(c, { headerOnly: true });
       return c.json(await teams.authorizeTeam(caller, param(c, "team_id"), await body(c)));
-    }),
+    },
   );
-  documentOperation(app, {
-    method: "post",
-    path: "/api/v1/teams/{team_id}/authorize",
-    operationId: "authorize_team_api_v1_teams__team_id__authorize_post",
-    summary: "Authorize Team",
-    description: `Authorize a team to access a managed user's data.\n\n${delegatedOnly} Regular users authorize teams through the browser-based OAuth flow.`,
-    tags: ["teams"],
-    pathParams: ["team_id"],
-    body: { schema: ref("AuthorizeTeamRequest") },
-    success: { status: 200, schema: authorizationAnswer },
-  });
 
-  app.delete(
-    "/api/v1/teams/:team_id/authorize",
-    endpoint(teamPath, async (c) => {
+  operation(
+    {
+      method: "delete",
+      path: "/api/v1/teams/{team_id}/authorize",
+      operationId: "revoke_team_authorization_api_v1_teams__team_id__authorize_delete",
+      summary: "Revoke Team Authorization",
+      description: `Revoke a team's authorization to access a managed user's data.\n\n${delegatedOnly} Regular users manage team authorizations through the browser.`,
+      tags: ["teams"],
+      success: { status: 200, schema: authorizationAnswer },
+    },
+    async (c) => {
       const caller = await principal(c, { headerOnly: true });
       return c.json(await teams.revokeTeam(caller, param(c, "team_id")));
-    }),
+    },
   );
-  documentOperation(app, {
-    method: "delete",
-    path: "/api/v1/teams/{team_id}/authorize",
-    operationId: "revoke_team_authorization_api_v1_teams__team_id__authorize_delete",
-    summary: "Revoke Team Authorization",
-    description: `Revoke a team's authorization to access a managed user's data.\n\n${delegatedOnly} Regular users manage team authorizations through the browser.`,
-    tags: ["teams"],
-    pathParams: ["team_id"],
-    success: { status: 200, schema: authorizationAnswer },
-  });
 
-  app.get(
-    "/api/v1/teams/:team_id/users",
-    endpoint({ source: "query", pathParams: ["team_id"] }, async (c) => {
+  operation(
+    {
+      method: "get",
+      path: "/api/v1/teams/{team_id}/users",
+      issues: "query",
+      operationId: "list_team_users_api_v1_teams__team_id__users_get",
+      summary: "List Team Users",
+      // `name` is an extension (DESIGN §3): described here, kept out of the parameters so that they
+      // equal the reference's.
+      description: `List all users who have authorized a team to access their data. Only accessible by team members.\n\nAn optional \`name\` query parameter keeps the users whose display name contains it, ignoring case.\n\n${paging}`,
+      tags: ["teams"],
+      success: {
+        status: 200,
+        schema: list("UserSummary"),
+        title: "Response List Team Users Api V1 Teams  Team Id  Users Get",
+      },
+    },
+    async (c) => {
       const caller = await principal(c);
       const query = { name: c.req.query("name"), ...pageQuery(c) };
       return linesAnswer(c, await teams.listTeamUsers(caller, param(c, "team_id"), query));
-    }),
-  );
-  documentOperation(app, {
-    method: "get",
-    path: "/api/v1/teams/{team_id}/users",
-    operationId: "list_team_users_api_v1_teams__team_id__users_get",
-    summary: "List Team Users",
-    // `name` is an extension (DESIGN §3): described here, kept out of the parameters so that they
-    // equal the reference's.
-    description: `List all users who have authorized a team to access their data. Only accessible by team members.\n\nAn optional \`name\` query parameter keeps the users whose display name contains it, ignoring case.\n\n${paging}`,
-    tags: ["teams"],
-    pathParams: ["team_id"],
-    success: {
-      status: 200,
-      schema: list("UserSummary"),
-      title: "Response List Team Users Api V1 Teams  Team Id  Users Get",
     },
-  });
+  );
 }

@@ -1,9 +1,12 @@
 import { Unavailable } from "@teams/core";
+import type { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import type { Api } from "../app.js";
+import type { Api } from "../http/api.js";
 import { depthExceededAt, MAX_JSON_DEPTH, readBody } from "../http/json-body.js";
-import { answerQueriesDirectly, directAnswerHeaders } from "./direct-queries.js";
+import { answerQueriesDirectly } from "./direct-queries.js";
+import { QUERY_PATHS } from "./query-paths.js";
 import { appRouter } from "./router.js";
+import { rootConfig } from "./trpc.js";
 
 /** Most calls one batched request may carry; a larger batch is refused whole (400). */
 export const MAX_BATCH_SIZE = 16;
@@ -13,6 +16,17 @@ export function trpcRoutes(
   { app, teams, authenticator, endpoint, refuseForgery, onBug }: Api,
   maxBodyBytes: number,
 ): void {
+  // One error policy for both paths: an unexpected error is logged, and 503s say when to come
+  // back, as REST's do.
+  const reportError = (error: TRPCError) => {
+    if (error.code === "INTERNAL_SERVER_ERROR") onBug(error.cause ?? error);
+  };
+  const errorHeaders = (errors: readonly TRPCError[]): Record<string, string> => {
+    const waits = errors.flatMap((e) =>
+      e.cause instanceof Unavailable ? [e.cause.retryAfterSeconds] : [],
+    );
+    return waits.length > 0 ? { "retry-after": String(Math.max(...waits)) } : {};
+  };
   app.all(
     "/trpc/*",
     endpoint({ source: "body" }, async (c) => {
@@ -27,6 +41,8 @@ export function trpcRoutes(
         const queryAt = url.indexOf("?", start);
         const answer = await answerQueriesDirectly({
           router: appRouter,
+          config: rootConfig,
+          queryPaths: QUERY_PATHS,
           path: queryAt === -1 ? url.slice(start) : url.slice(start, queryAt),
           query: queryAt === -1 ? "" : url.slice(queryAt + 1),
           accept: req.headers.get("trpc-accept"),
@@ -37,8 +53,10 @@ export function trpcRoutes(
             headers: req.headers,
             refuseForgery: () => refuseForgery(req),
           }),
+          onError: reportError,
+          errorHeaders,
         });
-        if (answer !== undefined) return c.body(answer, 200, directAnswerHeaders);
+        if (answer !== undefined) return new Response(answer.body, answer);
       }
       if (req.method === "POST") {
         // The body is read under the same limit as REST bodies (413) before tRPC sees it.
@@ -51,16 +69,8 @@ export function trpcRoutes(
         req,
         router: appRouter,
         maxBatchSize: MAX_BATCH_SIZE,
-        onError({ error }) {
-          if (error.code === "INTERNAL_SERVER_ERROR") onBug(error.cause ?? error);
-        },
-        // 503s say when to come back, as REST's do.
-        responseMeta({ errors }) {
-          const waits = errors.flatMap((e) =>
-            e.cause instanceof Unavailable ? [e.cause.retryAfterSeconds] : [],
-          );
-          return waits.length > 0 ? { headers: { "retry-after": String(Math.max(...waits)) } } : {};
-        },
+        onError: ({ error }) => reportError(error),
+        responseMeta: ({ errors }) => ({ headers: errorHeaders(errors) }),
         createContext: () => ({
           teams,
           authenticator,

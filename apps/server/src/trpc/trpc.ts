@@ -49,6 +49,8 @@ const mapErrors = t.middleware(async ({ next }) => {
 });
 
 export const router = t.router;
+/** The root's configuration: what shapes errors, for the GET queries answered without the adapter. */
+export const rootConfig = t._config;
 export const publicProcedure = t.procedure.use(mapErrors);
 
 async function authenticate(ctx: TrpcContext, headerOnly: boolean): Promise<Principal> {

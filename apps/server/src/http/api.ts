@@ -1,0 +1,27 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Authenticator } from "@teams/auth";
+import type { Principal, Teams } from "@teams/core";
+import type { Context } from "hono";
+import type { Handler } from "./endpoint.js";
+import type { IssueSource } from "./fastapi-errors.js";
+import type { Operation } from "./operation.js";
+
+/** What route files get: the core, and the three steps every handler takes before calling it. */
+export interface Api {
+  app: OpenAPIHono;
+  teams: Teams;
+  authenticator: Authenticator;
+  ping(): Promise<void>;
+  /** Throws Forbidden for a cross-site write whose only credential is the cookie (CSRF). */
+  refuseForgery(request: Request): void;
+  /** The caller, from its credentials (401 otherwise); a user first seen is recorded. */
+  principal(c: Context, options?: { headerOnly?: boolean }): Promise<Principal>;
+  /** The JSON body, within the size limit (413/415/422 otherwise). */
+  body(c: Context): Promise<unknown>;
+  /** Reports an unexpected error (a bug or a broken store) to the log. */
+  onBug(error: unknown): void;
+  /** A handler whose errors become FastAPI answers, issues located per `where`. */
+  endpoint(where: IssueSource, handler: Handler): Handler;
+  /** Serves and documents one REST operation, its handler's errors answered as `endpoint`'s. */
+  operation(operation: Operation, handler: Handler): void;
+}
