@@ -3,7 +3,7 @@ import { Invalid, NotFound } from "../errors.js";
 import { createTeams } from "../teams.js";
 import { admin, delegated, principal, seedWorld, teamBody } from "./fixtures.js";
 import { type TeamsWithListValues as Teams, withListValues } from "./list-values.js";
-import type { StoreConformanceOptions } from "./store-conformance.js";
+import type { StoreConformanceOptions } from "./store-under-test.js";
 
 /**
  * Pages of the two lists (a team's users, a user's authorized teams) and the sort keys the store

@@ -11,20 +11,7 @@ import { admin, delegated, principal, seedWorld, teamBody } from "./fixtures.js"
 import { expectListLinesFresh } from "./list-line-check.js";
 import { type TeamsWithListValues as Teams, withListValues } from "./list-values.js";
 import { runPaginationConformance } from "./pagination-conformance.js";
-
-/** A store opened for one test: migrated and empty. */
-export interface StoreUnderTest {
-  db: Kysely<Database>;
-  kind: StoreKind;
-  close(): Promise<void>;
-}
-
-export interface StoreConformanceOptions {
-  /** Shown in the test names, e.g. `sqlite :memory:`. */
-  name: string;
-  /** Opens a new, migrated, empty store; called once per test. */
-  open(): Promise<StoreUnderTest>;
-}
+import type { StoreConformanceOptions } from "./store-under-test.js";
 
 /**
  * Registers the store conformance suite with vitest: every use case of the core, its rules and its

@@ -4,7 +4,7 @@ import { applyMigrations, LATEST_SCHEMA_VERSION, readSchemaVersion } from "../mi
 import { createTeams } from "../teams.js";
 import { admin, delegated, principal } from "./fixtures.js";
 import { withListValues } from "./list-values.js";
-import type { StoreUnderTest } from "./store-conformance.js";
+import type { StoreUnderTest } from "./store-under-test.js";
 
 export interface UpgradeConformanceOptions {
   /** Shown in the test names. */
