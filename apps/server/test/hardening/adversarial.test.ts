@@ -963,9 +963,13 @@ function hostileRows(h: HostileId): Row[] {
         continue;
       }
       if (!missing) continue;
+      // The access check's user id is a text input: one that is not well-formed UTF-16 (which only
+      // tRPC's JSON can carry; a URL cannot) is refused as such, not answered "no access".
       const expectFor = (mount: "rest" | "trpc"): Expectation =>
         "allowed" in missing
-          ? { ...success(mount), check: (j) => expect(data(j).allowed).toBe(false) }
+          ? mount === "trpc" && !h.value.isWellFormed()
+            ? trpcError(422, "UNPROCESSABLE_CONTENT")
+            : { ...success(mount), check: (j) => expect(data(j).allowed).toBe(false) }
           : refusal(mount, missing.status, missing.detail);
       rows.push({
         group: "hostile id",

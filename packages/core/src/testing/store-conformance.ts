@@ -5,7 +5,6 @@ import { Forbidden, Invalid, NotAuthenticated, NotFound } from "../errors.js";
 import { arrayText } from "../list-lines.js";
 import { LATEST_SCHEMA_VERSION, readSchemaVersion } from "../migrations.js";
 import { AuthorizedTeamResponse, TeamResponse, UserSummary } from "../schemas.js";
-import type { StoreKind } from "../store-kind.js";
 import { createTeams } from "../teams.js";
 import { admin, delegated, principal, seedWorld, teamBody } from "./fixtures.js";
 import { expectListLinesFresh } from "./list-line-check.js";
