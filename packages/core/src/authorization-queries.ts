@@ -1,10 +1,9 @@
 import { sql } from "kysely";
 import type { Store } from "./context.js";
 import { authorizedTeamJson, type JsonLine } from "./list-lines.js";
-import type { ListKey } from "./pagination.js";
+import { type ListKey, type PageWindow, windowParts } from "./pagination.js";
 import { prepare, prepareShaped } from "./prepared-query.js";
 import type { AuthorizedTeamResponse, UserSummary } from "./schemas.js";
-import type { PageWindow } from "./team-queries.js";
 
 // Reads of authorizations: a grant's scopes, the two lists (a user's teams, a team's users) as
 // the JSON lines the store builds or keeps (see list-lines.ts), and the access check's facts.
@@ -60,10 +59,8 @@ export async function listTeamsAuthorizedBy<T extends AuthorizedTeamResponse>(
   window: PageWindow,
   times: boolean,
 ): Promise<JsonLine<T>[]> {
-  const { after, rows: n } = window;
-  const shape = { after: after !== undefined, limited: n !== undefined, times };
-  const a = after ?? ["", ""];
-  const { rows } = await authorizedTeams(s, shape, userId, a[0], a[1], n ?? 0);
+  const w = windowParts(window);
+  const { rows } = await authorizedTeams(s, { ...w, times }, userId, w.key, w.id, w.rows);
   return rows.map((r) => r.line as JsonLine<T>);
 }
 
@@ -118,11 +115,10 @@ export async function listUsersAuthorizing(
   filter: { name?: string | undefined },
   window: PageWindow,
 ): Promise<JsonLine<UserSummary>[]> {
-  const { after, rows: n } = window;
-  const shape = { named: !!filter.name, after: after !== undefined, limited: n !== undefined };
+  const w = windowParts(window);
   const pattern = filter.name ? likeContains(filter.name) : "";
-  const a = after ?? ["", ""];
-  const { rows } = await usersAuthorizing(s, shape, teamId, pattern, a[0], a[1], n ?? 0);
+  const shape = { ...w, named: !!filter.name };
+  const { rows } = await usersAuthorizing(s, shape, teamId, pattern, w.key, w.id, w.rows);
   return rows.map((r) => r.user_summary as JsonLine<UserSummary>);
 }
 

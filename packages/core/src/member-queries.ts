@@ -1,9 +1,8 @@
 import type { Store } from "./context.js";
-import type { ListKey } from "./pagination.js";
+import { type ListKey, type PageWindow, windowParts } from "./pagination.js";
 import type { Role } from "./policy/team-policy.js";
 import { prepare, prepareShaped } from "./prepared-query.js";
 import type { MemberResponse } from "./schemas.js";
-import type { PageWindow } from "./team-queries.js";
 import type { UserRow } from "./user-queries.js";
 
 // Reads of memberships: a member's role, a team's owners and its list of members.
@@ -76,9 +75,8 @@ export async function listMembersOf(
   teamId: string,
   window: PageWindow,
 ): Promise<MemberResponse[]> {
-  const { after, rows: n } = window;
-  const shape = { after: after !== undefined, limited: n !== undefined };
-  const { rows } = await membersOf(s, shape, teamId, after?.[0] ?? "", after?.[1] ?? "", n ?? 0);
+  const w = windowParts(window);
+  const { rows } = await membersOf(s, w, teamId, w.key, w.id, w.rows);
   return rows.map((r) => toMember(r, r.role));
 }
 

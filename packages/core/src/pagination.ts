@@ -22,6 +22,28 @@ export const MAX_PAGE_SIZE = 1000;
 /** The position in an ordered list after which a page starts: its sort key and id. */
 export type ListKey = readonly [sortKey: string, id: string];
 
+/** Where a page starts and how long it is; no cursor starts at the top, no limit reads to the end. */
+export interface PageWindow {
+  after?: ListKey | undefined;
+  /** Rows to read: one more than the page, to learn whether another follows. */
+  rows?: number | undefined;
+}
+
+/**
+ * A window as a prepared list query takes it: the parts its shape has (`after`, `limited`) and
+ * their arguments, placeholders where a part is absent (the shape then sends none of them).
+ */
+export function windowParts(window: PageWindow) {
+  const { after, rows } = window;
+  return {
+    after: after !== undefined,
+    limited: rows !== undefined,
+    key: after?.[0] ?? "",
+    id: after?.[1] ?? "",
+    rows: rows ?? 0,
+  };
+}
+
 /** Which list a cursor belongs to, so that one list's cursor is refused by another. */
 export type CursorKind = "users" | "teams" | "members" | "my-teams";
 

@@ -1,5 +1,5 @@
 import type { Store } from "./context.js";
-import type { ListKey } from "./pagination.js";
+import { type ListKey, type PageWindow, windowParts } from "./pagination.js";
 import { prepare, prepareShaped } from "./prepared-query.js";
 import type { TeamDetails, TeamResponse } from "./schemas.js";
 
@@ -49,13 +49,6 @@ export async function teamExists(s: Store, teamId: string): Promise<boolean> {
   return (await teamIdById(s, teamId)).rows.length > 0;
 }
 
-/** Where a page starts and how long it is; no cursor starts at the top, no limit reads to the end. */
-export interface PageWindow {
-  after?: ListKey | undefined;
-  /** Rows to read: one more than the page, to learn whether another follows. */
-  rows?: number | undefined;
-}
-
 const teamsOfMember = prepareShaped(
   ["after", "limited"],
   ({ db }, shape, userId: string, name: string, teamId: string, rows: number) => {
@@ -84,16 +77,8 @@ export async function listTeamsOfMember(
   userId: string,
   window: PageWindow,
 ): Promise<TeamResponse[]> {
-  const { after, rows: n } = window;
-  const shape = { after: after !== undefined, limited: n !== undefined };
-  const { rows } = await teamsOfMember(
-    s,
-    shape,
-    userId,
-    after?.[0] ?? "",
-    after?.[1] ?? "",
-    n ?? 0,
-  );
+  const w = windowParts(window);
+  const { rows } = await teamsOfMember(s, w, userId, w.key, w.id, w.rows);
   return rows.map((r) => ({ ...teamDetails(r), role: r.role }));
 }
 
