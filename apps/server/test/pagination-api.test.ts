@@ -89,6 +89,27 @@ describe("REST pages", () => {
     ]);
   });
 
+  it("GET /api/v1/teams/?limit= and GET .../members?limit= page the same way", async () => {
+    for (const id of ["ta", "tb", "tc"]) {
+      await h.teams.adminPutMember(admin, id, "coach", { role: "member" });
+    }
+    const headers = await bearer({ sub: "coach" });
+    const whole = await (await h.request("/api/v1/teams/", { headers })).json();
+    const pages = await followLinks("/api/v1/teams/?limit=2", headers);
+    expect(pages.flat()).toEqual(whole.map((t: { id: string }) => t.id));
+    expect(pages.map((p) => p.length)).toEqual([2, 2]);
+    for (const id of ["p1", "p2", "p3"]) {
+      await h.teams.adminPutMember(admin, "club", id, { role: "member" });
+    }
+    const members = await (await h.request("/api/v1/teams/club/members", { headers })).json();
+    const memberPages = await followLinks("/api/v1/teams/club/members?limit=3", headers);
+    expect(memberPages.flat()).toEqual(members.map((m: { id: string }) => m.id));
+    expect(memberPages.length).toBe(Math.ceil(members.length / 3));
+    const bad = await h.request("/api/v1/teams/club/members?limit=0", { headers });
+    expect(bad.status).toBe(422);
+    expect((await bad.json()).detail[0].loc).toEqual(["query", "limit"]);
+  });
+
   it("without limit, answers the whole array with no paging headers, as the reference does", async () => {
     const headers = await bearer({ sub: "coach" });
     const whole = await h.request("/api/v1/teams/club/users", { headers });
@@ -197,6 +218,21 @@ describe("tRPC pages", () => {
       headers: await bearer({ sub: "ann" }),
     });
     expect((await all.json()).result.data.next_cursor).toBeNull();
+  });
+
+  it("teams.listPage and manage.membersPage answer { items, next_cursor }", async () => {
+    await h.teams.adminPutMember(admin, "ta", "coach", { role: "member" });
+    const first = (await (await query("teams.listPage", { limit: 1 }, "coach")).json()).result.data;
+    expect(first.items).toHaveLength(1);
+    const rest = await query("teams.listPage", { cursor: first.next_cursor }, "coach");
+    const after = (await rest.json()).result.data;
+    expect(after.next_cursor).toBeNull();
+    const list = (await (await query("teams.list", {}, "coach")).json()).result.data;
+    expect([...first.items, ...after.items]).toEqual(list);
+    const members = await query("manage.membersPage", { team_id: "club", limit: 1 }, "coach");
+    const page = (await members.json()).result.data;
+    expect(page.items).toHaveLength(1);
+    expect(typeof page.next_cursor).toBe("string");
   });
 
   it("answers a bad limit with 422 and pydantic issues", async () => {

@@ -31,6 +31,12 @@ export const managementRouter = router({
     .query(
       async ({ ctx, input }) => (await ctx.teams.listMembers(ctx.principal, input.team_id)).items,
     ),
+  /** One page of `members`: `{ items, next_cursor }`, `limit` 1 to 1000 (all when absent). */
+  membersPage: authedProcedure
+    .input(input<{ team_id: string; limit?: number; cursor?: string }>("team_id"))
+    .query(({ ctx, input: { team_id, ...query } }) =>
+      ctx.teams.listMembers(ctx.principal, team_id, query),
+    ),
   putMember: authedProcedure
     .input(
       input<{ team_id: string; user_id: string; role: ApplicationMemberRole }>(

@@ -26,6 +26,7 @@ function exactly<const P extends readonly QueryPath<AppRouter>[]>(
 /** Every query procedure of the router: the calls a GET may make, as the adapter allows them. */
 export const QUERY_PATHS = exactly([
   "teams.list",
+  "teams.listPage",
   "teams.authorized",
   "teams.users",
   "teams.usersPage",
@@ -33,6 +34,7 @@ export const QUERY_PATHS = exactly([
   "teams.user",
   "manage.getTeam",
   "manage.members",
+  "manage.membersPage",
   "manage.users",
   "manage.canAccess",
 ]);

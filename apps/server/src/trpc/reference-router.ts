@@ -10,6 +10,10 @@ const pageOfValues = <T>(page: LinesPage<T>): Page<T> => ({
 /** The five operations of the reference, and one authorizing user. */
 export const referenceRouter = router({
   list: authedProcedure.query(async ({ ctx }) => (await ctx.teams.listTeams(ctx.principal)).items),
+  /** One page of `list`: `{ items, next_cursor }`. */
+  listPage: authedProcedure
+    .input(input<{ limit?: number; cursor?: string }>())
+    .query(({ ctx, input }) => ctx.teams.listTeams(ctx.principal, input)),
   authorized: authedProcedure.query(async ({ ctx }) =>
     parseLines((await ctx.teams.listAuthorizedTeams(ctx.principal)).lines),
   ),
