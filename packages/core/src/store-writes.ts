@@ -38,15 +38,12 @@ const userDisplayName = (userId: string) =>
 
 // Users.
 
+// A user row inserted for an id that was deleted carries the deletion's instant (null for an id
+// never deleted), read inside the statement: a write whose caller was deleted while its request
+// was in flight (`createTeam` inserts its caller too) re-creates a user that still refuses the
+// deleted account's tokens.
 const insertUserIfMissing = prepare(
-  (
-    { db },
-    id: string,
-    firstName: string | null,
-    lastName: string | null,
-    now: string,
-    issuedAfter: string | null,
-  ) =>
+  ({ db }, id: string, firstName: string | null, lastName: string | null, now: string) =>
     db
       .insertInto("users")
       .values({
@@ -55,29 +52,18 @@ const insertUserIfMissing = prepare(
         last_name: lastName,
         manager_id: null,
         created_at: now,
-        issued_after: issuedAfter,
+        issued_after: db.selectFrom("deleted_users").select("deleted_at").where("id", "=", id),
       })
       .onConflict((oc) => oc.column("id").doNothing()),
 );
 
-/**
- * Inserts the user row for an id seen in a valid token, keeping an existing row as it is.
- * `issuedAfter`: the instant of the id's deletion, for a user re-created by a newer token.
- */
+/** Inserts the user row for an id seen in a valid token, keeping an existing row as it is. */
 export async function ensureUserRow(
   s: Store,
   user: { id: string; first_name?: string | null; last_name?: string | null },
   now: string,
-  issuedAfter: string | null = null,
 ): Promise<void> {
-  await insertUserIfMissing(
-    s,
-    user.id,
-    user.first_name ?? null,
-    user.last_name ?? null,
-    now,
-    issuedAfter,
-  );
+  await insertUserIfMissing(s, user.id, user.first_name ?? null, user.last_name ?? null, now);
 }
 
 /**

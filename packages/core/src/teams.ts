@@ -88,7 +88,8 @@ export function createTeams(options: CreateTeamsOptions) {
         const deletedAt = await findDeletion(tx, identity.id);
         if (deletedAt === undefined) return ensureUserRow(tx, identity, now);
         refuseOlder(deletedAt);
-        await ensureUserRow(tx, identity, now, deletedAt);
+        // The row takes the deletion's instant (`issued_after`): the record is no longer needed.
+        await ensureUserRow(tx, identity, now);
         await forgetDeletion(tx, identity.id);
       });
     },

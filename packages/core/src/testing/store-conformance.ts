@@ -792,6 +792,21 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
           expect((await teams.listUsers(coach)).map((u) => u.id)).toEqual(["coach"]);
         },
       );
+
+      t(
+        "a write whose caller was deleted meanwhile re-creates a user that still refuses its old tokens",
+        async (teams, clock) => {
+          const second = Date.parse("2026-01-01T00:00:10.000Z") / 1000;
+          clock.now = new Date("2026-01-01T00:00:10.500Z");
+          // carl's request passed ensureUser, then carl was deleted before its write ran.
+          await teams.adminDeleteUser(admin, "carl");
+          await teams.createTeam(carl, teamBody("Late"));
+          await expect(teams.ensureUser({ id: "carl", iat: second })).rejects.toBeInstanceOf(
+            NotAuthenticated,
+          );
+          await teams.ensureUser({ id: "carl", iat: second + 1 });
+        },
+      );
     });
 
     describe("concurrency within one process", () => {
