@@ -1,7 +1,7 @@
 import { createAuthenticator } from "@teams/auth";
 import { createTeams, type Teams } from "@teams/core";
 import { seedWorld } from "@teams/core/testing";
-import { openSqliteStore } from "@teams/sqlite";
+import { openSqliteStore, type SqliteStore } from "@teams/sqlite";
 import { SignJWT } from "jose";
 import { createApp } from "../src/app.js";
 
@@ -14,14 +14,16 @@ export interface TokenClaims {
   scope?: string;
   exp?: number;
   given_name?: string;
+  /** Issued at (seconds); now by default. */
+  iat?: number;
 }
 
 /** Signs a token the test server accepts (HS256 with the test secret) unless told otherwise. */
 export async function token(claims: TokenClaims = {}): Promise<string> {
-  const { exp, ...rest } = claims;
+  const { exp, iat, ...rest } = claims;
   return new SignJWT({ scope: "data:read data:write profile", ...rest } as Record<string, unknown>)
     .setProtectedHeader({ alg: "HS256" })
-    .setIssuedAt()
+    .setIssuedAt(iat)
     .setExpirationTime(exp ?? "1h")
     .sign(key);
 }
@@ -41,11 +43,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A fresh app over its own in-memory SQLite store, seeded with the fixtures' small world. */
+/** What the harness needs of a store: `SqliteStore` and `PostgresStore` both are one. */
+export type HarnessStore = Pick<SqliteStore, "db" | "kind" | "ping" | "close">;
+
+/**
+ * A fresh app over its own store (an in-memory SQLite one unless `open` gives another), seeded
+ * with the fixtures' small world.
+ */
 export async function harness(
-  options: { seed?: boolean; maxBodyBytes?: number; corsOrigins?: string[] } = {},
+  options: {
+    seed?: boolean;
+    maxBodyBytes?: number;
+    corsOrigins?: string[];
+    open?: () => Promise<HarnessStore>;
+  } = {},
 ): Promise<Harness> {
-  const store = await openSqliteStore({ filename: ":memory:" });
+  const store = await (options.open ?? (() => openSqliteStore({ filename: ":memory:" })))();
   const teams = createTeams(store);
   if (options.seed ?? true) await seedWorld(teams);
   const authenticator = await createAuthenticator({ jwtSecret: SECRET });

@@ -171,7 +171,12 @@ describe("minted tokens", () => {
         authorizedParty: "coach-1",
         scopes: ["data:read", "profile"],
       },
-      identity: { id: "managed-1", first_name: "Ada", last_name: "Lovelace" },
+      identity: {
+        id: "managed-1",
+        first_name: "Ada",
+        last_name: "Lovelace",
+        iat: decodeJwt(token).iat,
+      },
     });
   });
 

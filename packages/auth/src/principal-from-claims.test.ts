@@ -107,6 +107,16 @@ describe("identity", () => {
   });
 });
 
+it("carries the token's iat in the identity, when it has one (a deleted user's older tokens are refused by it)", () => {
+  expect(authenticationFromClaims({ ...base, sub: "u", iat: 1_700_000_000 }).identity).toEqual({
+    id: "u",
+    first_name: null,
+    last_name: null,
+    iat: 1_700_000_000,
+  });
+  expect(authenticationFromClaims({ ...base, sub: "u" }).identity).not.toHaveProperty("iat");
+});
+
 it("returns frozen objects (they may be shared through the cache)", () => {
   const result = authenticationFromClaims({ ...base, sub: "u", scope: "a" });
   expect(Object.isFrozen(result)).toBe(true);

@@ -7,7 +7,13 @@ import { TokenRejected } from "./token-rejected.js";
 export interface Authentication {
   principal: Principal;
   /** The user as first seen in a token (DESIGN §4: created on the fly, names when present). */
-  identity: { id: string; first_name: string | null; last_name: string | null };
+  identity: {
+    id: string;
+    first_name: string | null;
+    last_name: string | null;
+    /** The token's `iat` (seconds), when it has one: a deleted user's older tokens are refused by it. */
+    iat?: number;
+  };
 }
 
 /** DESIGN §2: `sub` (and `azp`) at most this many characters, like every id. */
@@ -30,6 +36,8 @@ export function authenticationFromClaims(claims: JWTPayload): Authentication {
     id: userId,
     first_name: name(claims.given_name),
     last_name: name(claims.family_name),
+    // jose has checked that a present `iat` is a number (and not far in the future).
+    ...(typeof claims.iat === "number" ? { iat: claims.iat } : {}),
   });
   return Object.freeze({ principal, identity });
 }

@@ -72,9 +72,10 @@ export function adminUseCases(ctx: Context) {
     async adminDeleteUser(principal: P, userId: string): Promise<void> {
       admin(principal);
       if (!isPlausibleId(userId)) throw new NotFound(messages.userNotFound);
+      const now = ctx.now();
       await ctx.write(async (tx) => {
         const managed = await u.findManagedIds(tx, userId);
-        if (!(await w.deleteUserRows(tx, userId, managed))) {
+        if (!(await w.deleteUserRows(tx, userId, managed, now))) {
           throw new NotFound(messages.userNotFound);
         }
       });

@@ -12,6 +12,7 @@ export interface Database {
   teams: TeamsTable;
   memberships: MembershipsTable;
   authorizations: AuthorizationsTable;
+  deleted_users: DeletedUsersTable;
   teams_schema: SchemaTable;
 }
 
@@ -24,6 +25,11 @@ export interface UsersTable {
   /** Names joined by a space, else the id; computed by the store so lists can be ordered by index. */
   display_name: Generated<string>;
   created_at: string;
+  /**
+   * Set on a user re-created after a deletion (migration 4): the deletion's ISO-8601 instant. A
+   * token for this user must have been issued after it. Inserts may leave it out (null: any token).
+   */
+  issued_after: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TeamsTable {
@@ -65,6 +71,13 @@ export interface AuthorizationsTable {
    * reads no user row and builds no value.
    */
   user_summary: string;
+}
+
+/** A deleted user (migration 4): its id and the instant of its latest deletion. */
+export interface DeletedUsersTable {
+  id: string;
+  /** ISO-8601 instant; a token issued before it (or without `iat`) no longer re-creates the user. */
+  deleted_at: string;
 }
 
 /** One row: the schema version the database was last migrated to. */

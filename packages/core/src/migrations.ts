@@ -205,6 +205,24 @@ export const migrations: readonly Migration[] = [
       // SQLite adds a covering index of the teams here: see its store kind (`afterMigrations`).
     },
   },
+  {
+    version: 4,
+    name: "deleted users, with when; a re-created user's tokens must be newer",
+    async up(db, family) {
+      const text = family === "postgres" ? sql`text collate "C"` : "text";
+      // A deleted user's token stays valid until it expires, and a user first seen in a token is
+      // created on the fly: without a record of the deletion, that token brings the user back.
+      // One row per id (the latest deletion), ISO-8601 like every instant of the schema.
+      await db.schema
+        .createTable("deleted_users")
+        .addColumn("id", text, (c) => c.primaryKey())
+        .addColumn("deleted_at", text, (c) => c.notNull())
+        .execute();
+      // A user re-created by a newer token keeps the deletion's instant here, so a token older
+      // than it is still refused from the one read of the user row every request makes.
+      await db.schema.alterTable("users").addColumn("issued_after", text).execute();
+    },
+  },
 ];
 
 /** The version a database is at after every migration this code knows has run. */

@@ -38,11 +38,22 @@ const userDisplayName = (userId: string) =>
 
 // Users.
 
+// A user row inserted for an id that was deleted carries the deletion's instant (null for an id
+// never deleted), read inside the statement: a write whose caller was deleted while its request
+// was in flight (`createTeam` inserts its caller too) re-creates a user that still refuses the
+// deleted account's tokens.
 const insertUserIfMissing = prepare(
   ({ db }, id: string, firstName: string | null, lastName: string | null, now: string) =>
     db
       .insertInto("users")
-      .values({ id, first_name: firstName, last_name: lastName, manager_id: null, created_at: now })
+      .values({
+        id,
+        first_name: firstName,
+        last_name: lastName,
+        manager_id: null,
+        created_at: now,
+        issued_after: db.selectFrom("deleted_users").select("deleted_at").where("id", "=", id),
+      })
       .onConflict((oc) => oc.column("id").doNothing()),
 );
 
@@ -53,6 +64,15 @@ export async function ensureUserRow(
   now: string,
 ): Promise<void> {
   await insertUserIfMissing(s, user.id, user.first_name ?? null, user.last_name ?? null, now);
+}
+
+/**
+ * Removes the record of an id's deletion once a newer token has re-created the user: its instant
+ * now lives in the user row (`issued_after`), so the two never disagree, and the table holds only
+ * ids that are gone.
+ */
+export async function forgetDeletion(s: Store, userId: string): Promise<void> {
+  await s.db.deleteFrom("deleted_users").where("id", "=", userId).execute();
 }
 
 /** Inserts a new user managed by `managerId`. */
@@ -97,12 +117,14 @@ export async function putUserRow(
 
 /**
  * Deletes a user with what hangs on it: its memberships, its authorizations and the users it
- * manages (with theirs). False when there was no such user.
+ * manages (with theirs), and records each id's deletion at `now` (a token issued before it no
+ * longer re-creates the user). False when there was no such user.
  */
 export async function deleteUserRows(
   s: Store,
   userId: string,
   managed: string[],
+  now: string,
 ): Promise<boolean> {
   // Explicit deletes rather than trusting ON DELETE CASCADE alone: an embedder's database may have
   // been created with foreign keys off.
@@ -111,7 +133,19 @@ export async function deleteUserRows(
   await s.db.deleteFrom("memberships").where("user_id", "in", ids).execute();
   await s.db.deleteFrom("users").where("manager_id", "=", userId).execute();
   const deleted = await s.db.deleteFrom("users").where("id", "=", userId).executeTakeFirst();
-  return deleted.numDeletedRows > 0n;
+  if (deleted.numDeletedRows === 0n) return false;
+  // The latest deletion per id: a clock that stepped back never moves the bound earlier.
+  await s.db
+    .insertInto("deleted_users")
+    .values(ids.map((id) => ({ id, deleted_at: now })))
+    .onConflict((oc) =>
+      oc
+        .column("id")
+        .doUpdateSet((eb) => ({ deleted_at: eb.ref("excluded.deleted_at") }))
+        .where("deleted_users.deleted_at", "<", (eb) => eb.ref("excluded.deleted_at")),
+    )
+    .execute();
+  return true;
 }
 
 // Teams.

@@ -2,13 +2,13 @@ import type { Kysely } from "kysely";
 import { adminUseCases } from "./admin-use-cases.js";
 import { createContext } from "./context.js";
 import type { Database } from "./database.js";
-import { Invalid } from "./errors.js";
+import { Invalid, NotAuthenticated } from "./errors.js";
 import { isPlausibleId } from "./ids.js";
 import { managementUseCases } from "./management-use-cases.js";
 import { referenceUseCases } from "./reference-use-cases.js";
 import type { StoreKind } from "./store-kind.js";
-import { ensureUserRow } from "./store-writes.js";
-import { userExists } from "./user-queries.js";
+import { ensureUserRow, forgetDeletion } from "./store-writes.js";
+import { findDeletion, findTokenBound } from "./user-queries.js";
 
 export interface CreateTeamsOptions {
   /** The store, migrated (see `openSqliteStore`, or `migrateToLatest` for a database of your own). */
@@ -32,7 +32,19 @@ export interface Identity {
   id: string;
   first_name?: string | null;
   last_name?: string | null;
+  /**
+   * When the token was issued (its `iat`, seconds since the epoch). A token without one cannot
+   * prove it is newer than a deletion of its user, so it is refused for a deleted id like an old one.
+   */
+  iat?: number;
 }
+
+/** Whether a token issued at `iat` (seconds) is newer than `instant`: a token of the same second is not. */
+function issuedAfter(iat: number | undefined, instant: string): boolean {
+  return iat !== undefined && iat * 1000 > Date.parse(instant);
+}
+
+const deletedUser = () => new NotAuthenticated("Could not validate credentials");
 
 /**
  * Every use case of Teams over one store. Each takes the caller's `Principal` first (null or
@@ -45,7 +57,11 @@ export function createTeams(options: CreateTeamsOptions) {
     ...referenceUseCases(ctx),
     ...managementUseCases(ctx),
     ...adminUseCases(ctx),
-    /** Records a user first seen in a valid token; an existing user is left as it is. */
+    /**
+     * Records a user first seen in a valid token; an existing user is left as it is. A token of a
+     * deleted user (issued before the deletion, or without `iat`) is `NotAuthenticated` and does not
+     * bring the user back; a newer one (the identity provider's new account with the same id) does.
+     */
     async ensureUser(identity: Identity): Promise<void> {
       if (!isPlausibleId(identity.id)) {
         throw new Invalid([
@@ -58,8 +74,24 @@ export function createTeams(options: CreateTeamsOptions) {
         ]);
       }
       // A read first: this runs on every authenticated request, and only a new user needs a write.
-      if (await userExists(store, identity.id)) return;
-      await ensureUserRow(store, identity, ctx.now());
+      // A known user costs this one read; only an unknown id reads the deletions.
+      const refuseOlder = (bound: string | null) => {
+        if (bound !== null && !issuedAfter(identity.iat, bound)) throw deletedUser();
+      };
+      const known = await findTokenBound(store, identity.id);
+      if (known) return refuseOlder(known.issued_after);
+      const now = ctx.now();
+      await ctx.write(async (tx) => {
+        // Read again in the write: a newer token may have re-created the user in between.
+        const created = await findTokenBound(tx, identity.id);
+        if (created) return refuseOlder(created.issued_after);
+        const deletedAt = await findDeletion(tx, identity.id);
+        if (deletedAt === undefined) return ensureUserRow(tx, identity, now);
+        refuseOlder(deletedAt);
+        // The row takes the deletion's instant (`issued_after`): the record is no longer needed.
+        await ensureUserRow(tx, identity, now);
+        await forgetDeletion(tx, identity.id);
+      });
     },
   };
 }

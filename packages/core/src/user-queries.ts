@@ -38,12 +38,28 @@ export async function findUser(s: Store, userId: string): Promise<UserRow | unde
   return (await userById(s, userId)).rows[0];
 }
 
-const userIdById = prepare(({ db }, userId: string) =>
-  db.selectFrom("users").select("id").where("id", "=", userId),
+const tokenBoundById = prepare(({ db }, userId: string) =>
+  db.selectFrom("users").select("issued_after").where("id", "=", userId),
 );
 
-export async function userExists(s: Store, userId: string): Promise<boolean> {
-  return (await userIdById(s, userId)).rows.length > 0;
+/**
+ * Whether the user exists and, if it was re-created after a deletion, the instant its tokens must
+ * be newer than (null: any token). Undefined for an unknown id. One read by the primary key.
+ */
+export async function findTokenBound(
+  s: Store,
+  userId: string,
+): Promise<{ issued_after: string | null } | undefined> {
+  return (await tokenBoundById(s, userId)).rows[0];
+}
+
+const deletionById = prepare(({ db }, userId: string) =>
+  db.selectFrom("deleted_users").select("deleted_at").where("id", "=", userId),
+);
+
+/** The instant of the id's latest deletion, or undefined when it was never deleted. */
+export async function findDeletion(s: Store, userId: string): Promise<string | undefined> {
+  return (await deletionById(s, userId)).rows[0]?.deleted_at;
 }
 
 const managedIds = prepare(({ db }, managerId: string) =>

@@ -126,6 +126,11 @@ const useCases: [string, () => Promise<unknown>][] = [
   ["adminPutMember", () => teams.adminPutMember(admin, "other", "carl", { role: "member" })],
   ["adminDeleteMember", () => teams.adminDeleteMember(admin, "other", "carl")],
   ["adminDeleteUser", () => teams.adminDeleteUser(admin, "ben")],
+  // Ben was deleted just now: a token issued after it re-creates him, reading the deletion.
+  [
+    "ensureUser (deleted, newer token)",
+    () => teams.ensureUser({ id: "ben", iat: Math.floor(Date.now() / 1000) + 30 }),
+  ],
   ["deleteTeam", () => teams.deleteTeam(coach, "club")],
   ["adminDeleteTeam", () => teams.adminDeleteTeam(admin, "other")],
 ];
@@ -163,6 +168,13 @@ describe("query plans of every use case on SQLite", () => {
         expect.stringMatching(/COVERING INDEX teams_list_idx/),
       );
     }
+  });
+
+  it("ensureUser of a known user is one read of its row, and never reads the deletions", async () => {
+    const statements = await statementsOf(() => teams.ensureUser({ id: "coach", iat: 1 }));
+    expect(statements.map((s) => s.sql)).toEqual([
+      expect.stringMatching(/^select .* from "users"/),
+    ]);
   });
 
   for (const [name, run] of useCases) {

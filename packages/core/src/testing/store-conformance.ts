@@ -725,6 +725,88 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
         expect((await teams.listUsers(principal("ann")))[0]?.manager_id).toBe("coach");
         await expect(teams.ensureUser({ id: "" })).rejects.toBeInstanceOf(Invalid);
       });
+
+      t(
+        "refuses a deleted user's older tokens, and re-creates it for a newer one",
+        async (teams, clock, db) => {
+          // Deleted at 2026-01-01T00:00:10.500Z; seconds since the epoch around it.
+          const second = Date.parse("2026-01-01T00:00:10.000Z") / 1000;
+          clock.now = new Date("2026-01-01T00:00:10.500Z");
+          await teams.adminDeleteUser(admin, "coach");
+          const deletions = await db
+            .selectFrom("deleted_users")
+            .selectAll()
+            .orderBy("id")
+            .execute();
+          // The users it managed went with it, and are recorded too.
+          expect(deletions).toEqual(
+            ["ann", "ben", "coach"].map((id) => ({ id, deleted_at: "2026-01-01T00:00:10.500Z" })),
+          );
+          const userIds = async () =>
+            (await db.selectFrom("users").select("id").orderBy("id").execute()).map((u) => u.id);
+          const before = await userIds();
+          // Issued before the deletion, in its second (not provably after), or without iat.
+          for (const iat of [second - 3600, second, undefined]) {
+            const refused = teams.ensureUser({
+              id: "coach",
+              ...(iat === undefined ? {} : { iat }),
+            });
+            await expect(refused).rejects.toBeInstanceOf(NotAuthenticated);
+            await expect(refused).rejects.toThrow("Could not validate credentials");
+            await expect(teams.ensureUser({ id: "ann", iat: second })).rejects.toBeInstanceOf(
+              NotAuthenticated,
+            );
+          }
+          expect(await userIds()).toEqual(before);
+
+          // A newer token: the identity provider's new account with the same id.
+          clock.now = new Date("2026-01-01T00:00:12.000Z");
+          await teams.ensureUser({ id: "coach", first_name: "New", iat: second + 1 });
+          expect(await teams.listUsers(coach)).toMatchObject([
+            { id: "coach", first_name: "New", is_managed: false },
+          ]);
+          expect(await teams.listTeams(coach)).toEqual([]);
+          // Its record has moved into the user row; ann is still deleted.
+          expect(
+            (await db.selectFrom("deleted_users").select("id").orderBy("id").execute()).map(
+              (r) => r.id,
+            ),
+          ).toEqual(["ann", "ben"]);
+          // The re-created user still refuses a token older than the deletion, and takes newer ones.
+          await expect(teams.ensureUser({ id: "coach", iat: second - 60 })).rejects.toBeInstanceOf(
+            NotAuthenticated,
+          );
+          await expect(teams.ensureUser({ id: "coach" })).rejects.toBeInstanceOf(NotAuthenticated);
+          await teams.ensureUser({ id: "coach", iat: second + 2 });
+          // A user never deleted takes a token without iat, as before.
+          await teams.ensureUser({ id: "carl" });
+          await teams.ensureUser({ id: "fresh" });
+
+          // Deleted again: the latest deletion is the bound.
+          clock.now = new Date("2026-01-01T00:01:00.000Z");
+          await teams.adminDeleteUser(admin, "coach");
+          await expect(teams.ensureUser({ id: "coach", iat: second + 2 })).rejects.toBeInstanceOf(
+            NotAuthenticated,
+          );
+          await teams.ensureUser({ id: "coach", iat: second + 51 });
+          expect((await teams.listUsers(coach)).map((u) => u.id)).toEqual(["coach"]);
+        },
+      );
+
+      t(
+        "a write whose caller was deleted meanwhile re-creates a user that still refuses its old tokens",
+        async (teams, clock) => {
+          const second = Date.parse("2026-01-01T00:00:10.000Z") / 1000;
+          clock.now = new Date("2026-01-01T00:00:10.500Z");
+          // carl's request passed ensureUser, then carl was deleted before its write ran.
+          await teams.adminDeleteUser(admin, "carl");
+          await teams.createTeam(carl, teamBody("Late"));
+          await expect(teams.ensureUser({ id: "carl", iat: second })).rejects.toBeInstanceOf(
+            NotAuthenticated,
+          );
+          await teams.ensureUser({ id: "carl", iat: second + 1 });
+        },
+      );
     });
 
     describe("concurrency within one process", () => {

@@ -3,8 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 
-/** The tables migration 1 creates; none of them may exist while the schema is at version 0. */
-export const SCHEMA_TABLES = ["authorizations", "memberships", "teams", "users"] as const;
+/** The tables the migrations create (1, and 4: deleted_users); none may exist at version 0. */
+export const SCHEMA_TABLES = [
+  "authorizations",
+  "deleted_users",
+  "memberships",
+  "teams",
+  "users",
+] as const;
 
 const dirs: string[] = [];
 

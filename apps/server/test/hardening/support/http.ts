@@ -36,16 +36,18 @@ export async function tokenFor(claims: {
   azp?: string | null;
   scope?: string;
   given_name?: string;
+  /** Issued at (seconds); now by default. A deleted user's token must be newer than the deletion. */
+  iat?: number;
 }): Promise<string> {
-  const { azp, ...rest } = claims;
+  const { azp, iat, ...rest } = claims;
   const payload: Record<string, unknown> = { scope: "data:read data:write profile", ...rest };
   if (azp) payload.azp = azp;
-  const cacheKey = JSON.stringify(payload);
+  const cacheKey = JSON.stringify({ payload, iat });
   let token = signed.get(cacheKey);
   if (!token) {
     token = await new SignJWT(payload)
       .setProtectedHeader({ alg: "HS256" })
-      .setIssuedAt()
+      .setIssuedAt(iat)
       .setExpirationTime("2h")
       .sign(key);
     signed.set(cacheKey, token);

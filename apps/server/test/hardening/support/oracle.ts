@@ -99,8 +99,11 @@ async function checkCaller(
   caller: string,
   users: string[],
   salt: number,
+  issuedAfterBuild: number,
 ): Promise<{ problems: string[]; reads: number }> {
-  const token = await tokenFor({ sub: caller });
+  // Issued after the world was built: a user deleted in it is re-created by a newer token only
+  // (one of its deletion's second, or cached from an earlier world, is refused).
+  const token = await tokenFor({ sub: caller, iat: issuedAfterBuild });
   const { send } = app;
   const problems: string[] = [];
   let reads = 0;
@@ -297,7 +300,9 @@ export async function checkWorld(
   // Every request first records its caller (a user first seen in a valid token is created): the
   // model does the same before computing what the caller must see.
   for (const caller of callers) ensureUser(model, caller);
-  const run = (caller: string, i: number) => checkCaller(app, model, caller, users, i);
+  const issuedAfterBuild = Math.floor(Date.now() / 1000) + 1;
+  const run = (caller: string, i: number) =>
+    checkCaller(app, model, caller, users, i, issuedAfterBuild);
   const results =
     store.kind.family === "postgres"
       ? await Promise.all(callers.map(run))
