@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Authenticator } from "@teams/auth";
 import { Forbidden, type Teams } from "@teams/core";
 import { cors } from "hono/cors";
+import { answerHeaders } from "./http/answer-headers.js";
 import type { Api } from "./http/api.js";
 import { requestCredentials } from "./http/credentials.js";
 import { isForgeableCookieWrite } from "./http/cross-site.js";
@@ -47,6 +48,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   const maxBodyBytes = options.maxBodyBytes ?? 65536;
   const onBug = (error: unknown) => options.log?.error(error);
   if (options.log) app.use(requestLog(options.log.info));
+  app.use(answerHeaders());
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     app.use(
       "/api/*",
