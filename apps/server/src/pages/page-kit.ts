@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Principal, Teams } from "@teams/core";
 import type { Context } from "hono";
 import type { Api } from "../http/api.js";
@@ -8,6 +9,7 @@ import { type CsrfGuard, createCsrfGuard } from "./csrf.js";
 import { html } from "./html.js";
 import { signInPage } from "./message-page.js";
 import { PageProblem, pageForError, problem } from "./page-errors.js";
+import { createNoticeSeal, type NoticeSeal } from "./page-notice.js";
 import { type PageHeaders, pageHeaders, pageResponse } from "./page-response.js";
 import { consentRefusal, readSession } from "./page-session.js";
 import { allowedReturnTo } from "./return-to.js";
@@ -19,7 +21,7 @@ export interface PageKitOptions {
   allowedReturnOrigins: readonly string[];
   /** Largest form accepted, in bytes. */
   maxBodyBytes: number;
-  /** Secret of the CSRF tokens; default a random one for this process. */
+  /** Secret of the CSRF tokens and of the notices; default a random one for this process. */
   csrfSecret?: Uint8Array;
   /** Where unexpected errors are reported. */
   onBug(error: unknown): void;
@@ -34,6 +36,8 @@ export interface PageKit {
   authenticator: Api["authenticator"];
   development: boolean;
   csrf: CsrfGuard;
+  /** The signed, one-time outcomes of form posts that the teams page shows. */
+  notices: NoticeSeal;
   /** The headers of every page (CSP, no framing, no caching). */
   headers: PageHeaders;
   /** A page handler whose throws become pages with their status; a bug is reported and a 500. */
@@ -56,10 +60,16 @@ export interface PageKit {
 
 export const ownOrigin = (c: Context) => new URL(c.req.url).origin;
 
+/** Whether this request came over https, so cookies set in answer get `Secure`. */
+export const isSecure = (c: Context) => new URL(c.req.url).protocol === "https:";
+
 export function createPageKit(api: Api, options: PageKitOptions): PageKit {
   const { teams, authenticator } = api;
   const development = authenticator.mode === "development";
-  const csrf = createCsrfGuard(options.csrfSecret);
+  // One secret for both: instances serving one address share it (TEAMS_CSRF_SECRET).
+  const secret = options.csrfSecret ?? randomBytes(32);
+  const csrf = createCsrfGuard(secret);
+  const notices = createNoticeSeal(secret);
   const headers = pageHeaders(options.allowedReturnOrigins);
 
   async function person(c: Context, back?: string): Promise<SignedIn> {
@@ -83,6 +93,7 @@ export function createPageKit(api: Api, options: PageKitOptions): PageKit {
     authenticator,
     development,
     csrf,
+    notices,
     headers,
     person,
     mayConsent,
