@@ -61,7 +61,7 @@ export function accountRoutes(kit: PageKit): void {
     "/account/sign-out",
     page(async (c) => {
       await kit.formPost(c, "anyone");
-      return seeOther(ACCOUNT_PATH, { "set-cookie": sessionCookieHeader(c.req.url, "", 0) });
+      return seeOther(ACCOUNT_PATH, { "set-cookie": sessionCookieHeader(isSecure(c), "", 0) });
     }),
   );
 }

@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import type { Api } from "../http/api.js";
 import { isCrossSite } from "../http/cross-site.js";
 import { readBody } from "../http/json-body.js";
+import { isHttps, publicOrigin } from "../http/public-origin.js";
 import { consentFields } from "./consent-page.js";
 import { type CsrfGuard, createCsrfGuard } from "./csrf.js";
 import { html } from "./html.js";
@@ -58,10 +59,11 @@ export interface PageKit {
   returnTo(c: Context, raw: string | null | undefined): string | undefined;
 }
 
-export const ownOrigin = (c: Context) => new URL(c.req.url).origin;
+/** The origin people reach this server at (TEAMS_PUBLIC_URL, a trusted proxy's, or the request's). */
+export const ownOrigin = (c: Context) => publicOrigin(c.req.raw);
 
 /** Whether this request came over https, so cookies set in answer get `Secure`. */
-export const isSecure = (c: Context) => new URL(c.req.url).protocol === "https:";
+export const isSecure = (c: Context) => isHttps(c.req.raw);
 
 export function createPageKit(api: Api, options: PageKitOptions): PageKit {
   const { teams, authenticator } = api;
