@@ -40,8 +40,9 @@ export interface AppOptions {
    */
   allowedReturnOrigins?: readonly string[];
   /**
-   * Secret of the consent pages' CSRF tokens; default a random one for this process. Instances
-   * serving one address must share it, or a form shown by one is refused by another.
+   * Secret of the consent pages' CSRF tokens and one-time notices; default a random one for this
+   * process. Instances serving one address must share it, or a form shown by one is refused by
+   * another.
    */
   csrfSecret?: Uint8Array;
   /**
