@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Authenticator } from "@teams/auth";
 import { Forbidden, type Teams } from "@teams/core";
 import { cors } from "hono/cors";
+import { answerHeaders } from "./http/answer-headers.js";
 import type { Api } from "./http/api.js";
 import { requestCredentials } from "./http/credentials.js";
 import { isForgeableCookieWrite } from "./http/cross-site.js";
@@ -9,6 +10,11 @@ import { endpoint } from "./http/endpoint.js";
 import { detailResponse } from "./http/fastapi-errors.js";
 import { readJsonBody } from "./http/json-body.js";
 import { issueSource, registerOperation } from "./http/operation.js";
+import {
+  type PublicOriginOptions,
+  publicOrigin,
+  publicOriginMiddleware,
+} from "./http/public-origin.js";
 import { requestLog } from "./http/request-log.js";
 import { methodsFor, slashAlternative } from "./http/route-table.js";
 import { referenceSchemas, securitySchemes } from "./openapi/reference-components.js";
@@ -34,10 +40,16 @@ export interface AppOptions {
    */
   allowedReturnOrigins?: readonly string[];
   /**
-   * Secret of the consent pages' CSRF tokens; default a random one for this process. Instances
-   * serving one address must share it, or a form shown by one is refused by another.
+   * Secret of the consent pages' CSRF tokens and one-time notices; default a random one for this
+   * process. Instances serving one address must share it, or a form shown by one is refused by
+   * another.
    */
   csrfSecret?: Uint8Array;
+  /**
+   * Where people reach this server (TEAMS_PUBLIC_URL, TEAMS_TRUSTED_PROXIES, HOST/PORT). Default
+   * none of them: each request's own URL decides, and its Host header is not checked.
+   */
+  publicOrigin?: PublicOriginOptions;
   /** Where the request log and unexpected errors go; default none (tests), the server passes console. */
   log?: { info(line: string): void; error(error: unknown): void };
 }
@@ -47,6 +59,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
   const maxBodyBytes = options.maxBodyBytes ?? 65536;
   const onBug = (error: unknown) => options.log?.error(error);
   if (options.log) app.use(requestLog(options.log.info));
+  app.use(answerHeaders());
+  app.use(publicOriginMiddleware(options.publicOrigin ?? {}));
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     app.use(
       "/api/*",
@@ -62,7 +76,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   const refuseForgery = (request: Request) => {
     // Only a write can be forged: a read skips building its origin (this runs on every request).
     if (request.method === "GET" || request.method === "HEAD") return;
-    const origin = new URL(request.url).origin;
+    const origin = publicOrigin(request);
     if (
       isForgeableCookieWrite(request.method, request.headers, origin, options.corsOrigins ?? [])
     ) {
@@ -120,8 +134,11 @@ export function createApp(options: AppOptions): OpenAPIHono {
     }
     const alternative = slashAlternative(path);
     if (path !== "/" && methodsFor(app.routes, alternative).includes(c.req.method)) {
-      const url = new URL(c.req.url);
+      // The address people use (not the one this process was reached at behind a proxy); the
+      // path goes in through its setter, so `//host` stays a path.
+      const url = new URL(publicOrigin(c.req.raw));
       url.pathname = alternative;
+      url.search = new URL(c.req.url).search;
       return new Response(null, { status: 307, headers: { location: url.toString() } });
     }
     return detailResponse(404, "Not Found");

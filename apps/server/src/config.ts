@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { isAbsolute, resolve } from "node:path";
 
 /** The server's configuration, read from the environment in this one place (DESIGN §5). */
@@ -31,6 +32,16 @@ export interface Config {
    * random one per process, so several instances behind one address must share one.
    */
   csrfSecret: string | undefined;
+  /**
+   * TEAMS_PUBLIC_URL: the origin people reach the service at, e.g. https://teams.example (behind a
+   * TLS proxy). It decides redirects, the pages' origin check and the cookie's Secure. Default none.
+   */
+  publicUrl: string | undefined;
+  /**
+   * TEAMS_TRUSTED_PROXIES: comma-separated IP addresses of the proxies whose X-Forwarded-Proto and
+   * X-Forwarded-Host are believed. Default none: those headers are ignored.
+   */
+  trustedProxies: string[];
   /** PostgreSQL only: TEAMS_PG_POOL_MAX (10), TEAMS_PG_STATEMENT_TIMEOUT_MS (5000), TEAMS_PG_CONNECT_TIMEOUT_MS (5000). */
   postgres: { max: number; statementTimeoutMs: number; connectionTimeoutMs: number };
 }
@@ -132,6 +143,29 @@ export function loadConfig(
   if (csrfSecret !== undefined && Buffer.byteLength(csrfSecret) < 32) {
     problems.push("TEAMS_CSRF_SECRET must be at least 32 bytes");
   }
+  let publicUrl = url("TEAMS_PUBLIC_URL", ["https:", "http:"]);
+  if (publicUrl !== undefined) {
+    try {
+      const parsed = new URL(publicUrl);
+      if (parsed.pathname !== "/" || parsed.search || parsed.hash || parsed.username) {
+        problems.push(
+          `TEAMS_PUBLIC_URL must be an origin like https://teams.example, got "${publicUrl}"`,
+        );
+      }
+      publicUrl = parsed.origin;
+    } catch {
+      // url() listed it already
+    }
+  }
+  const trustedProxies = (text("TEAMS_TRUSTED_PROXIES") ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+  for (const address of trustedProxies) {
+    if (isIP(address) === 0) {
+      problems.push(`TEAMS_TRUSTED_PROXIES: "${address}" is not an IP address`);
+    }
+  }
   const maxBodyBytes = integer("TEAMS_MAX_BODY_BYTES", 65536, 1024, 16 * 1024 * 1024);
   const log = text("TEAMS_LOG") !== "off";
   const requestTimeoutMs = integer("TEAMS_REQUEST_TIMEOUT_MS", 30_000, 1000, 600_000);
@@ -156,6 +190,8 @@ export function loadConfig(
     requestTimeoutMs,
     log,
     csrfSecret,
+    publicUrl,
+    trustedProxies,
     postgres,
   };
 }

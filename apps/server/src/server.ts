@@ -35,6 +35,7 @@ export async function startServer(
       dataDir: config.dataDir,
     });
     const teams = createTeams(store);
+    let listeningPort = config.port;
     const app = createApp({
       teams,
       authenticator,
@@ -42,6 +43,12 @@ export async function startServer(
       maxBodyBytes: config.maxBodyBytes,
       corsOrigins: config.corsOrigins,
       allowedReturnOrigins: config.corsOrigins,
+      publicOrigin: {
+        publicUrl: config.publicUrl,
+        trustedProxies: config.trustedProxies,
+        // PORT 0 picks a free port: the Host header is checked against the one picked.
+        listen: { host: config.host, port: () => listeningPort },
+      },
       ...(config.csrfSecret ? { csrfSecret: Buffer.from(config.csrfSecret) } : {}),
       ...(log
         ? { log: { info: (l: string) => log.info(l), error: (e: unknown) => log.error(e) } }
@@ -68,6 +75,7 @@ export async function startServer(
     // An idle connection is closed after the same time.
     server.setTimeout?.(config.requestTimeoutMs);
     const { port } = server.address() as AddressInfo;
+    listeningPort = port;
     const host = config.host.includes(":") ? `[${config.host}]` : config.host;
     let closing: Promise<void> | undefined;
     return {

@@ -214,11 +214,17 @@ describe.skipIf(missing !== undefined)("consent in a real browser", () => {
 
       // The person revokes it.
       await page.goto(`${server.url}/account/teams`);
-      await page.getByRole("button", { name: "Revoke access for Harbour Rowing Club" }).click();
-      await page.waitForURL(`${server.url}/account/teams?revoked=club`);
+      await Promise.all([
+        page.waitForResponse(`${server.url}/account/teams/club/revoke`),
+        page.getByRole("button", { name: "Revoke access for Harbour Rowing Club" }).click(),
+      ]);
+      await page.waitForURL(`${server.url}/account/teams`);
       expect(await page.getByRole("status").textContent()).toBe(
         "Harbour Rowing Club no longer has access to your data.",
       );
+      // The notice is the outcome of that post, shown once: a reload no longer says it.
+      await page.reload();
+      expect(await page.getByRole("status").count()).toBe(0);
       expect(await restSaysCarlAuthorized()).toEqual([]);
     } finally {
       for (const context of contexts) await context.close();

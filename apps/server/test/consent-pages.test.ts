@@ -37,6 +37,13 @@ async function openConsent(cookie: string, path = consentPath()) {
   };
 }
 
+/** `cookie` with the notice cookie `res` set added, as a browser following its 303 sends them. */
+function withNotice(cookie: string, res: Response): string {
+  const set = res.headers.get("set-cookie") ?? "";
+  expect(set).toMatch(/^teams_notice=/);
+  return `${cookie}; ${set.split(";")[0]}`;
+}
+
 /** The fields a browser posts when the person confirms `form` with `ticked` left ticked. */
 const allowing = (
   form: { csrf: string; asked: string },
@@ -90,10 +97,11 @@ describe("the consent page", () => {
       cookie,
     });
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("/account/teams?granted=club");
+    expect(res.headers.get("location")).toBe("/account/teams");
     expect(await h.authorized("carl")).toEqual([{ id: "club", scopes: ["data:read", "profile"] }]);
 
-    const { body } = await h.page("/account/teams?granted=club", cookie);
+    // The outcome travels in the one-time notice cookie the post set, as a browser sends it back.
+    const { body } = await h.page("/account/teams", withNotice(cookie, res));
     expect(body).toContain("Club now has access to your data.");
     expect(body).toContain("See your training data");
     expect(body).toContain("See your profile");
@@ -107,9 +115,9 @@ describe("the consent page", () => {
       { cookie },
     );
     expect(revoke.status).toBe(303);
-    expect(revoke.headers.get("location")).toBe("/account/teams?revoked=club");
+    expect(revoke.headers.get("location")).toBe("/account/teams");
     expect(await h.authorized("carl")).toEqual([]);
-    const after = await h.page("/account/teams?revoked=club", cookie);
+    const after = await h.page("/account/teams", withNotice(cookie, revoke));
     expect(after.body).toContain("Club no longer has access to your data.");
     expect(after.body).toContain("You do not share your data with any team.");
   });
@@ -431,7 +439,7 @@ describe("safety: refused or neutralised, with nothing changed", () => {
       { cookie },
     );
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("/account/teams?granted=club");
+    expect(res.headers.get("location")).toBe("/account/teams");
     const allowed = await h.post(
       "/teams/club/authorize",
       {

@@ -22,7 +22,7 @@ function time(iso: string): Html {
 export function accountPage(view: {
   consents: readonly Consent[];
   csrfToken: string;
-  /** What the last action did, e.g. "Club no longer has access to your data." */
+  /** What the person just did (from their post, never the address), e.g. "Club no longer has access to your data." */
   notice?: string | undefined;
 }): Html {
   const items = view.consents.map(

@@ -1,7 +1,7 @@
 import { parseLines } from "@teams/core";
 import { param } from "../http/params.js";
 import { accountPage } from "./account-page.js";
-import { ACCOUNT_PATH, type PageKit } from "./page-kit.js";
+import { ACCOUNT_PATH, isSecure, type PageKit } from "./page-kit.js";
 import { pageResponse, seeOther } from "./page-response.js";
 import { sessionCookieHeader } from "./page-session.js";
 
@@ -20,20 +20,26 @@ export function accountRoutes(kit: PageKit): void {
       const consents = parseLines(
         (await teams.listAuthorizedTeams(session.principal, {}, { times: true })).lines,
       );
-      // The outcome of the last post, named by team id: shown only when it is still true.
-      const granted = c.req.query("granted");
-      const revoked = c.req.query("revoked");
+      // What the person just did, from the signed one-time cookie their post left (never from the
+      // address, which anyone can write), and shown only while it is still true.
+      const cookies = c.req.header("cookie");
+      const outcome = kit.notices.read(session.token, cookies);
       let notice: string | undefined;
-      const grantedTeam = granted ? consents.find((t) => t.id === granted) : undefined;
-      if (grantedTeam) notice = `${grantedTeam.name} now has access to your data.`;
-      if (revoked && !consents.some((t) => t.id === revoked)) {
+      if (outcome?.kind === "granted") {
+        const team = consents.find((t) => t.id === outcome.teamId);
+        if (team) notice = `${team.name} now has access to your data.`;
+      }
+      if (outcome?.kind === "revoked" && !consents.some((t) => t.id === outcome.teamId)) {
         const team = await teams
-          .getTeamForConsent(session.principal, revoked)
+          .getTeamForConsent(session.principal, outcome.teamId)
           .catch(() => undefined);
         if (team) notice = `${team.name} no longer has access to your data.`;
       }
+      const once = kit.notices.present(cookies)
+        ? { "set-cookie": kit.notices.clear(isSecure(c)) }
+        : undefined;
       const csrfToken = csrf.tokenFor(session.token);
-      return pageResponse(200, accountPage({ consents, csrfToken, notice }), headers);
+      return pageResponse(200, accountPage({ consents, csrfToken, notice }), headers, once);
     }),
   );
 
@@ -43,7 +49,10 @@ export function accountRoutes(kit: PageKit): void {
       const { session } = await kit.formPost(c);
       const teamId = param(c, "team_id");
       await teams.withdrawConsent(session.principal, teamId);
-      return seeOther(`${ACCOUNT_PATH}?revoked=${encodeURIComponent(teamId)}`);
+      const outcome = { kind: "revoked", teamId } as const;
+      return seeOther(ACCOUNT_PATH, {
+        "set-cookie": kit.notices.set(session.token, outcome, isSecure(c)),
+      });
     }),
   );
 
@@ -52,7 +61,7 @@ export function accountRoutes(kit: PageKit): void {
     "/account/sign-out",
     page(async (c) => {
       await kit.formPost(c, "anyone");
-      return seeOther(ACCOUNT_PATH, { "set-cookie": sessionCookieHeader(c.req.url, "", 0) });
+      return seeOther(ACCOUNT_PATH, { "set-cookie": sessionCookieHeader(isSecure(c), "", 0) });
     }),
   );
 }

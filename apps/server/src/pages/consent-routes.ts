@@ -8,7 +8,7 @@ import {
 } from "./consent-page.js";
 import { html } from "./html.js";
 import { problem } from "./page-errors.js";
-import { ACCOUNT_PATH, type PageKit } from "./page-kit.js";
+import { ACCOUNT_PATH, isSecure, type PageKit } from "./page-kit.js";
 import { pageResponse, seeOther } from "./page-response.js";
 import { withOutcome } from "./return-to.js";
 import { parseAskedScopes } from "./scope-words.js";
@@ -114,11 +114,11 @@ export function consentRoutes(kit: PageKit): void {
       // What the team holds when the consent is written stays: this page only adds what was asked
       // and kept ticked (never what it held when the page was shown, which may be revoked since).
       await teams.consentToTeam(session.principal, teamId, { scopes: keep }, { add: true });
-      return seeOther(
-        returnTo
-          ? withOutcome(returnTo, "granted")
-          : `${ACCOUNT_PATH}?granted=${encodeURIComponent(teamId)}`,
-      );
+      if (returnTo) return seeOther(withOutcome(returnTo, "granted"));
+      const outcome = { kind: "granted", teamId } as const;
+      return seeOther(ACCOUNT_PATH, {
+        "set-cookie": kit.notices.set(session.token, outcome, isSecure(c)),
+      });
     }),
   );
 }

@@ -4,6 +4,16 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 // the pages is checked twice: where it comes from (Origin / Sec-Fetch-Site, which browsers set and
 // pages cannot), and a token only our own pages know, bound to the session.
 
+/**
+ * Whether `text` is base64url exactly as Node writes it: the alphabet, no padding, and no stray
+ * bits in the last character. Node's decoder ignores what does not fit (a trailing `=`, other
+ * characters), so without this many spellings would decode to one token (issue 12, item 11).
+ */
+export function canonicalBase64url(text: string): boolean {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return false;
+  return Buffer.from(text, "base64url").toString("base64url") === text;
+}
+
 export interface CsrfGuard {
   /** The token to put in a form of the session `session` (the `token` cookie's value). */
   tokenFor(session: string): string;
@@ -23,6 +33,7 @@ export function createCsrfGuard(secret: Uint8Array = randomBytes(32)): CsrfGuard
     tokenFor: (session) => mac(session).toString("base64url"),
     verify(session, token) {
       if (typeof token !== "string" || token.length === 0 || token.length > 100) return false;
+      if (!canonicalBase64url(token)) return false;
       const given = Buffer.from(token, "base64url");
       const expected = mac(session);
       return given.length === expected.length && timingSafeEqual(given, expected);

@@ -1,13 +1,16 @@
+import { randomBytes } from "node:crypto";
 import type { Principal, Teams } from "@teams/core";
 import type { Context } from "hono";
 import type { Api } from "../http/api.js";
 import { isCrossSite } from "../http/cross-site.js";
 import { readBody } from "../http/json-body.js";
+import { isHttps, publicOrigin } from "../http/public-origin.js";
 import { consentFields } from "./consent-page.js";
 import { type CsrfGuard, createCsrfGuard } from "./csrf.js";
 import { html } from "./html.js";
 import { signInPage } from "./message-page.js";
 import { PageProblem, pageForError, problem } from "./page-errors.js";
+import { createNoticeSeal, type NoticeSeal } from "./page-notice.js";
 import { type PageHeaders, pageHeaders, pageResponse } from "./page-response.js";
 import { consentRefusal, readSession } from "./page-session.js";
 import { allowedReturnTo } from "./return-to.js";
@@ -19,7 +22,7 @@ export interface PageKitOptions {
   allowedReturnOrigins: readonly string[];
   /** Largest form accepted, in bytes. */
   maxBodyBytes: number;
-  /** Secret of the CSRF tokens; default a random one for this process. */
+  /** Secret of the CSRF tokens and of the notices; default a random one for this process. */
   csrfSecret?: Uint8Array;
   /** Where unexpected errors are reported. */
   onBug(error: unknown): void;
@@ -34,6 +37,8 @@ export interface PageKit {
   authenticator: Api["authenticator"];
   development: boolean;
   csrf: CsrfGuard;
+  /** The signed, one-time outcomes of form posts that the teams page shows. */
+  notices: NoticeSeal;
   /** The headers of every page (CSP, no framing, no caching). */
   headers: PageHeaders;
   /** A page handler whose throws become pages with their status; a bug is reported and a 500. */
@@ -54,12 +59,19 @@ export interface PageKit {
   returnTo(c: Context, raw: string | null | undefined): string | undefined;
 }
 
-export const ownOrigin = (c: Context) => new URL(c.req.url).origin;
+/** The origin people reach this server at (TEAMS_PUBLIC_URL, a trusted proxy's, or the request's). */
+export const ownOrigin = (c: Context) => publicOrigin(c.req.raw);
+
+/** Whether this request came over https, so cookies set in answer get `Secure`. */
+export const isSecure = (c: Context) => isHttps(c.req.raw);
 
 export function createPageKit(api: Api, options: PageKitOptions): PageKit {
   const { teams, authenticator } = api;
   const development = authenticator.mode === "development";
-  const csrf = createCsrfGuard(options.csrfSecret);
+  // One secret for both: instances serving one address share it (TEAMS_CSRF_SECRET).
+  const secret = options.csrfSecret ?? randomBytes(32);
+  const csrf = createCsrfGuard(secret);
+  const notices = createNoticeSeal(secret);
   const headers = pageHeaders(options.allowedReturnOrigins);
 
   async function person(c: Context, back?: string): Promise<SignedIn> {
@@ -83,6 +95,7 @@ export function createPageKit(api: Api, options: PageKitOptions): PageKit {
     authenticator,
     development,
     csrf,
+    notices,
     headers,
     person,
     mayConsent,

@@ -64,14 +64,14 @@ export async function consentRefusal(principal: Principal, teams: Teams): Promis
 
 /**
  * The `Set-Cookie` of the session: HttpOnly (no script reads it), SameSite=Lax (not sent on another
- * site's form posts), Secure when served over https; `maxAge` 0 forgets it.
+ * site's form posts), Secure when served over https (`secure`); `maxAge` 0 forgets it.
  */
 export function sessionCookieHeader(
-  requestUrl: string,
+  secure: boolean,
   value: string,
   maxAge: number | undefined,
 ): string {
-  const secure = new URL(requestUrl).protocol === "https:" ? "; Secure" : "";
+  const flag = secure ? "; Secure" : "";
   const age = maxAge === undefined ? "" : `; Max-Age=${maxAge}`;
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax${secure}${age}`;
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax${flag}${age}`;
 }

@@ -1,6 +1,6 @@
 import { html } from "./html.js";
 import { problem } from "./page-errors.js";
-import { ACCOUNT_PATH, ownOrigin, type PageKit } from "./page-kit.js";
+import { ACCOUNT_PATH, isSecure, ownOrigin, type PageKit } from "./page-kit.js";
 import { seeOther } from "./page-response.js";
 import { sessionCookieHeader } from "./page-session.js";
 import { allowedReturnTo } from "./return-to.js";
@@ -31,7 +31,7 @@ export function signInRoutes(kit: PageKit): void {
       }
       const next = allowedReturnTo(c.req.query("next"), ownOrigin(c), []);
       return seeOther(next?.startsWith("/") ? next : ACCOUNT_PATH, {
-        "set-cookie": sessionCookieHeader(c.req.url, token, undefined),
+        "set-cookie": sessionCookieHeader(isSecure(c), token, undefined),
         // The token is in this URL: it must not travel on as a Referer.
         "referrer-policy": "no-referrer",
       });

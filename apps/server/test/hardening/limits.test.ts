@@ -3,7 +3,7 @@ import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BATCH_SIZE } from "../../src/trpc/trpc-routes.js";
 import { auth } from "./support/http.js";
-import { collect, httpBytes, open, rawRequest } from "./support/raw-http.js";
+import { addressed, collect, httpBytes, open, rawRequest } from "./support/raw-http.js";
 import { castTokens, type OpenTarget, processTarget } from "./support/targets.js";
 
 // Item 5 of the hardening issue: limits against resource exhaustion, on the real server process.
@@ -42,11 +42,14 @@ describe("request bodies", () => {
       const socket = await open(target.server.url);
       const answered = collect(socket, 5000);
       socket.write(
-        httpBytes("POST", path, {
-          Authorization: `Bearer ${token}`,
-          "Content-Type": "application/json",
-          "Content-Length": String(100 * 1024 * 1024),
-        }),
+        addressed(
+          target.server.url,
+          httpBytes("POST", path, {
+            Authorization: `Bearer ${token}`,
+            "Content-Type": "application/json",
+            "Content-Length": String(100 * 1024 * 1024),
+          }),
+        ),
       );
       const { answer, ms } = await answered;
       expect(answer.status).toBe(413);
@@ -61,11 +64,14 @@ describe("request bodies", () => {
     const socket: Socket = await open(target.server.url);
     const answered = collect(socket, 20_000);
     socket.write(
-      httpBytes("POST", "/api/v1/teams/", {
-        Authorization: `Bearer ${tokens.coach}`,
-        "Content-Type": "application/json",
-        "Transfer-Encoding": "chunked",
-      }),
+      addressed(
+        target.server.url,
+        httpBytes("POST", "/api/v1/teams/", {
+          Authorization: `Bearer ${tokens.coach}`,
+          "Content-Type": "application/json",
+          "Transfer-Encoding": "chunked",
+        }),
+      ),
     );
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     let sent = 0;
@@ -170,12 +176,12 @@ describe("slow clients", () => {
       ["connects and sends nothing", null],
       [
         "sends half the headers, then nothing",
-        Buffer.from("GET /api/v1/teams/ HTTP/1.1\r\nHost: x\r\nAuthoriz"),
+        Buffer.from(`GET /api/v1/teams/ HTTP/1.1\r\nHost: ${new URL(url).host}\r\nAuthoriz`),
       ],
       [
         "sends the headers and half the body, then nothing",
         Buffer.from(
-          `POST /api/v1/teams/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${tokens.coach}\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{"name":"Slo`,
+          `POST /api/v1/teams/ HTTP/1.1\r\nHost: ${new URL(url).host}\r\nAuthorization: Bearer ${tokens.coach}\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{"name":"Slo`,
         ),
       ],
     ];
@@ -224,8 +230,8 @@ describe("slow clients", () => {
         clearInterval(timer);
         return result;
       };
-      const headers = `GET /api/v1/teams/ HTTP/1.1\r\nHost: x\r\nX-Slow: ${"a".repeat(100)}`;
-      const body = `POST /api/v1/teams/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n${"{".repeat(100)}`;
+      const headers = `GET /api/v1/teams/ HTTP/1.1\r\nHost: ${new URL(dripping.server.url).host}\r\nX-Slow: ${"a".repeat(100)}`;
+      const body = `POST /api/v1/teams/ HTTP/1.1\r\nHost: ${new URL(dripping.server.url).host}\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n${"{".repeat(100)}`;
       const results = await Promise.all([drip(headers), drip(body)]);
       for (const r of results) {
         expect(r.closedBy).toBe("server");

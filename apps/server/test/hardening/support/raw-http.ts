@@ -75,7 +75,25 @@ export function collect(
   });
 }
 
-/** Sends `bytes` on a new connection and reads the answer to the end. */
+/** The Host `httpBytes` writes until `addressed` names the server. */
+const PLACEHOLDER_HOST = "Host: teams.test\r\n";
+
+/**
+ * `bytes` with the placeholder Host replaced by `base`'s host and port, as a client writes it: the
+ * server refuses a Host that does not name its HOST and PORT (issue 12, item 9).
+ */
+export function addressed(base: string, bytes: Buffer | string): Buffer {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, "latin1");
+  const at = buffer.indexOf(PLACEHOLDER_HOST, 0, "latin1");
+  if (at === -1) return buffer;
+  return Buffer.concat([
+    buffer.subarray(0, at),
+    Buffer.from(`Host: ${new URL(base).host}\r\n`, "latin1"),
+    buffer.subarray(at + PLACEHOLDER_HOST.length),
+  ]);
+}
+
+/** Sends `bytes` on a new connection (its Host `addressed` to `base`) and reads the answer to the end. */
 export async function rawRequest(
   base: string,
   bytes: Buffer | string,
@@ -83,7 +101,7 @@ export async function rawRequest(
 ): Promise<RawAnswer> {
   const socket = await open(base);
   const collected = collect(socket, timeoutMs);
-  socket.write(bytes);
+  socket.write(addressed(base, bytes));
   return (await collected).answer;
 }
 

@@ -1,0 +1,116 @@
+import { isIP } from "node:net";
+import type { MiddlewareHandler } from "hono";
+import { detailResponse } from "./fastapi-errors.js";
+
+/** How the server learns the origin people reach it at (issue 12, item 9). */
+export interface PublicOriginOptions {
+  /**
+   * TEAMS_PUBLIC_URL as an origin, e.g. `https://teams.example`: when set it alone decides
+   * redirects, the pages' origin check and the session cookie's `Secure`. Default none.
+   */
+  publicUrl?: string | undefined;
+  /**
+   * TEAMS_TRUSTED_PROXIES: addresses (of the connection's peer) whose `X-Forwarded-Proto` and
+   * `X-Forwarded-Host` are believed. Default none: those headers are ignored.
+   */
+  trustedProxies?: readonly string[] | undefined;
+  /**
+   * HOST and PORT the server listens on. Without a public URL or a trusted proxy, the `Host`
+   * header must name them. Default none: not checked (the app in process, as tests run it).
+   */
+  listen?: { host: string; port(): number } | undefined;
+}
+
+const origins = new WeakMap<Request, string>();
+
+/** The origin `request` was made to, as the middleware decided it (else its own URL's). */
+export function publicOrigin(request: Request): string {
+  return origins.get(request) ?? new URL(request.url).origin;
+}
+
+/** Whether answers to `request` go over https, so cookies set in them get `Secure`. */
+export const isHttps = (request: Request) => publicOrigin(request).startsWith("https:");
+
+/** `::ffff:10.0.0.1` (an IPv4 peer on a dual-stack socket) is `10.0.0.1`. */
+export function normalAddress(address: string): string {
+  const lower = address.toLowerCase();
+  return lower.startsWith("::ffff:") && isIP(lower.slice(7)) === 4 ? lower.slice(7) : lower;
+}
+
+/** The peer address of the connection, as @hono/node-server passes it (undefined in process). */
+function peerAddress(env: unknown): string | undefined {
+  const incoming = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
+    ?.incoming;
+  const address = incoming?.socket?.remoteAddress;
+  return address ? normalAddress(address) : undefined;
+}
+
+/** The last value of a comma-separated forwarded header: the one the nearest proxy wrote. */
+function lastValue(header: string | undefined): string | undefined {
+  const value = header?.split(",").at(-1)?.trim();
+  return value === "" ? undefined : value;
+}
+
+/** The origin of `proto://host`, or undefined when `host` is more than a host and port. */
+function originOf(proto: string, host: string): string | undefined {
+  if (proto !== "http" && proto !== "https") return undefined;
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) return undefined;
+  try {
+    return new URL(`${proto}://${host}`).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
+const isLoopback = (host: string) =>
+  host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/** Whether a `Host` header names the listening address (any name, when it listens on all). */
+function hostMatches(header: string, listen: { host: string; port(): number }): boolean {
+  let url: URL;
+  try {
+    url = new URL(`http://${header}`);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password || url.pathname !== "/" || url.search || url.hash) return false;
+  if (Number(url.port || 80) !== listen.port()) return false;
+  const host = listen.host;
+  // A wildcard listener answers on every address it has: only the port can be checked.
+  if (host === "0.0.0.0" || host === "::" || host === "") return true;
+  const names = [host.includes(":") ? `[${host.toLowerCase()}]` : host.toLowerCase()];
+  if (isLoopback(host)) names.push(...LOOPBACK_NAMES);
+  return names.includes(url.hostname);
+}
+
+/**
+ * Decides each request's origin: TEAMS_PUBLIC_URL when set; else, from a trusted proxy, its
+ * `X-Forwarded-Proto`/`-Host`; else the connection itself, its `Host` checked against HOST/PORT
+ * (a request naming another host is refused: it could only steer redirects elsewhere).
+ */
+export function publicOriginMiddleware(options: PublicOriginOptions): MiddlewareHandler {
+  const trusted = new Set((options.trustedProxies ?? []).map(normalAddress));
+  return async (c, next) => {
+    const request = c.req.raw;
+    if (options.publicUrl) {
+      origins.set(request, options.publicUrl);
+      return next();
+    }
+    const peer = peerAddress(c.env);
+    if (peer !== undefined && trusted.has(peer)) {
+      const proto = lastValue(c.req.header("x-forwarded-proto"))?.toLowerCase();
+      const host = lastValue(c.req.header("x-forwarded-host")) ?? c.req.header("host");
+      if (proto !== undefined || host !== c.req.header("host")) {
+        const origin = originOf(proto ?? new URL(request.url).protocol.slice(0, -1), host ?? "");
+        if (!origin) return detailResponse(400, "Invalid forwarded headers");
+        origins.set(request, origin);
+      }
+      return next();
+    }
+    if (options.listen && !hostMatches(c.req.header("host") ?? "", options.listen)) {
+      return detailResponse(400, "Invalid host header");
+    }
+    return next();
+  };
+}
