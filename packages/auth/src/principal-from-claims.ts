@@ -45,26 +45,33 @@ function identifier(value: unknown, claim: string): string {
   return value;
 }
 
-// `scope` (RFC 8693, space-separated) and `scopes` (array) are both read; a token carrying both
-// gets their union. A claim of the wrong type makes the token invalid rather than scope-less.
+// `scope` (RFC 6749 §3.3: items separated by U+0020 only) and `scopes` (an array) are both read.
+// A token carrying both must say the same set in each: were they merged, a token that says
+// `data:read` in one could be `admin` through the other. Items are taken as written, never
+// trimmed: " admin" or "admin\u00a0" is an unknown scope, not `admin`. A claim of the wrong type
+// makes the token invalid rather than scope-less.
 function scopesOf(claims: JWTPayload): string[] {
-  const found = new Set<string>();
   const { scope, scopes } = claims;
+  let fromScope: Set<string> | undefined;
+  let fromScopes: Set<string> | undefined;
   if (scope !== undefined && scope !== null) {
     if (typeof scope !== "string") throw new TokenRejected('"scope" claim must be a string');
-    for (const item of scope.split(/\s+/)) if (item) found.add(item);
+    fromScope = new Set(scope.split(" ").filter((item) => item !== ""));
   }
   if (scopes !== undefined && scopes !== null) {
     if (!Array.isArray(scopes) || !scopes.every((item) => typeof item === "string")) {
       throw new TokenRejected('"scopes" claim must be an array of strings');
     }
-    for (const item of scopes as string[]) {
-      const trimmed = item.trim();
-      if (trimmed) found.add(trimmed);
-    }
+    fromScopes = new Set((scopes as string[]).filter((item) => item !== ""));
   }
-  return [...found];
+  if (fromScope && fromScopes && !sameSet(fromScope, fromScopes)) {
+    throw new TokenRejected('"scope" and "scopes" claims disagree');
+  }
+  return [...(fromScope ?? fromScopes ?? [])];
 }
+
+const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) =>
+  a.size === b.size && [...a].every((item) => b.has(item));
 
 /** Names from tokens are kept to the length a name has everywhere else (the core's limit). */
 export const MAX_NAME_LENGTH = 100;
