@@ -4,6 +4,7 @@ import { seedWorld } from "@teams/core/testing";
 import { openSqliteStore } from "@teams/sqlite";
 import { SignJWT } from "jose";
 import { createApp } from "../src/app.js";
+import { openPostgresTestStore } from "./hardening/support/stores.js";
 
 export const SECRET = "test-secret-of-at-least-thirty-two-bytes!";
 const key = new TextEncoder().encode(SECRET);
@@ -14,6 +15,8 @@ export interface TokenClaims {
   scope?: string;
   exp?: number;
   given_name?: string;
+  scopes?: unknown;
+  team_id?: string;
 }
 
 /** Signs a token the test server accepts (HS256 with the test secret) unless told otherwise. */
@@ -41,11 +44,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A fresh app over its own in-memory SQLite store, seeded with the fixtures' small world. */
+/**
+ * A fresh app over its own in-memory SQLite store (or, with `store: "postgres"`, a PostgreSQL
+ * schema of its own, dropped on close), seeded with the fixtures' small world.
+ */
 export async function harness(
-  options: { seed?: boolean; maxBodyBytes?: number; corsOrigins?: string[] } = {},
+  options: {
+    seed?: boolean;
+    maxBodyBytes?: number;
+    corsOrigins?: string[];
+    store?: "sqlite" | "postgres";
+  } = {},
 ): Promise<Harness> {
-  const store = await openSqliteStore({ filename: ":memory:" });
+  const store =
+    options.store === "postgres"
+      ? await openPostgresTestStore("http")
+      : await openSqliteStore({ filename: ":memory:" });
   const teams = createTeams(store);
   if (options.seed ?? true) await seedWorld(teams);
   const authenticator = await createAuthenticator({ jwtSecret: SECRET });

@@ -52,6 +52,25 @@ describe("azp", () => {
   });
 });
 
+describe("team_id", () => {
+  const cases: [string, unknown, string | undefined | "invalid"][] = [
+    ["absent", undefined, undefined],
+    ["null", null, undefined],
+    ["a team", "club", "club"],
+    ["numeric", 7, "invalid"],
+    ["empty", "", "invalid"],
+    ["256 characters", "t".repeat(256), "invalid"],
+  ];
+  it.each(cases)("%s", (_, teamId, expected) => {
+    const payload = { ...base, sub: "u", azp: "coach", team_id: teamId } as JWTPayload;
+    if (expected === "invalid") {
+      expect(() => authenticationFromClaims(payload)).toThrow(TokenRejected);
+      return;
+    }
+    expect(authenticationFromClaims(payload).principal.teamId).toBe(expected);
+  });
+});
+
 describe("scopes", () => {
   const cases: [string, Record<string, unknown>, string[] | "invalid"][] = [
     ["neither claim", {}, []],
@@ -113,6 +132,14 @@ describe("identity", () => {
   it.each(cases)("%s", (_, extra, first, last) => {
     const { identity } = authenticationFromClaims({ ...base, sub: "u", ...extra } as JWTPayload);
     expect(identity).toEqual({ id: "u", first_name: first, last_name: last });
+  });
+
+  it.each([
+    ["azp = sub", "u", { id: "u", first_name: "Ada", last_name: null }],
+    ["delegated: its subject is never created from it", "coach", null],
+  ])("%s", (_, azp, expected) => {
+    const payload = { ...base, sub: "u", azp, given_name: "Ada" } as JWTPayload;
+    expect(authenticationFromClaims(payload).identity).toEqual(expected);
   });
 });
 

@@ -1,13 +1,17 @@
 import type { Principal } from "@teams/core";
-import { isPlausibleId } from "@teams/core";
+import { isDelegated, isPlausibleId } from "@teams/core";
 import type { JWTPayload } from "jose";
 import { TokenRejected } from "./token-rejected.js";
 
 /** Who a verified token says the caller is. */
 export interface Authentication {
   principal: Principal;
-  /** The user as first seen in a token (DESIGN §4: created on the fly, names when present). */
-  identity: { id: string; first_name: string | null; last_name: string | null };
+  /**
+   * The user as first seen in a token (DESIGN §4: created on the fly, names when present); null
+   * for a delegated token, which acts for a user that must already exist (a managed user is
+   * created by its platform): such a token never creates its subject.
+   */
+  identity: { id: string; first_name: string | null; last_name: string | null } | null;
 }
 
 /** DESIGN §2: `sub` (and `azp`) at most this many characters, like every id. */
@@ -21,16 +25,24 @@ export function authenticationFromClaims(claims: JWTPayload): Authentication {
   const userId = identifier(claims.sub, "sub");
   const authorizedParty =
     claims.azp === undefined || claims.azp === null ? null : identifier(claims.azp, "azp");
+  // `team_id` names the team a token is delegated through (DESIGN §2); the core judges its use.
+  const teamId =
+    claims.team_id === undefined || claims.team_id === null
+      ? null
+      : identifier(claims.team_id, "team_id");
   const principal: Principal = Object.freeze({
     userId,
     authorizedParty,
     scopes: Object.freeze(scopesOf(claims)),
+    ...(teamId !== null && { teamId }),
   });
-  const identity = Object.freeze({
-    id: userId,
-    first_name: name(claims.given_name),
-    last_name: name(claims.family_name),
-  });
+  const identity = isDelegated(principal)
+    ? null
+    : Object.freeze({
+        id: userId,
+        first_name: name(claims.given_name),
+        last_name: name(claims.family_name),
+      });
   return Object.freeze({ principal, identity });
 }
 

@@ -45,8 +45,12 @@ export function createTeams(options: CreateTeamsOptions) {
     ...referenceUseCases(ctx),
     ...managementUseCases(ctx),
     ...adminUseCases(ctx),
-    /** Records a user first seen in a valid token; an existing user is left as it is. */
-    async ensureUser(identity: Identity): Promise<void> {
+    /**
+     * Records a user first seen in a valid token; an existing user is left as it is. Null (a
+     * delegated token, whose subject must exist already) records nothing.
+     */
+    async ensureUser(identity: Identity | null): Promise<void> {
+      if (identity === null) return;
       if (!isPlausibleId(identity.id)) {
         throw new Invalid([
           {
