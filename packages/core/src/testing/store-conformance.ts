@@ -11,6 +11,7 @@ import { expectListLinesFresh } from "./list-line-check.js";
 import { type TeamsWithListValues as Teams, withListValues } from "./list-values.js";
 import { runPaginationConformance } from "./pagination-conformance.js";
 import type { StoreConformanceOptions } from "./store-under-test.js";
+import { runTokenTableConformance } from "./token-table-conformance.js";
 
 /**
  * Registers the store conformance suite with vitest: every use case of the core, its rules and its
@@ -758,4 +759,5 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     });
   });
   runPaginationConformance(options);
+  runTokenTableConformance(options);
 }
