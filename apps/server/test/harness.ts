@@ -4,6 +4,7 @@ import { seedWorld } from "@teams/core/testing";
 import { openSqliteStore, type SqliteStore } from "@teams/sqlite";
 import { SignJWT } from "jose";
 import { createApp } from "../src/app.js";
+import { openPostgresTestStore } from "./hardening/support/stores.js";
 
 export const SECRET = "test-secret-of-at-least-thirty-two-bytes!";
 const key = new TextEncoder().encode(SECRET);
@@ -16,6 +17,8 @@ export interface TokenClaims {
   given_name?: string;
   /** Issued at (seconds); now by default. */
   iat?: number;
+  scopes?: unknown;
+  team_id?: string;
 }
 
 /** Signs a token the test server accepts (HS256 with the test secret) unless told otherwise. */
@@ -47,18 +50,25 @@ export interface Harness {
 export type HarnessStore = Pick<SqliteStore, "db" | "kind" | "ping" | "close">;
 
 /**
- * A fresh app over its own store (an in-memory SQLite one unless `open` gives another), seeded
- * with the fixtures' small world.
+ * A fresh app over its own store: an in-memory SQLite one, or with `store: "postgres"` a
+ * PostgreSQL schema of its own (dropped on close), or what `open` gives; seeded with the
+ * fixtures' small world.
  */
 export async function harness(
   options: {
     seed?: boolean;
     maxBodyBytes?: number;
     corsOrigins?: string[];
+    store?: "sqlite" | "postgres";
     open?: () => Promise<HarnessStore>;
   } = {},
 ): Promise<Harness> {
-  const store = await (options.open ?? (() => openSqliteStore({ filename: ":memory:" })))();
+  const open =
+    options.open ??
+    (options.store === "postgres"
+      ? () => openPostgresTestStore("http")
+      : () => openSqliteStore({ filename: ":memory:" }));
+  const store = await open();
   const teams = createTeams(store);
   if (options.seed ?? true) await seedWorld(teams);
   const authenticator = await createAuthenticator({ jwtSecret: SECRET });

@@ -337,6 +337,33 @@ describe("request forgery with the cookie", () => {
     },
   );
 
+  it.each([
+    ["an empty Authorization header", { authorization: "" }],
+    ["a blank Authorization header", { authorization: " " }],
+    ["an empty refreshed-token header", { "refreshed-token": "" }],
+  ])(
+    "%s beside a cross-site cookie is an unusable credential: 401, no cookie write",
+    async (_, empty) => {
+      const cookie = `token=${(await bearer({ sub: "carl" })).authorization.slice(7)}`;
+      for (const path of ["/api/v1/teams/", "/trpc/manage.createTeam"]) {
+        const res = await h.request(path, {
+          method: "POST",
+          headers: { ...empty, cookie, origin: "https://evil.example" },
+          json: team,
+        });
+        expect(res.status).toBe(401);
+      }
+      const rest = await h.request("/api/v1/teams/", {
+        method: "POST",
+        headers: { ...empty, cookie, origin: "https://evil.example" },
+        json: team,
+      });
+      expect(await rest.json()).toEqual({ detail: "Could not validate credentials" });
+      const mine = await h.request("/api/v1/teams/", { headers: await bearer({ sub: "carl" }) });
+      expect(await mine.json()).toEqual([]);
+    },
+  );
+
   it("accepts cookie writes from the same origin, and header credentials from anywhere", async () => {
     const cookie = `token=${(await bearer({ sub: "carl" })).authorization.slice(7)}`;
     const same = await h.request("http://localhost/api/v1/teams/", {

@@ -60,7 +60,7 @@ describe.skipIf(noPostgres)("the start command on PostgreSQL", () => {
     expect(viaPostgres).toEqual(viaSqlite);
     // The story went as the rules say: the refusals of packages/client/test/scenario.test.ts, in place.
     expect(viaPostgres.map((o) => o.status)).toEqual([
-      200, 201, 200, 201, 200, 200, 200, 200, 200, 200, 200, 200, 422, 422, 403, 403, 404, 403, 403,
+      200, 201, 200, 201, 200, 200, 200, 200, 200, 200, 200, 200, 422, 422, 403, 401, 404, 403, 403,
       200, 200, 200, 200, 204, 200, 204, 200,
     ]);
     expect(viaPostgres[6]?.body).toEqual([

@@ -163,29 +163,33 @@ describe("POST /api/v1/teams/{team_id}/authorize", () => {
   });
 
   it.each([
-    ["a regular user's token", { sub: "ann" }, "This operation requires a delegated token"],
+    ["a regular user's token", { sub: "ann" }, 403, "This operation requires a delegated token"],
+    // DESIGN §2: a delegated token whose azp is not the subject's manager can never be valid.
     [
       "a token of someone else's delegation",
       { sub: "ann", azp: "rival" },
-      "The token's authorized party does not manage this user",
+      401,
+      "Could not validate credentials",
     ],
     [
       "a delegation for a user who is not managed",
       { sub: "carl", azp: "coach" },
-      "The token's authorized party does not manage this user",
+      401,
+      "Could not validate credentials",
     ],
     [
       "a token lacking a scope it grants",
       { sub: "ann", azp: "coach", scope: "data:read" },
+      403,
       "The token cannot grant scopes it does not hold: profile",
     ],
-  ])("refuses %s with 403 and changes nothing", async (_, claims, detail) => {
+  ])("refuses %s with %d and changes nothing", async (_, claims, status, detail) => {
     const res = await h.request("/api/v1/teams/club/authorize", {
       method: "POST",
       headers: await bearer(claims),
       json: authorizeBody,
     });
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(status);
     expect(await res.json()).toEqual({ detail });
     expect(await stateOfAnn()).toEqual([]);
   });
@@ -383,11 +387,17 @@ describe("DELETE /api/v1/teams/{team_id}/authorize", () => {
     expect(await again.json()).toEqual({ detail: "Authorization not found" });
   });
 
-  it("answers 403 for a token that may not revoke, and 404 for a missing team", async () => {
+  it("answers 401 for another party's delegation, 403 for a person's token, 404 for a missing team", async () => {
     await authorizeAnn();
-    const forbidden = await h.request("/api/v1/teams/club/authorize", {
+    const invalid = await h.request("/api/v1/teams/club/authorize", {
       method: "DELETE",
       headers: await bearer({ sub: "ann", azp: "rival" }),
+    });
+    expect(invalid.status).toBe(401);
+    expect(await invalid.json()).toEqual({ detail: "Could not validate credentials" });
+    const forbidden = await h.request("/api/v1/teams/club/authorize", {
+      method: "DELETE",
+      headers: await bearer({ sub: "ann" }),
     });
     expect(forbidden.status).toBe(403);
     expect(await stateOfAnn()).toHaveLength(1);

@@ -2,71 +2,91 @@ import { describe, expect, it } from "vitest";
 import { readCookie } from "./cookie.js";
 import { type RequestCredentials, readCredential } from "./credentials.js";
 
+const M = { kind: "malformed", source: "authorization" } as const;
+
 describe("readCredential: DESIGN §2 order, first present wins", () => {
   const cases: [string, RequestCredentials, ReturnType<typeof readCredential>][] = [
     ["nothing", {}, { kind: "absent" }],
     ["all null", { authorization: null, refreshedToken: null, cookie: null }, { kind: "absent" }],
-    ["header", { authorization: "Bearer h" }, { kind: "token", token: "h" }],
-    ["refreshed-token", { refreshedToken: "r" }, { kind: "token", token: "r" }],
-    ["cookie", { cookie: "token=c" }, { kind: "token", token: "c" }],
+    [
+      "header",
+      { authorization: "Bearer h" },
+      { kind: "token", token: "h", source: "authorization" },
+    ],
+    [
+      "refreshed-token",
+      { refreshedToken: "r" },
+      { kind: "token", token: "r", source: "refreshed-token" },
+    ],
+    ["cookie", { cookie: "token=c" }, { kind: "token", token: "c", source: "cookie" }],
     [
       "header beats refreshed-token and cookie",
       { authorization: "Bearer h", refreshedToken: "r", cookie: "token=c" },
-      { kind: "token", token: "h" },
+      { kind: "token", token: "h", source: "authorization" },
     ],
     [
       "refreshed-token beats cookie",
       { refreshedToken: "r", cookie: "token=c" },
-      { kind: "token", token: "r" },
+      { kind: "token", token: "r", source: "refreshed-token" },
     ],
     [
       "a Basic header does not fall back to the cookie",
       { authorization: "Basic dXNlcjpwYXNz", cookie: "token=c" },
-      { kind: "malformed" },
+      M,
     ],
-    [
-      "an empty bearer does not fall back",
-      { authorization: "Bearer", refreshedToken: "r" },
-      { kind: "malformed" },
-    ],
-    ["an empty bearer with a trailing space", { authorization: "Bearer " }, { kind: "malformed" }],
-    ["a bearer of two words", { authorization: "Bearer a b" }, { kind: "malformed" }],
-    ["a bare token without scheme", { authorization: "eyJ.a.b" }, { kind: "malformed" }],
+    ["an empty bearer does not fall back", { authorization: "Bearer", refreshedToken: "r" }, M],
+    ["an empty bearer with a trailing space", { authorization: "Bearer " }, M],
+    ["a bearer of two words", { authorization: "Bearer a b" }, M],
+    ["a bare token without scheme", { authorization: "eyJ.a.b" }, M],
     [
       "scheme is case-insensitive (lower)",
       { authorization: "bearer h" },
-      { kind: "token", token: "h" },
+      { kind: "token", token: "h", source: "authorization" },
     ],
     [
       "scheme is case-insensitive (upper)",
       { authorization: "BEARER h" },
-      { kind: "token", token: "h" },
+      { kind: "token", token: "h", source: "authorization" },
     ],
     [
       "scheme is case-insensitive (mixed)",
       { authorization: "bEaReR h" },
-      { kind: "token", token: "h" },
+      { kind: "token", token: "h", source: "authorization" },
     ],
     [
       "several spaces after the scheme",
       { authorization: "Bearer   h" },
-      { kind: "token", token: "h" },
+      { kind: "token", token: "h", source: "authorization" },
     ],
-    ["surrounding whitespace", { authorization: "  Bearer h  " }, { kind: "token", token: "h" }],
-    ["a tab after the scheme", { authorization: "Bearer\th" }, { kind: "token", token: "h" }],
     [
-      "an empty Authorization header counts as absent",
+      "surrounding whitespace",
+      { authorization: "  Bearer h  " },
+      { kind: "token", token: "h", source: "authorization" },
+    ],
+    [
+      "a tab after the scheme",
+      { authorization: "Bearer\th" },
+      { kind: "token", token: "h", source: "authorization" },
+    ],
+    [
+      "an empty Authorization header is present and unusable: no fallback",
       { authorization: "", cookie: "token=c" },
-      { kind: "token", token: "c" },
+      M,
+    ],
+    ["a blank Authorization header is unusable", { authorization: "  ", refreshedToken: "r" }, M],
+    [
+      "an empty refreshed-token header is present and unusable: no fallback",
+      { refreshedToken: "", cookie: "token=c" },
+      { kind: "malformed", source: "refreshed-token" },
     ],
     [
-      "a blank refreshed-token header counts as absent",
+      "a blank refreshed-token header is unusable",
       { refreshedToken: "  ", cookie: "token=c" },
-      { kind: "token", token: "c" },
+      { kind: "malformed", source: "refreshed-token" },
     ],
     ["an empty token cookie counts as absent", { cookie: "token=" }, { kind: "absent" }],
     ["other cookies only", { cookie: "session=s; theme=dark" }, { kind: "absent" }],
-    ["Digest scheme", { authorization: 'Digest username="u"' }, { kind: "malformed" }],
+    ["Digest scheme", { authorization: 'Digest username="u"' }, M],
   ];
   it.each(cases)("%s", (_, credentials, expected) => {
     expect(readCredential(credentials)).toEqual(expected);
@@ -76,13 +96,13 @@ describe("readCredential: DESIGN §2 order, first present wins", () => {
     ["cookie ignored", { cookie: "token=c" }, { kind: "absent" }],
     ["refreshed-token ignored", { refreshedToken: "r" }, { kind: "absent" }],
     ["both ignored", { refreshedToken: "r", cookie: "token=c" }, { kind: "absent" }],
-    ["empty header, cookie ignored", { authorization: "", cookie: "token=c" }, { kind: "absent" }],
+    ["empty header: present, unusable", { authorization: "", cookie: "token=c" }, M],
     [
       "header used",
       { authorization: "Bearer h", cookie: "token=c" },
-      { kind: "token", token: "h" },
+      { kind: "token", token: "h", source: "authorization" },
     ],
-    ["Basic header", { authorization: "Basic x" }, { kind: "malformed" }],
+    ["Basic header", { authorization: "Basic x" }, M],
   ];
   it.each(headerOnly)("headerOnly: %s", (_, credentials, expected) => {
     expect(readCredential(credentials, true)).toEqual(expected);

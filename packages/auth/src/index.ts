@@ -7,7 +7,12 @@ export {
   createAuthenticator,
 } from "./authenticator.js";
 export { AuthConfigurationError } from "./configuration-error.js";
-export type { RequestCredentials } from "./credentials.js";
+export {
+  type CredentialLookup,
+  type CredentialSource,
+  type RequestCredentials,
+  readCredential,
+} from "./credentials.js";
 export { DEVELOPMENT_KEY_FILE, type DevelopmentTokenClaims } from "./development-issuer.js";
 export type { AuthMode } from "./key-sources.js";
 export type { Authentication } from "./principal-from-claims.js";

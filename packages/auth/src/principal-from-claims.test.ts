@@ -52,21 +52,49 @@ describe("azp", () => {
   });
 });
 
+describe("team_id", () => {
+  const cases: [string, unknown, string | undefined | "invalid"][] = [
+    ["absent", undefined, undefined],
+    ["null", null, undefined],
+    ["a team", "club", "club"],
+    ["numeric", 7, "invalid"],
+    ["empty", "", "invalid"],
+    ["256 characters", "t".repeat(256), "invalid"],
+  ];
+  it.each(cases)("%s", (_, teamId, expected) => {
+    const payload = { ...base, sub: "u", azp: "coach", team_id: teamId } as JWTPayload;
+    if (expected === "invalid") {
+      expect(() => authenticationFromClaims(payload)).toThrow(TokenRejected);
+      return;
+    }
+    expect(authenticationFromClaims(payload).principal.teamId).toBe(expected);
+  });
+});
+
 describe("scopes", () => {
   const cases: [string, Record<string, unknown>, string[] | "invalid"][] = [
     ["neither claim", {}, []],
     ["scope string", { scope: "data:read profile" }, ["data:read", "profile"]],
-    [
-      "scope with extra whitespace",
-      { scope: "  data:read \t profile  " },
-      ["data:read", "profile"],
-    ],
+    ["scope with extra spaces", { scope: "  data:read   profile  " }, ["data:read", "profile"]],
+    // RFC 6749 §3.3: only U+0020 separates; any other whitespace is part of an (unknown) item.
+    ["a TAB does not separate", { scope: "data:read\tadmin" }, ["data:read\tadmin"]],
+    ["NBSP does not separate", { scope: "data:read\u00a0admin" }, ["data:read\u00a0admin"]],
+    ["U+3000 does not separate", { scope: "data:read\u3000admin" }, ["data:read\u3000admin"]],
+    ["U+2028 does not separate", { scope: "data:read\u2028admin" }, ["data:read\u2028admin"]],
+    ["a newline does not separate", { scope: "data:read\nadmin" }, ["data:read\nadmin"]],
+    ["scope items are not trimmed", { scope: "\tadmin\u00a0" }, ["\tadmin\u00a0"]],
     ["empty scope", { scope: "" }, []],
     ["null scope", { scope: null }, []],
     ["scopes array", { scopes: ["data:read", "data:write"] }, ["data:read", "data:write"]],
     ["empty scopes array", { scopes: [] }, []],
-    ["duplicates merged", { scope: "a a b", scopes: ["b", "a"] }, ["a", "b"]],
-    ["both claims: the union", { scope: "a", scopes: ["b"] }, ["a", "b"]],
+    ["scopes items are not trimmed", { scopes: [" admin", "admin\t"] }, [" admin", "admin\t"]],
+    ["duplicates merged", { scope: "a a b" }, ["a", "b"]],
+    ["both claims, the same set", { scope: "a b", scopes: ["b", "a", "a"] }, ["a", "b"]],
+    ["both claims disagree (the attack)", { scope: "data:read", scopes: ["admin"] }, "invalid"],
+    ["both claims, one a subset", { scope: "a", scopes: ["a", "b"] }, "invalid"],
+    ["both claims, empty and not", { scope: "", scopes: ["admin"] }, "invalid"],
+    ["both claims, equal only once trimmed", { scope: "admin", scopes: [" admin"] }, "invalid"],
+    ["null scope beside scopes", { scope: null, scopes: ["a"] }, ["a"]],
     ["unknown scopes are kept (the core judges them)", { scope: "admin x:y" }, ["admin", "x:y"]],
     ["scope numeric", { scope: 1 }, "invalid"],
     ["scope an array", { scope: ["a"] }, "invalid"],
@@ -104,6 +132,14 @@ describe("identity", () => {
   it.each(cases)("%s", (_, extra, first, last) => {
     const { identity } = authenticationFromClaims({ ...base, sub: "u", ...extra } as JWTPayload);
     expect(identity).toEqual({ id: "u", first_name: first, last_name: last });
+  });
+
+  it.each([
+    ["azp = sub", "u", { id: "u", first_name: "Ada", last_name: null }],
+    ["delegated: its subject is never created from it", "coach", null],
+  ])("%s", (_, azp, expected) => {
+    const payload = { ...base, sub: "u", azp, given_name: "Ada" } as JWTPayload;
+    expect(authenticationFromClaims(payload).identity).toEqual(expected);
   });
 });
 

@@ -1,19 +1,23 @@
 import type { Principal } from "@teams/core";
-import { isPlausibleId } from "@teams/core";
+import { isDelegated, isPlausibleId } from "@teams/core";
 import type { JWTPayload } from "jose";
 import { TokenRejected } from "./token-rejected.js";
 
 /** Who a verified token says the caller is. */
 export interface Authentication {
   principal: Principal;
-  /** The user as first seen in a token (DESIGN §4: created on the fly, names when present). */
+  /**
+   * The user as first seen in a token (DESIGN §4: created on the fly, names when present); null
+   * for a delegated token, which acts for a user that must already exist (a managed user is
+   * created by its platform): such a token never creates its subject.
+   */
   identity: {
     id: string;
     first_name: string | null;
     last_name: string | null;
     /** The token's `iat` (seconds), when it has one: a deleted user's older tokens are refused by it. */
     iat?: number;
-  };
+  } | null;
 }
 
 /** DESIGN §2: `sub` (and `azp`) at most this many characters, like every id. */
@@ -27,18 +31,26 @@ export function authenticationFromClaims(claims: JWTPayload): Authentication {
   const userId = identifier(claims.sub, "sub");
   const authorizedParty =
     claims.azp === undefined || claims.azp === null ? null : identifier(claims.azp, "azp");
+  // `team_id` names the team a token is delegated through (DESIGN §2); the core judges its use.
+  const teamId =
+    claims.team_id === undefined || claims.team_id === null
+      ? null
+      : identifier(claims.team_id, "team_id");
   const principal: Principal = Object.freeze({
     userId,
     authorizedParty,
     scopes: Object.freeze(scopesOf(claims)),
+    ...(teamId !== null && { teamId }),
   });
-  const identity = Object.freeze({
-    id: userId,
-    first_name: name(claims.given_name),
-    last_name: name(claims.family_name),
-    // jose has checked that a present `iat` is a number (and not far in the future).
-    ...(typeof claims.iat === "number" ? { iat: claims.iat } : {}),
-  });
+  const identity = isDelegated(principal)
+    ? null
+    : Object.freeze({
+        id: userId,
+        first_name: name(claims.given_name),
+        last_name: name(claims.family_name),
+        // jose has checked that a present `iat` is a number (and not far in the future).
+        ...(typeof claims.iat === "number" ? { iat: claims.iat } : {}),
+      });
   return Object.freeze({ principal, identity });
 }
 
@@ -53,26 +65,33 @@ function identifier(value: unknown, claim: string): string {
   return value;
 }
 
-// `scope` (RFC 8693, space-separated) and `scopes` (array) are both read; a token carrying both
-// gets their union. A claim of the wrong type makes the token invalid rather than scope-less.
+// `scope` (RFC 6749 §3.3: items separated by U+0020 only) and `scopes` (an array) are both read.
+// A token carrying both must say the same set in each: were they merged, a token that says
+// `data:read` in one could be `admin` through the other. Items are taken as written, never
+// trimmed: " admin" or "admin\u00a0" is an unknown scope, not `admin`. A claim of the wrong type
+// makes the token invalid rather than scope-less.
 function scopesOf(claims: JWTPayload): string[] {
-  const found = new Set<string>();
   const { scope, scopes } = claims;
+  let fromScope: Set<string> | undefined;
+  let fromScopes: Set<string> | undefined;
   if (scope !== undefined && scope !== null) {
     if (typeof scope !== "string") throw new TokenRejected('"scope" claim must be a string');
-    for (const item of scope.split(/\s+/)) if (item) found.add(item);
+    fromScope = new Set(scope.split(" ").filter((item) => item !== ""));
   }
   if (scopes !== undefined && scopes !== null) {
     if (!Array.isArray(scopes) || !scopes.every((item) => typeof item === "string")) {
       throw new TokenRejected('"scopes" claim must be an array of strings');
     }
-    for (const item of scopes as string[]) {
-      const trimmed = item.trim();
-      if (trimmed) found.add(trimmed);
-    }
+    fromScopes = new Set((scopes as string[]).filter((item) => item !== ""));
   }
-  return [...found];
+  if (fromScope && fromScopes && !sameSet(fromScope, fromScopes)) {
+    throw new TokenRejected('"scope" and "scopes" claims disagree');
+  }
+  return [...(fromScope ?? fromScopes ?? [])];
 }
+
+const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) =>
+  a.size === b.size && [...a].every((item) => b.has(item));
 
 /** Names from tokens are kept to the length a name has everywhere else (the core's limit). */
 export const MAX_NAME_LENGTH = 100;

@@ -314,3 +314,59 @@ describe("jku and x5u are never fetched", () => {
     expect(trap.stats.connections).toBe(0);
   });
 });
+
+describe("the signature is canonical base64url only", () => {
+  const last = (text: string) => text.charAt(text.length - 1);
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  /** The same signature bytes spelled otherwise: with padding, stray bits, or base64's alphabet. */
+  const variants: [string, (signature: string) => string | undefined][] = [
+    ["a trailing =", (sig) => `${sig}=`],
+    ["a trailing ==", (sig) => `${sig}==`],
+    [
+      "the last character's unused bits set",
+      (sig) => `${sig.slice(0, -1)}${alphabet[alphabet.indexOf(last(sig)) | 1]}`,
+    ],
+    ["base64's + for -", (sig) => (sig.includes("-") ? sig.replaceAll("-", "+") : undefined)],
+    ["base64's / for _", (sig) => (sig.includes("_") ? sig.replaceAll("_", "/") : undefined)],
+  ];
+  // `n` varies the claims, so deterministic algorithms give other signatures too.
+  const modes: [string, () => AuthOptions, (n: number) => Promise<string>][] = [
+    [
+      "HS256",
+      () => ({ jwtSecret: SECRET }),
+      (n) => sign(encoder.encode(SECRET), "HS256", claims({ n })),
+    ],
+    [
+      "ES256",
+      () => ({ publicKeyPem: p256.pem }),
+      (n) => sign(p256.privateKey, "ES256", claims({ n })),
+    ],
+    [
+      "RS256",
+      () => ({ publicKeyPem: rsa.pem }),
+      (n) => sign(rsa.privateKey, "RS256", claims({ n })),
+    ],
+    [
+      "EdDSA",
+      () => ({ publicKeyPem: ed25519.pem }),
+      (n) => sign(ed25519.privateKey, "EdDSA", claims({ n })),
+    ],
+  ];
+  describe.each(modes)("%s", (_, options, make) => {
+    it.each(variants)("refuses %s", async (__, respell) => {
+      const auth = await authenticator(options());
+      // Tokens are signed afresh until one has the characters a variant needs (+ and / variants).
+      for (let attempt = 0; attempt < 40; attempt++) {
+        const token = await make(attempt);
+        const [header, payload, signature = ""] = token.split(".");
+        const other = respell(signature);
+        if (other === undefined) continue;
+        expect(other).not.toBe(signature);
+        expect((await accepts(auth, token)).userId).toBe("user-1");
+        await refuses(auth, `${header}.${payload}.${other}`);
+        return;
+      }
+      throw new Error("no signature had the characters this variant changes");
+    });
+  });
+});

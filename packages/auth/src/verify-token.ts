@@ -35,6 +35,11 @@ export function createTokenVerifier(
   };
   const { key } = source;
   return async (token, now) => {
+    // jose decodes the signature leniently (padding, stray bits); one signature, one spelling.
+    const signature = token.split(".")[2];
+    if (signature !== undefined && !isCanonicalBase64url(signature)) {
+      throw new TokenRejected("the signature is not canonical base64url");
+    }
     const verifyOptions: JWTVerifyOptions = { ...base, currentDate: now };
     let payload: JWTPayload;
     try {
@@ -49,6 +54,24 @@ export function createTokenVerifier(
     }
     return payload;
   };
+}
+
+const BASE64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+/** The bits the last character carries beyond the data, by the text's length modulo 4. */
+const UNUSED_BITS = [0, -1, 4, 2] as const;
+
+/**
+ * Whether `text` is base64url as RFC 7515 §2 writes it: its alphabet only, no padding, and the
+ * unused low bits of the last character zero, so no two texts decode to the same bytes.
+ */
+export function isCanonicalBase64url(text: string): boolean {
+  if (!BASE64URL.test(text)) return false;
+  const unused = UNUSED_BITS[text.length % 4] ?? -1;
+  if (unused < 0) return false;
+  if (unused === 0) return true;
+  const last = BASE64URL_ALPHABET.indexOf(text.charAt(text.length - 1));
+  return (last & ((1 << unused) - 1)) === 0;
 }
 
 // A token without `kid` against a JWKS with several keys of its type: try each (bounded by the set).

@@ -35,7 +35,7 @@ describe("the whole story, through REST and through the typed client", () => {
       422,
       422,
       403,
-      403,
+      401, // another party's delegation can never be valid (DESIGN §2)
       404,
       403,
       403,

@@ -1,14 +1,15 @@
-import { type Context, requirePrincipal } from "./context.js";
+import type { Context } from "./context.js";
 import { Invalid, NotFound } from "./errors.js";
 import { isPlausibleId } from "./ids.js";
 import { changeMembership } from "./membership-changes.js";
 import { messages } from "./policy/messages.js";
-import { decideAdmin, decideManagerAssignment } from "./policy/user-policy.js";
+import { decideManagerAssignment } from "./policy/user-policy.js";
 import type { Principal } from "./principal.js";
 import { AdminUserInput, MemberInput, TeamInput } from "./request-schemas.js";
 import type { MemberResponse, TeamDetails, UserResponse } from "./schemas.js";
 import * as w from "./store-writes.js";
 import { teamExists } from "./team-queries.js";
+import { useToken } from "./token-use.js";
 import * as u from "./user-queries.js";
 import { parseInput } from "./validation.js";
 
@@ -31,21 +32,16 @@ function requireId(id: string, name: string): void {
   }
 }
 
-function admin(principal: P): Principal {
-  const p = requirePrincipal(principal);
-  const refused = decideAdmin(p);
-  if (refused) throw refused;
-  return p;
-}
-
 export function adminUseCases(ctx: Context) {
+  /** The token table's 401 at once; its 403 (no `admin` scope, a delegated token) at `permit`. */
+  const admin = (principal: P) => useToken(ctx, principal, "administration");
   return {
     /** Creates or replaces a user (`PUT /api/v1/admin/users/{user_id}`). */
     async adminPutUser(principal: P, userId: string, body: unknown): Promise<UserResponse> {
-      const p = requirePrincipal(principal);
+      const token = await admin(principal);
       requireId(userId, "user_id");
       const input = parseInput(AdminUserInput, body);
-      admin(p);
+      token.permit();
       const now = ctx.now();
       return ctx.write(async (tx) => {
         if (input.manager_id !== null) {
@@ -70,7 +66,7 @@ export function adminUseCases(ctx: Context) {
      * manages. A team whose last owner this was keeps its other members and can be given an owner.
      */
     async adminDeleteUser(principal: P, userId: string): Promise<void> {
-      admin(principal);
+      (await admin(principal)).permit();
       if (!isPlausibleId(userId)) throw new NotFound(messages.userNotFound);
       const now = ctx.now();
       await ctx.write(async (tx) => {
@@ -83,10 +79,10 @@ export function adminUseCases(ctx: Context) {
 
     /** Creates or replaces a team (`PUT /api/v1/admin/teams/{team_id}`). */
     async adminPutTeam(principal: P, teamId: string, body: unknown): Promise<TeamDetails> {
-      const p = requirePrincipal(principal);
+      const token = await admin(principal);
       requireId(teamId, "team_id");
       const input = parseInput(TeamInput, body);
-      admin(p);
+      token.permit();
       const now = ctx.now();
       await ctx.write((tx) => w.putTeamRow(tx, teamId, input, now));
       return { id: teamId, ...input };
@@ -94,7 +90,7 @@ export function adminUseCases(ctx: Context) {
 
     /** Deletes a team with its memberships and authorizations. */
     async adminDeleteTeam(principal: P, teamId: string): Promise<void> {
-      admin(principal);
+      (await admin(principal)).permit();
       if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
       await ctx.write(async (tx) => {
         if (!(await w.deleteTeamRows(tx, teamId))) throw new NotFound(messages.teamNotFound);
@@ -108,9 +104,9 @@ export function adminUseCases(ctx: Context) {
       userId: string,
       body: unknown,
     ): Promise<MemberResponse> {
-      const p = requirePrincipal(principal);
+      const token = await admin(principal);
       const { role } = parseInput(MemberInput, body);
-      admin(p);
+      token.permit();
       if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
       if (!isPlausibleId(userId)) throw new NotFound(messages.userNotFound);
       return ctx.write(async (tx) => {
@@ -121,7 +117,7 @@ export function adminUseCases(ctx: Context) {
 
     /** Removes a member, never the last owner. */
     async adminDeleteMember(principal: P, teamId: string, userId: string): Promise<void> {
-      admin(principal);
+      (await admin(principal)).permit();
       if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
       if (!isPlausibleId(userId)) throw new NotFound(messages.memberNotFound);
       await ctx.write(async (tx) => {

@@ -48,6 +48,14 @@ export {
   type Role,
 } from "./policy/team-policy.js";
 export {
+  decideTokenUse,
+  type EndpointKind,
+  needsSubjectFacts,
+  type SubjectFacts,
+  type TokenRow,
+  tokenRow,
+} from "./policy/token-policy.js";
+export {
   type CallerFacts,
   decideAdmin,
   decideCreateManagedUser,

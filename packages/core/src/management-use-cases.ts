@@ -1,5 +1,5 @@
 import * as a from "./authorization-queries.js";
-import { type Context, requirePrincipal, type Store } from "./context.js";
+import type { Context, Store } from "./context.js";
 import { NotFound } from "./errors.js";
 import { isPlausibleId, newId } from "./ids.js";
 import * as m from "./member-queries.js";
@@ -22,6 +22,7 @@ import type { MemberResponse, TeamResponse, UserResponse } from "./schemas.js";
 import { decodeScopes } from "./scopes.js";
 import * as w from "./store-writes.js";
 import * as t from "./team-queries.js";
+import { useToken } from "./token-use.js";
 import * as u from "./user-queries.js";
 import { parseInput } from "./validation.js";
 
@@ -42,8 +43,10 @@ export function managementUseCases(ctx: Context) {
   return {
     /** Creates a team; the caller becomes its owner (`POST /api/v1/teams/`). */
     async createTeam(principal: P, body: unknown): Promise<TeamResponse> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "management");
+      const p = token.principal;
       const input = parseInput(TeamInput, body);
+      token.permit();
       const id = newId();
       const now = ctx.now();
       await ctx.write(async (tx) => {
@@ -56,7 +59,9 @@ export function managementUseCases(ctx: Context) {
 
     /** A team, for its members and for users who authorized it (`GET /api/v1/teams/{team_id}`). */
     async getTeam(principal: P, teamId: string): Promise<TeamResponse> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "management");
+      const p = token.principal;
+      token.permit();
       const role = await roleIn(store, teamId, p.userId);
       const authorized =
         role === null && isPlausibleId(teamId)
@@ -71,8 +76,10 @@ export function managementUseCases(ctx: Context) {
 
     /** Changes some of a team's fields; owners only (`PATCH /api/v1/teams/{team_id}`). */
     async updateTeam(principal: P, teamId: string, body: unknown): Promise<TeamResponse> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "management");
+      const p = token.principal;
       const patch = parseInput(TeamPatch, body);
+      token.permit();
       return ctx.write(async (tx) => {
         const refused = decideManageTeam(await roleIn(tx, teamId, p.userId));
         if (refused) throw refused;
@@ -88,7 +95,9 @@ export function managementUseCases(ctx: Context) {
 
     /** Deletes a team with its memberships and authorizations; owners only. */
     async deleteTeam(principal: P, teamId: string): Promise<void> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "management");
+      const p = token.principal;
+      token.permit();
       await ctx.write(async (tx) => {
         const refused = decideManageTeam(await roleIn(tx, teamId, p.userId));
         if (refused) throw refused;
@@ -105,8 +114,10 @@ export function managementUseCases(ctx: Context) {
       teamId: string,
       query: MembersPageQuery = {},
     ): Promise<Page<MemberResponse>> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "management");
+      const p = token.principal;
       const { limit, cursor } = parseInput(MembersPageQuery, query);
+      token.permit();
       const role = await roleIn(store, teamId, p.userId);
       if (role === null) throw new NotFound(messages.teamNotFound);
       const rows = await m.listMembersOf(store, teamId, {
@@ -123,8 +134,10 @@ export function managementUseCases(ctx: Context) {
       userId: string,
       body: unknown,
     ): Promise<MemberResponse> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "management");
+      const p = token.principal;
       const { role } = parseInput(MemberInput, body);
+      token.permit();
       return ctx.write(async (tx) => {
         const refused = decideManageTeam(await roleIn(tx, teamId, p.userId));
         if (refused) throw refused;
@@ -135,7 +148,9 @@ export function managementUseCases(ctx: Context) {
 
     /** Removes a member: owners remove anyone, members themselves; never the last owner. */
     async removeMember(principal: P, teamId: string, userId: string): Promise<void> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "management");
+      const p = token.principal;
+      token.permit();
       await ctx.write(async (tx) => {
         const refused = decideRemoveMember(p.userId, await roleIn(tx, teamId, p.userId), userId);
         if (refused) throw refused;
@@ -146,8 +161,10 @@ export function managementUseCases(ctx: Context) {
 
     /** Creates a user managed by the caller (`POST /api/v1/users/`). */
     async createManagedUser(principal: P, body: unknown): Promise<UserResponse> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "users");
+      const p = token.principal;
       const input = parseInput(ManagedUserInput, body);
+      token.permit();
       const id = newId();
       const now = ctx.now();
       return ctx.write(async (tx) => {
@@ -164,7 +181,9 @@ export function managementUseCases(ctx: Context) {
 
     /** The caller and the users it manages (`GET /api/v1/users/`). */
     async listUsers(principal: P): Promise<UserResponse[]> {
-      return u.listSelfAndManaged(store, requirePrincipal(principal).userId);
+      const token = await useToken(ctx, principal, "users");
+      token.permit();
+      return u.listSelfAndManaged(store, token.principal.userId);
     },
 
     /**
@@ -173,11 +192,13 @@ export function managementUseCases(ctx: Context) {
      * serving someone's data.
      */
     async canAccess(principal: P, request: { userId: string; scope: string }): Promise<boolean> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "management");
+      const p = token.principal;
       const { user_id: userId, scope } = parseInput(AccessCheckInput, {
         user_id: request.userId,
         scope: request.scope,
       });
+      token.permit();
       if (!isPlausibleId(userId)) return false;
       if (p.userId === userId) return decideAccess(p, userId, noFacts);
       const facts = await a.findAccessFacts(store, p.userId, userId);

@@ -6,6 +6,11 @@ export interface Principal {
   authorizedParty: string | null;
   /** The scopes the token carries (`scope` or `scopes` claim). */
   scopes: readonly string[];
+  /**
+   * The token's `team_id` claim when it is delegated through a team (DESIGN §2); absent or null
+   * otherwise.
+   */
+  teamId?: string | null;
 }
 
 /** A delegated token acts for `sub` on behalf of another party: `azp` present and not `sub`. */

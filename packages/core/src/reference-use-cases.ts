@@ -1,7 +1,6 @@
 import type { ConsentResponse } from "./authorization-queries.js";
 import * as a from "./authorization-queries.js";
-import type { WriteStore } from "./context.js";
-import { type Context, requirePrincipal } from "./context.js";
+import type { Context, WriteStore } from "./context.js";
 import { NotFound } from "./errors.js";
 import { isPlausibleId } from "./ids.js";
 import type { JsonLine } from "./list-lines.js";
@@ -32,6 +31,7 @@ import type {
 import { canonicalScopes, decodeScopes, encodeScopes, type Scope } from "./scopes.js";
 import * as w from "./store-writes.js";
 import * as t from "./team-queries.js";
+import { useToken } from "./token-use.js";
 import { parseInput } from "./validation.js";
 
 // The five operations of the reference, and the one-user read beside them (DESIGN §3, §4).
@@ -81,8 +81,10 @@ export function referenceUseCases(ctx: Context) {
     query: AuthorizedTeamsPageQuery = {},
     options: { times?: boolean } = {},
   ): Promise<LinesPage<AuthorizedTeamResponse>> {
-    const p = requirePrincipal(principal);
+    const token = await useToken(ctx, principal, options.times ? "pages" : "list-authorized-teams");
+    const p = token.principal;
     const { limit, cursor } = parseInput(AuthorizedTeamsPageQuery, query);
+    token.permit();
     const lines = await a.listTeamsAuthorizedBy<AuthorizedTeamResponse>(
       store,
       p.userId,
@@ -98,8 +100,10 @@ export function referenceUseCases(ctx: Context) {
      * order (name, id).
      */
     async listTeams(principal: P, query: TeamsPageQuery = {}): Promise<Page<TeamResponse>> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "list-teams");
+      const p = token.principal;
       const { limit, cursor } = parseInput(TeamsPageQuery, query);
+      token.permit();
       const rows = await t.listTeamsOfMember(store, p.userId, {
         after: cursor,
         rows: rowsFor(limit),
@@ -119,8 +123,10 @@ export function referenceUseCases(ctx: Context) {
       teamId: string,
       query: TeamUsersPageQuery = {},
     ): Promise<LinesPage<UserSummary>> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "list-team-users");
+      const p = token.principal;
       const { name, limit, cursor } = parseInput(TeamUsersPageQuery, query);
+      token.permit();
       await requireTeamMember(p, teamId);
       const lines = await a.listUsersAuthorizing(
         store,
@@ -133,7 +139,9 @@ export function referenceUseCases(ctx: Context) {
 
     /** One user who authorized the team (`GET /api/v1/teams/{team_id}/users/{user_id}`). */
     async getTeamUser(principal: P, teamId: string, userId: string): Promise<UserSummary> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "management");
+      const p = token.principal;
+      token.permit();
       await requireTeamMember(p, teamId);
       const user = isPlausibleId(userId)
         ? await a.findUserAuthorizing(store, teamId, userId)
@@ -147,9 +155,11 @@ export function referenceUseCases(ctx: Context) {
      * (`POST /api/v1/teams/{team_id}/authorize`). Authorizing again replaces the scope set.
      */
     async authorizeTeam(principal: P, teamId: string, body: unknown): Promise<TeamAuthorization> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "authorize");
+      const p = token.principal;
       const input = parseInput(AuthorizeTeamInput, body);
       const scopes = canonicalScopes(input.scopes);
+      token.permit();
       // The rule holds through the locked user and team rows: concurrent grants of one row wait
       // for each other rather than fail (see WriteIsolation).
       return ctx.write(async (tx) => {
@@ -161,7 +171,9 @@ export function referenceUseCases(ctx: Context) {
 
     /** Withdraws a team's access to a managed user (`DELETE /api/v1/teams/{team_id}/authorize`). */
     async revokeTeam(principal: P, teamId: string): Promise<TeamAuthorization> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "revoke");
+      const p = token.principal;
+      token.permit();
       return ctx.write(async (tx) => {
         const refused = decideRevoke(p, await lockSubject(tx, p.userId));
         if (refused) throw refused;
@@ -181,8 +193,10 @@ export function referenceUseCases(ctx: Context) {
       body: unknown,
       options: { add?: boolean } = {},
     ): Promise<TeamAuthorization> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "pages");
+      const p = token.principal;
       const input = parseInput(AuthorizeTeamInput, body);
+      token.permit();
       const now = ctx.now();
       // Serializable: adding reads the held scopes first, and two adds at once must not lose one.
       return ctx.write(async (tx) => {
@@ -200,7 +214,9 @@ export function referenceUseCases(ctx: Context) {
 
     /** A regular user withdraws a team's access to its own data. */
     async withdrawConsent(principal: P, teamId: string): Promise<TeamAuthorization> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "pages");
+      const p = token.principal;
+      token.permit();
       return ctx.write(async (tx) => {
         const refused = decideConsent(p, await lockSubject(tx, p.userId));
         if (refused) throw refused;
@@ -217,7 +233,9 @@ export function referenceUseCases(ctx: Context) {
       principal: P,
       teamId: string,
     ): Promise<TeamDetails & { granted: TeamAuthorization["scopes"] | null }> {
-      const p = requirePrincipal(principal);
+      const token = await useToken(ctx, principal, "pages");
+      const p = token.principal;
+      token.permit();
       const team = isPlausibleId(teamId) ? await t.findTeam(store, teamId) : undefined;
       if (!team) throw new NotFound(messages.teamNotFound);
       const stored = await a.findAuthorizationScopes(store, teamId, p.userId);

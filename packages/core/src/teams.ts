@@ -61,8 +61,10 @@ export function createTeams(options: CreateTeamsOptions) {
      * Records a user first seen in a valid token; an existing user is left as it is. A token of a
      * deleted user (issued before the deletion, or without `iat`) is `NotAuthenticated` and does not
      * bring the user back; a newer one (the identity provider's new account with the same id) does.
+     * Null (a delegated token, whose subject must exist already) records nothing.
      */
-    async ensureUser(identity: Identity): Promise<void> {
+    async ensureUser(identity: Identity | null): Promise<void> {
+      if (identity === null) return;
       if (!isPlausibleId(identity.id)) {
         throw new Invalid([
           {

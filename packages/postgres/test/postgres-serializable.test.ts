@@ -1,7 +1,7 @@
 import {
   createTeams,
   type Database,
-  Forbidden,
+  NotAuthenticated,
   NotFound,
   type Teams,
   TeamsError,
@@ -156,8 +156,9 @@ describe.skipIf(noPostgres)("a concurrent delete inside a core write", () => {
 
   // authorizeTeam checks its subject (the managed user) inside its write transaction: a user
   // deleted as the transaction starts is a serialization conflict (or simply gone), retried, and
-  // answered Forbidden, never a raw foreign-key violation (23503, a 500).
-  it("authorizeTeam racing its user's deletion answers Forbidden, not a raw 23503", async () => {
+  // answered as a token that can no longer be valid (NotAuthenticated, DESIGN §2's table), never
+  // a raw foreign-key violation (23503, a 500).
+  it("authorizeTeam racing its user's deletion answers NotAuthenticated, not a raw 23503", async () => {
     const hooked = hookedTeams(
       store.schema,
       [
@@ -173,7 +174,7 @@ describe.skipIf(noPostgres)("a concurrent delete inside a core write", () => {
       const error = await hooked.teams
         .authorizeTeam(delegated("ann", "coach"), "club", { scopes: ["data:read"] })
         .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(Forbidden);
+      expect(error).toBeInstanceOf(NotAuthenticated);
     } finally {
       await hooked.close();
     }

@@ -1,3 +1,6 @@
+import { readCredential } from "@teams/auth";
+import { requestCredentials } from "./credentials.js";
+
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
@@ -22,7 +25,9 @@ export function isCrossSite(
 /**
  * The API's guard against request forgery: a write whose only credential is the `token` cookie
  * must come from our own origin or a configured one (TEAMS_CORS_ORIGINS). Header credentials
- * cannot be attached by another site, so they need no such check.
+ * cannot be attached by another site, so they need no such check. Which credential counts is
+ * read by the authenticator's own reader, so the guard and authentication never disagree (an
+ * empty header is not a header credential here and the cookie there).
  */
 export function isForgeableCookieWrite(
   method: string,
@@ -30,10 +35,10 @@ export function isForgeableCookieWrite(
   ownOrigin: string,
   trustedOrigins: readonly string[],
 ): boolean {
-  const cookieOnly =
-    !headers.has("authorization") && !headers.has("refreshed-token") && headers.has("cookie");
+  const found = readCredential(requestCredentials(headers));
   return (
-    cookieOnly &&
+    found.kind !== "absent" &&
+    found.source === "cookie" &&
     !SAFE_METHODS.has(method.toUpperCase()) &&
     isCrossSite(headers, ownOrigin, trustedOrigins)
   );

@@ -153,7 +153,10 @@ async function worker(
       return sent; // killed: this write's fate is read from the file
     }
     if (sent.effect === "none") {
-      if (status !== 403) problems.push(`${pair}: a refused write answered ${status}`);
+      // 401 for the wrong manager's token (it can never be valid), 403 for the others.
+      if (status !== 403 && status !== 401) {
+        problems.push(`${pair}: a refused write answered ${status}`);
+      }
       tally.refused += 1;
     } else if (sent.effect === null && current === null) {
       if (status !== 404) problems.push(`${pair}: revoking nothing answered ${status}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Forbidden } from "../errors.js";
+import { Forbidden, NotAuthenticated } from "../errors.js";
 import type { Principal } from "../principal.js";
 import {
   decideAuthorize,
@@ -12,6 +12,10 @@ import { messages } from "./messages.js";
 
 // DESIGN §3: POST and DELETE /api/v1/teams/{team_id}/authorize take a delegated token whose `sub`
 // is a managed user with manager_id == azp; POST also may not grant a scope the token lacks.
+
+/** Not the manager: a token that can never be valid (401); any other refusal is a 403. */
+const refusalClass = (message: string) =>
+  message === messages.couldNotValidate ? NotAuthenticated : Forbidden;
 
 const ALL_GRANTABLE = ["data:read", "data:write", "profile"] as const;
 
@@ -57,25 +61,25 @@ const delegationRows: DelegationRow[] = [
     name: "azp of a different user than the subject's manager",
     principal: token("athlete", "intruder", [...ALL_GRANTABLE]),
     subject: { id: "athlete", managerId: "coach" },
-    refusal: messages.notTheManager,
+    refusal: messages.couldNotValidate,
   },
   {
     name: "a subject that is not managed",
     principal: token("athlete", "coach", [...ALL_GRANTABLE]),
     subject: { id: "athlete", managerId: null },
-    refusal: messages.notTheManager,
+    refusal: messages.couldNotValidate,
   },
   {
     name: "a subject unknown to the store",
     principal: token("ghost", "coach", [...ALL_GRANTABLE]),
     subject: undefined,
-    refusal: messages.notTheManager,
+    refusal: messages.couldNotValidate,
   },
   {
     name: "azp differing from the manager only in case",
     principal: token("athlete", "Coach", [...ALL_GRANTABLE]),
     subject: { id: "athlete", managerId: "coach" },
-    refusal: messages.notTheManager,
+    refusal: messages.couldNotValidate,
   },
   {
     name: "a subject managed by the token's azp",
@@ -96,14 +100,15 @@ describe.each([
   it.each(
     delegationRows.map((row) => ({
       ...row,
-      outcome: row.refusal === null ? "allowed" : `Forbidden "${row.refusal}"`,
+      outcome:
+        row.refusal === null ? "allowed" : `${refusalClass(row.refusal).name} "${row.refusal}"`,
     })),
   )("$name → $outcome", ({ principal, subject, refusal }) => {
     const result = decide(principal, subject);
     if (refusal === null) {
       expect(result).toBeNull();
     } else {
-      expect(result).toBeInstanceOf(Forbidden);
+      expect(result).toBeInstanceOf(refusalClass(refusal));
       expect(result?.message).toBe(refusal);
     }
   });
@@ -203,17 +208,17 @@ describe("decideAuthorize: the delegation refusal comes before the scope refusal
       name: "another party's token lacking the scopes",
       principal: token("athlete", "intruder", []),
       subject: { id: "athlete", managerId: "coach" },
-      refusal: messages.notTheManager,
+      refusal: messages.couldNotValidate,
     },
     {
       name: "an unknown subject, lacking the scopes",
       principal: token("ghost", "coach", []),
       subject: undefined,
-      refusal: messages.notTheManager,
+      refusal: messages.couldNotValidate,
     },
-  ])("$name → Forbidden $refusal", ({ principal, subject, refusal }) => {
+  ])("$name → $refusal", ({ principal, subject, refusal }) => {
     const result = decideAuthorize(principal, subject, ["data:read", "data:write"]);
-    expect(result).toBeInstanceOf(Forbidden);
+    expect(result).toBeInstanceOf(refusalClass(refusal));
     expect(result?.message).toBe(refusal);
   });
 });

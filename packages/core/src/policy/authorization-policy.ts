@@ -1,4 +1,4 @@
-import { Forbidden, type TeamsError } from "../errors.js";
+import { Forbidden, NotAuthenticated, type TeamsError } from "../errors.js";
 import { isDelegated, type Principal } from "../principal.js";
 import { messages } from "./messages.js";
 
@@ -10,7 +10,9 @@ export interface Subject {
 
 /**
  * Who may authorize or revoke a team for a user over the API (DESIGN §3): a delegated token whose
- * `sub` is a managed user of its `azp`. Returns the refusal, or null when allowed.
+ * `sub` is a managed user of its `azp`. Returns the refusal, or null when allowed. A delegated
+ * token whose `azp` is not the manager can never be valid (DESIGN §2's table): a 401, as the
+ * token table answers it before the write; here again inside the write, where the user is locked.
  */
 export function decideDelegation(
   principal: Principal,
@@ -18,7 +20,7 @@ export function decideDelegation(
 ): TeamsError | null {
   if (!isDelegated(principal)) return new Forbidden(messages.delegatedTokenRequired);
   if (!subject || subject.managerId === null || subject.managerId !== principal.authorizedParty) {
-    return new Forbidden(messages.notTheManager);
+    return new NotAuthenticated(messages.couldNotValidate);
   }
   return null;
 }

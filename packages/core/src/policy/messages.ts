@@ -1,7 +1,11 @@
 // The `detail` texts clients see; kept in one place so REST and tRPC say the same thing.
 export const messages = {
   delegatedTokenRequired: "This operation requires a delegated token",
-  notTheManager: "The token's authorized party does not manage this user",
+  // A delegated token whose acting user is not the subject's manager can never be valid: the
+  // same 401 as any other bad credential.
+  couldNotValidate: "Could not validate credentials",
+  delegatedTokenNotHere: "A delegated token cannot be used for this operation",
+  teamTokenNotHere: "A token delegated through a team can only be exchanged for a principal token",
   scopesNotHeld: (scopes: readonly string[]) =>
     `The token cannot grant scopes it does not hold: ${scopes.join(", ")}`,
   teamNotFound: "Team not found",

@@ -11,6 +11,7 @@ import { expectListLinesFresh } from "./list-line-check.js";
 import { type TeamsWithListValues as Teams, withListValues } from "./list-values.js";
 import { runPaginationConformance } from "./pagination-conformance.js";
 import type { StoreConformanceOptions } from "./store-under-test.js";
+import { runTokenTableConformance } from "./token-table-conformance.js";
 
 /**
  * Registers the store conformance suite with vitest: every use case of the core, its rules and its
@@ -296,9 +297,6 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
         const refused = [
           principal("ann"), // the managed user's own token: not delegated
           principal("ann", { azp: "ann" }), // azp equal to sub: not delegated
-          delegated("ann", "rival"), // someone else's delegation
-          delegated("carl", "coach"), // carl is not managed
-          delegated("ghost", "coach"), // no such user
           delegated("ann", "coach", ["data:read"]), // cannot grant data:write it lacks
         ];
         for (const p of refused) {
@@ -306,13 +304,24 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
             teams.authorizeTeam(p, "club", { scopes: ["data:read", "data:write"] }),
           ).rejects.toBeInstanceOf(Forbidden);
         }
+        // DESIGN §2: a delegation by someone who is not the subject's manager can never be valid.
+        const invalid = [
+          delegated("ann", "rival"), // someone else's delegation
+          delegated("carl", "coach"), // carl is not managed
+          delegated("ghost", "coach"), // no such user
+        ];
+        for (const p of invalid) {
+          await expect(
+            teams.authorizeTeam(p, "club", { scopes: ["data:read", "data:write"] }),
+          ).rejects.toBeInstanceOf(NotAuthenticated);
+        }
         expect(await teams.listAuthorizedTeams(principal("ann"))).toEqual([]);
       });
 
       t("revokes, answering the scopes it removed, then 404s", async (teams) => {
         await teams.authorizeTeam(annByCoach, "club", { scopes: ["data:read"] });
         await expect(teams.revokeTeam(delegated("ann", "rival"), "club")).rejects.toBeInstanceOf(
-          Forbidden,
+          NotAuthenticated,
         );
         expect(await teams.revokeTeam(annByCoach, "club")).toEqual({
           team_id: "club",
@@ -431,8 +440,11 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
             "data:read",
             "profile",
           ]);
+          // The consent pages are for a person: a manager's delegated token is refused there.
           await teams.authorizeTeam(annByCoach, "club", { scopes: ["profile"] });
-          expect((await teams.getTeamForConsent(annByCoach, "club")).granted).toEqual(["profile"]);
+          await expect(teams.getTeamForConsent(annByCoach, "club")).rejects.toBeInstanceOf(
+            Forbidden,
+          );
           for (const id of ["nope", "", "x".repeat(300)]) {
             await expect(teams.getTeamForConsent(carl, id)).rejects.toBeInstanceOf(NotFound);
           }
@@ -829,4 +841,5 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     });
   });
   runPaginationConformance(options);
+  runTokenTableConformance(options);
 }

@@ -1,6 +1,7 @@
 import {
   Forbidden,
   Invalid,
+  NotAuthenticated,
   NotFound,
   type Principal,
   type Teams,
@@ -68,6 +69,9 @@ export async function runOp(teams: Teams, op: Op): Promise<Observed> {
   try {
     return { kind: "ok", value: await call(teams, op) };
   } catch (error) {
+    if (error instanceof NotAuthenticated) {
+      return { kind: "not_authenticated", message: error.message };
+    }
     if (error instanceof Forbidden) return { kind: "forbidden", message: error.message };
     if (error instanceof NotFound) return { kind: "not_found", message: error.message };
     if (error instanceof Invalid) return { kind: "invalid", message: error.issues[0]?.msg ?? "" };

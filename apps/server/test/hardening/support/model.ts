@@ -50,9 +50,10 @@ export function cloneState(s: ModelState): ModelState {
 /** What a use case answered: a value, or one of the typed refusals with its message. */
 export type Outcome =
   | { kind: "ok"; value: unknown }
-  | { kind: "forbidden" | "not_found" | "invalid"; message: string };
+  | { kind: "not_authenticated" | "forbidden" | "not_found" | "invalid"; message: string };
 
 const ok = (value: unknown = null): Outcome => ({ kind: "ok", value });
+const notAuthenticated = (message: string): Outcome => ({ kind: "not_authenticated", message });
 const forbidden = (message: string): Outcome => ({ kind: "forbidden", message });
 const notFound = (message: string): Outcome => ({ kind: "not_found", message });
 const invalid = (message: string): Outcome => ({ kind: "invalid", message });
@@ -103,12 +104,15 @@ const ownerCount = (s: ModelState, team: string) =>
 
 const delegated = (t: Token) => t.azp !== null && t.azp !== t.sub;
 
-/** DESIGN §3: a delegated token whose `sub` is a managed user of its `azp`. */
+/**
+ * DESIGN §3: a delegated token whose `sub` is a managed user of its `azp`; DESIGN §2: a delegated
+ * token whose `azp` is not the manager can never be valid (401).
+ */
 function delegationRefusal(s: ModelState, t: Token): Outcome | null {
   if (!delegated(t)) return forbidden(messages.delegatedTokenRequired);
   const subject = s.users.get(t.sub);
   if (!subject || subject.manager === null || subject.manager !== t.azp) {
-    return forbidden(messages.notTheManager);
+    return notAuthenticated(messages.couldNotValidate);
   }
   return null;
 }
