@@ -2,7 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Authenticator } from "@teams/auth";
 import { Forbidden, type Teams } from "@teams/core";
 import { cors } from "hono/cors";
-import { answerHeaders } from "./http/answer-headers.js";
+import { withAnswerHeaders } from "./http/answer-headers.js";
 import type { Api } from "./http/api.js";
 import { requestCredentials } from "./http/credentials.js";
 import { isForgeableCookieWrite } from "./http/cross-site.js";
@@ -10,11 +10,7 @@ import { endpoint } from "./http/endpoint.js";
 import { detailResponse } from "./http/fastapi-errors.js";
 import { readJsonBody } from "./http/json-body.js";
 import { issueSource, registerOperation } from "./http/operation.js";
-import {
-  type PublicOriginOptions,
-  publicOrigin,
-  publicOriginMiddleware,
-} from "./http/public-origin.js";
+import { type PublicOriginOptions, publicOrigin, publicOriginGate } from "./http/public-origin.js";
 import { requestLog } from "./http/request-log.js";
 import { methodsFor, slashAlternative } from "./http/route-table.js";
 import { referenceSchemas, securitySchemes } from "./openapi/reference-components.js";
@@ -59,8 +55,6 @@ export function createApp(options: AppOptions): OpenAPIHono {
   const maxBodyBytes = options.maxBodyBytes ?? 65536;
   const onBug = (error: unknown) => options.log?.error(error);
   if (options.log) app.use(requestLog(options.log.info));
-  app.use(answerHeaders());
-  app.use(publicOriginMiddleware(options.publicOrigin ?? {}));
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     app.use(
       "/api/*",
@@ -147,5 +141,11 @@ export function createApp(options: AppOptions): OpenAPIHono {
     onBug(error);
     return detailResponse(500, "Internal Server Error");
   });
+  // The origin check and the answer headers run around Hono's dispatch rather than as middleware:
+  // any middleware makes Hono compose the handlers of every request, 10 to 20 % of a small read.
+  const gate = publicOriginGate(options.publicOrigin ?? {});
+  const dispatch = app.fetch;
+  app.fetch = async (request, env, executionCtx) =>
+    withAnswerHeaders(request, gate(request, env) ?? (await dispatch(request, env, executionCtx)));
   return app;
 }

@@ -1,5 +1,4 @@
 import { isIP } from "node:net";
-import type { MiddlewareHandler } from "hono";
 import { detailResponse } from "./fastapi-errors.js";
 
 /** How the server learns the origin people reach it at (issue 12, item 9). */
@@ -23,7 +22,7 @@ export interface PublicOriginOptions {
 
 const origins = new WeakMap<Request, string>();
 
-/** The origin `request` was made to, as the middleware decided it (else its own URL's). */
+/** The origin `request` was made to, as the gate decided it (else its own URL's). */
 export function publicOrigin(request: Request): string {
   return origins.get(request) ?? new URL(request.url).origin;
 }
@@ -89,28 +88,33 @@ function hostMatches(header: string, listen: { host: string; port(): number }): 
  * `X-Forwarded-Proto`/`-Host`; else the connection itself, its `Host` checked against HOST/PORT
  * (a request naming another host is refused: it could only steer redirects elsewhere).
  */
-export function publicOriginMiddleware(options: PublicOriginOptions): MiddlewareHandler {
+export function publicOriginGate(
+  options: PublicOriginOptions,
+): (request: Request, env: unknown) => Response | undefined {
   const trusted = new Set((options.trustedProxies ?? []).map(normalAddress));
-  return async (c, next) => {
-    const request = c.req.raw;
+  return (request, env) => {
     if (options.publicUrl) {
       origins.set(request, options.publicUrl);
-      return next();
+      return undefined;
     }
-    const peer = peerAddress(c.env);
+    const host = request.headers.get("host") ?? undefined;
+    const peer = peerAddress(env);
     if (peer !== undefined && trusted.has(peer)) {
-      const proto = lastValue(c.req.header("x-forwarded-proto"))?.toLowerCase();
-      const host = lastValue(c.req.header("x-forwarded-host")) ?? c.req.header("host");
-      if (proto !== undefined || host !== c.req.header("host")) {
-        const origin = originOf(proto ?? new URL(request.url).protocol.slice(0, -1), host ?? "");
+      const proto = lastValue(request.headers.get("x-forwarded-proto") ?? undefined)?.toLowerCase();
+      const forwardedHost = lastValue(request.headers.get("x-forwarded-host") ?? undefined) ?? host;
+      if (proto !== undefined || forwardedHost !== host) {
+        const origin = originOf(
+          proto ?? new URL(request.url).protocol.slice(0, -1),
+          forwardedHost ?? "",
+        );
         if (!origin) return detailResponse(400, "Invalid forwarded headers");
         origins.set(request, origin);
       }
-      return next();
+      return undefined;
     }
-    if (options.listen && !hostMatches(c.req.header("host") ?? "", options.listen)) {
+    if (options.listen && !hostMatches(host ?? "", options.listen)) {
       return detailResponse(400, "Invalid host header");
     }
-    return next();
+    return undefined;
   };
 }
