@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Context } from "./context.js";
 import { Forbidden, NotAuthenticated } from "./errors.js";
-import type { EndpointKind } from "./policy/token-policy.js";
+import { ENDPOINT_KINDS } from "./policy/token-policy.js";
 import type { Principal } from "./principal.js";
 import { useToken } from "./token-use.js";
 
@@ -20,17 +20,7 @@ const noStore = {
   ),
 } as unknown as Context;
 
-const KINDS: EndpointKind[] = [
-  "list-teams",
-  "list-authorized-teams",
-  "authorize",
-  "revoke",
-  "list-team-users",
-  "management",
-  "users",
-  "administration",
-  "pages",
-];
+const KINDS = ENDPOINT_KINDS;
 
 const person: Principal = { userId: "carl", authorizedParty: null, scopes: [] };
 

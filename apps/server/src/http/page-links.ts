@@ -1,5 +1,6 @@
 import { arrayText, type LinesPage, type Page } from "@teams/core";
 import type { Context } from "hono";
+import { urlParts } from "./url-parts.js";
 
 /**
  * The headers that point to the next page of a list: `Link: <...>; rel="next"` (RFC 8288) with the
@@ -11,12 +12,9 @@ export function nextPageHeaders(
   page: Pick<Page<unknown>, "next_cursor">,
 ): Record<string, string> {
   if (page.next_cursor === null) return {};
-  // The path and query of the URL, read as text: the origin is not needed, nor a URL object.
-  const pathStart = requestUrl.indexOf("/", requestUrl.indexOf("//") + 2);
-  const queryStart = requestUrl.indexOf("?", pathStart);
-  const path =
-    queryStart === -1 ? requestUrl.slice(pathStart) : requestUrl.slice(pathStart, queryStart);
-  const query = new URLSearchParams(queryStart === -1 ? "" : requestUrl.slice(queryStart + 1));
+  const parts = urlParts(requestUrl);
+  const path = parts.path;
+  const query = new URLSearchParams(parts.query);
   query.set("cursor", page.next_cursor);
   return {
     link: `<${path}?${query}>; rel="next"`,

@@ -4,7 +4,7 @@ import type { Principal } from "../principal.js";
 import { messages } from "./messages.js";
 import {
   decideTokenUse,
-  type EndpointKind,
+  ENDPOINT_KINDS,
   needsSubjectFacts,
   type SubjectFacts,
   type TokenRow,
@@ -13,17 +13,7 @@ import {
 
 // DESIGN §2's token table: every kind of token against every kind of endpoint.
 
-const KINDS: EndpointKind[] = [
-  "list-teams",
-  "list-authorized-teams",
-  "authorize",
-  "revoke",
-  "list-team-users",
-  "management",
-  "users",
-  "administration",
-  "pages",
-];
+const KINDS = ENDPOINT_KINDS;
 
 const token = (
   userId: string,

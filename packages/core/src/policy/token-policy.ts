@@ -4,16 +4,18 @@ import { messages } from "./messages.js";
 import { decideAdmin } from "./user-policy.js";
 
 /** The kinds of endpoint DESIGN §2's token table speaks of: the five of §3, then §4's groups. */
-export type EndpointKind =
-  | "list-teams"
-  | "list-authorized-teams"
-  | "authorize"
-  | "revoke"
-  | "list-team-users"
-  | "management"
-  | "users"
-  | "administration"
-  | "pages";
+export const ENDPOINT_KINDS = [
+  "list-teams",
+  "list-authorized-teams",
+  "authorize",
+  "revoke",
+  "list-team-users",
+  "management",
+  "users",
+  "administration",
+  "pages",
+] as const;
+export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
 
 /** The five endpoints of the reference (DESIGN §3): what a manager may do as its managed user. */
 const REFERENCE: ReadonlySet<EndpointKind> = new Set([
