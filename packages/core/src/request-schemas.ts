@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { normaliseLink } from "./link.js";
 import { pageCursor, pageLimit } from "./pagination.js";
 import { ApplicationMemberRole, AuthorizeTeamRequest, Scope } from "./schemas.js";
 import { isGrantable } from "./scopes.js";
@@ -56,28 +57,36 @@ const storableText = (max: number) =>
     .refine(...noNul)
     .refine(...wellFormed);
 
-const httpUrl = storableText(2048).superRefine((value, ctx) => {
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
+/**
+ * A team's link, refused unless `normaliseLink` accepts it and stored as it writes it. Written as a
+ * check and an overwrite (not a transform) so the schema keeps its JSON form in the document.
+ */
+const httpUrl = storableText(2048)
+  .superRefine((value, ctx) => {
+    const link = normaliseLink(value);
+    if (link.ok) {
+      // Escaping and punycode can lengthen a link: the stored text keeps the same limit.
+      if (link.href.length > 2048 && value.length <= 2048) {
+        ctx.addIssue({
+          code: "custom",
+          input: value,
+          message: "URL should have at most 2048 characters",
+          params: { type: "url_too_long" },
+        });
+      }
+      return;
+    }
     ctx.addIssue({
       code: "custom",
       input: value,
-      message: "Input should be a valid URL, relative URL without a base",
-      params: { type: "url_parsing" },
+      message: link.message,
+      params: { type: link.type },
     });
-    return;
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    ctx.addIssue({
-      code: "custom",
-      input: value,
-      message: "URL scheme should be 'http' or 'https'",
-      params: { type: "url_scheme" },
-    });
-  }
-});
+  })
+  .overwrite((value) => {
+    const link = normaliseLink(value);
+    return link.ok ? link.href : value;
+  });
 
 // Checked before trimming so an issue reports the value as sent, as pydantic does.
 const teamName = z
