@@ -223,6 +223,32 @@ export const migrations: readonly Migration[] = [
       await db.schema.alterTable("users").addColumn("issued_after", text).execute();
     },
   },
+  {
+    version: 5,
+    name: "team links as the WHATWG URL serializer writes them, escaped to RFC 3986",
+    async up(db) {
+      // Earlier releases stored links as typed. Read and written row by row in JavaScript (the
+      // transaction is the store's), alike on both stores; few teams, so no batching.
+      const rows: { id: string; url: string; image: string; privacy_statement: string }[] = await db
+        .selectFrom("teams")
+        .select(["id", "url", "image", "privacy_statement"])
+        .execute();
+      for (const row of rows) {
+        const next = {
+          url: normaliseStoredLink(row.url),
+          image: normaliseStoredLink(row.image),
+          privacy_statement: normaliseStoredLink(row.privacy_statement),
+        };
+        if (
+          next.url === row.url &&
+          next.image === row.image &&
+          next.privacy_statement === row.privacy_statement
+        )
+          continue;
+        await db.updateTable("teams").set(next).where("id", "=", row.id).execute();
+      }
+    },
+  },
 ];
 
 /** The version a database is at after every migration this code knows has run. */
@@ -293,4 +319,37 @@ export async function readSchemaVersion(db: Kysely<Database>): Promise<number> {
     .where("id", "=", 1)
     .executeTakeFirst();
   return row?.version ?? 0;
+}
+
+/**
+ * Migration 5's normalisation of a stored link, frozen here (a migration imports no live code;
+ * link.ts is what new writes use, and may change). Earlier releases refused what does not parse
+ * or is not http(s), so such a link was written by hand: it is kept as stored (the columns are
+ * NOT NULL, and a team's link is not ours to invent). Credentials are dropped rather than kept,
+ * since every member is shown the link; a host RFC 3986 cannot hold is kept as stored.
+ */
+function normaliseStoredLink(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return text;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return text;
+  url.username = "";
+  url.password = "";
+  if (!/^(?:\[[0-9a-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=]+)$/.test(url.hostname)) return text;
+  const notUri = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]|%(?![0-9A-Fa-f]{2})/g;
+  const notUriFragment = /[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]|%(?![0-9A-Fa-f]{2})|#/g;
+  const encode = (c: string) =>
+    [...new TextEncoder().encode(c)]
+      .map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`)
+      .join("");
+  const origin = `${url.protocol}//${url.host}`;
+  const rest = url.href.slice(origin.length);
+  const hashAt = rest.indexOf("#");
+  const beforeHash = hashAt === -1 ? rest : rest.slice(0, hashAt);
+  const fragment =
+    hashAt === -1 ? "" : `#${rest.slice(hashAt + 1).replace(notUriFragment, encode)}`;
+  return `${origin}${beforeHash.replace(notUri, encode)}${fragment}`;
 }

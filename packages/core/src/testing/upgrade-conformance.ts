@@ -120,4 +120,54 @@ export function runUpgradeConformance(options: UpgradeConformanceOptions): void 
       }
     });
   });
+
+  describe(`upgrade from schema version 4: ${options.name}`, () => {
+    it("answers the links earlier releases stored as typed normalised (migration 5)", async () => {
+      const store = await options.open();
+      try {
+        const { db } = store;
+        await db.transaction().execute((trx) => applyMigrations(trx, store.kind, 4));
+        const now = "2026-01-01T00:00:00.000Z";
+        await sql`insert into users (id, first_name, last_name, manager_id, created_at) values
+          ('coach', 'Cora', 'Coach', null, ${now})`.execute(db);
+        await sql`insert into teams (id, name, description, url, image, privacy_statement, created_at)
+          values
+          ('typed', 'Typed', '', ' https://a..b/', 'HTTPS://例え.テスト/i|j.png',
+            'https://coach:secret@c.example', ${now}),
+          ('clean', 'Clean', '', 'https://c.example/', 'https://c.example/i.png',
+            'https://c.example/p', ${now}),
+          ('odd', 'Odd', '', 'not a link', 'ftp://c.example/', 'https://c.example/p', ${now})`.execute(
+          db,
+        );
+        await sql`insert into memberships (team_id, user_id, role, team_name, user_display_name)
+          values ('typed', 'coach', 'owner', 'Typed', 'Cora Coach'),
+            ('clean', 'coach', 'owner', 'Clean', 'Cora Coach'),
+            ('odd', 'coach', 'owner', 'Odd', 'Cora Coach')`.execute(db);
+
+        await db.transaction().execute((trx) => applyMigrations(trx, store.kind));
+        expect(await readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+
+        const teams = createTeams({ db, kind: store.kind, clock: () => new Date(now) });
+        const links = (await teams.listTeams(principal("coach"))).items.map((t) => [
+          t.id,
+          t.url,
+          t.image,
+          t.privacy_statement,
+        ]);
+        expect(links).toEqual([
+          ["clean", "https://c.example/", "https://c.example/i.png", "https://c.example/p"],
+          // Unchanged: no release accepted these, so they were written by hand (see migration 5).
+          ["odd", "not a link", "ftp://c.example/", "https://c.example/p"],
+          [
+            "typed",
+            "https://a..b/",
+            "https://xn--r8jz45g.xn--zckzah/i%7Cj.png",
+            "https://c.example/",
+          ],
+        ]);
+      } finally {
+        await store.close();
+      }
+    });
+  });
 }
