@@ -26,5 +26,16 @@ for (const group of ["packages", "apps", "examples"]) {
     failed += r.numFailedTests + (r.numFailedTestSuites ?? 0) + (r.numRuntimeErrorTestSuites ?? 0);
   }
 }
+// node's test runner (scripts/install-test.mjs) reports in TAP: "# pass N" and "# fail N".
+const tap = join("test-results", "install-test.tap");
+if (existsSync(tap)) {
+  const text = readFileSync(tap, "utf8");
+  const count = (word) => Number(new RegExp(`^# ${word} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+  passed += count("pass");
+  failed += count("fail") + count("cancelled");
+} else {
+  console.log("scripts/install-test.mjs: no test report (the install test did not run)");
+  failed += 1;
+}
 if (exitCode !== 0 && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed`);

@@ -144,7 +144,7 @@ describe("teams token --link", () => {
         ...env,
         TEAMS_JWT_SECRET: "x".repeat(32),
       });
-      expect(refused.code).toBe(1);
+      expect(refused.code).toBe(2);
       expect(refused.stderr).toContain("development mode only");
     } finally {
       rmSync(dir, { recursive: true, force: true });

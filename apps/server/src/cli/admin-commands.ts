@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { Principal, Teams } from "@teams/core";
+import { UsageError } from "./usage-error.js";
 
 // `teams user|team|member`: the administration API from the command line, through the same core
 // operations and rules (an operator acts as the platform, with the admin scope).
@@ -27,7 +28,7 @@ type Options = Record<string, { type: "string" }>;
 function parse(args: string[], options: Options, positionals: number, usage: string) {
   const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   if (parsed.positionals.length !== positionals)
-    throw new Error(`expected ${positionals} argument(s). ${usage}`);
+    throw new UsageError(`expected ${positionals} argument(s). ${usage}`);
   return parsed;
 }
 
@@ -92,5 +93,5 @@ export async function adminCommand(
     else await teams.adminDeleteMember(operator, first, second);
     return { deleted: positionals.join("/") };
   }
-  throw new Error(`unknown action "${action ?? ""}". ${usage}`);
+  throw new UsageError(`unknown action "${action ?? ""}". ${usage}`);
 }

@@ -1,18 +1,25 @@
-// The `teams` command line: `pnpm teams <command>`. Every command has the API's rules: it calls the
-// same core operations.
-import { createAuthenticator } from "@teams/auth";
+#!/usr/bin/env node
+// The `teams` command line (the `bin` of @teams/server; `npx -y pnpm@12.4.2 teams` in this
+// repository). Every command has the API's rules: it calls the same core operations. Errors are
+// one line on stderr; exit code 2 for a command line that cannot run (UsageError, configuration),
+// 1 for a command that ran and failed.
+import { readFileSync } from "node:fs";
 import { createTeams, TeamsError } from "@teams/core";
-import { type Config, loadConfig } from "../config.js";
+import { type Config, ConfigError, loadConfig } from "../config.js";
 import { openStore } from "../store.js";
 import { adminCommand, adminHelp } from "./admin-commands.js";
 import { demoHelp, demoPeople, loadDemo } from "./demo-command.js";
-import { tokenCommand, tokenHelp } from "./token-command.js";
+import { rerunWithServiceFlags, startCommand, startHelp } from "./start-command.js";
+import { developmentIssuer, tokenCommand, tokenHelp } from "./token-command.js";
+import { isUsageError, UsageError } from "./usage-error.js";
 
 const help = `teams: the Teams service's command line
 
 Usage: teams <command> [options]     (teams <command> --help for its options)
+       teams --version
 
 Commands:
+  start     run the service
   token     mint a development token
   user      put or delete a user (administration)
   team      put or delete a team (administration)
@@ -20,7 +27,14 @@ Commands:
   migrate   bring the database's schema to this release's version
   demo      load a small demo world and print tokens to try it with
 
-Configuration comes from the same environment variables as the server (TEAMS_DATABASE, ...).`;
+Configuration comes from the same environment variables as the server (TEAMS_DATABASE, ...).
+Exit codes: 0 done, 1 the command failed, 2 the command line or the configuration is wrong.`;
+
+/** This package's version, from its package.json (one level above dist/ and src/). */
+function version(): string {
+  const manifest = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+  return (JSON.parse(manifest) as { version: string }).version;
+}
 
 const migrateHelp = `teams migrate: bring the database's schema to this release's version
 
@@ -48,7 +62,12 @@ async function main(argv: string[]): Promise<void> {
     console.log(help);
     return;
   }
+  if (command === "--version" || command === "-v") {
+    console.log(version());
+    return;
+  }
   const helps: Record<string, string> = {
+    start: startHelp,
     token: tokenHelp,
     migrate: migrateHelp,
     demo: demoHelp,
@@ -56,13 +75,19 @@ async function main(argv: string[]): Promise<void> {
   };
   const commandHelp = helps[command];
   if (commandHelp === undefined)
-    throw new Error(`unknown command "${command}" (try: teams --help)`);
+    throw new UsageError(`unknown command "${command}" (try: teams --help)`);
   if (wantsHelp) {
     console.log(commandHelp);
     return;
   }
   const config = loadConfig();
-  if (command === "token") {
+  if (command === "start") {
+    if (args.length > 0)
+      throw new UsageError("teams start takes no arguments (see teams start --help)");
+    const rerun = rerunWithServiceFlags();
+    if (rerun) process.exit(await rerun);
+    await startCommand(config);
+  } else if (command === "token") {
     console.log(await tokenCommand(args, config));
   } else if (command === "migrate") {
     await withTeams(config, async () => undefined);
@@ -71,10 +96,10 @@ async function main(argv: string[]): Promise<void> {
     const result = await withTeams(config, (teams) => adminCommand(command, args, teams));
     console.log(JSON.stringify(result, null, 2));
   } else if (command === "demo") {
-    if (args.length > 0) throw new Error("teams demo takes no arguments");
+    if (args.length > 0) throw new UsageError("teams demo takes no arguments");
+    // Refused before anything is written: the demo's tokens need the development key.
+    const authenticator = await developmentIssuer("teams demo", config);
     await withTeams(config, loadDemo);
-    const authenticator = await createAuthenticator({ dataDir: config.dataDir });
-    if (!authenticator.mintToken) throw new Error("teams demo works in development mode only");
     const base = `http://${config.host}:${config.port}`;
     console.log("Demo world loaded: team club (Harbour Rowing Club); see `teams demo --help`.\n");
     console.log("Tokens (valid 24 hours):");
@@ -106,5 +131,5 @@ main(process.argv.slice(2)).catch((error: unknown) => {
         ? error.message
         : String(error);
   console.error(`teams: ${message.split("\n").join(" ")}`);
-  process.exit(1);
+  process.exit(isUsageError(error) || error instanceof ConfigError ? 2 : 1);
 });

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
-import { createAuthenticator } from "@teams/auth";
+import { type Authenticator, createAuthenticator } from "@teams/auth";
 import type { Config } from "../config.js";
+import { UsageError } from "./usage-error.js";
 
 export const tokenHelp = `teams token: mint a development token (development mode only)
 
@@ -18,6 +19,29 @@ Usage: teams token --sub <user id> [--azp <manager id>] [--scope "<scopes>"] [--
 The token is signed with the development key of the server's data folder (TEAMS_DATA_DIR, by
 default the folder of TEAMS_DATABASE), which the server publishes at /.well-known/jwks.json.`;
 
+/**
+ * The development key's issuer, for the commands that mint tokens; refused (UsageError) in a
+ * configuration that verifies tokens issued elsewhere, whose server would not accept them.
+ */
+export async function developmentIssuer(
+  command: string,
+  config: Config,
+): Promise<{ mintToken: NonNullable<Authenticator["mintToken"]> }> {
+  if (config.jwtSecret || config.jwtPublicKey || config.jwksUrl) {
+    throw new UsageError(
+      `${command} works in development mode only: this configuration verifies tokens issued elsewhere`,
+    );
+  }
+  const authenticator = await createAuthenticator({
+    dataDir: config.dataDir,
+    ...(config.jwtIssuer ? { issuer: config.jwtIssuer } : {}),
+    ...(config.jwtAudience ? { audience: config.jwtAudience } : {}),
+  });
+  const { mintToken } = authenticator;
+  if (!mintToken) throw new UsageError(`${command}: development mode is not available`);
+  return { mintToken };
+}
+
 /** Prints a token signed with the development key. */
 export async function tokenCommand(args: string[], config: Config): Promise<string> {
   const { values } = parseArgs({
@@ -33,22 +57,12 @@ export async function tokenCommand(args: string[], config: Config): Promise<stri
     },
     strict: true,
   });
-  if (!values.sub) throw new Error("--sub is required (the user the token acts as)");
+  if (!values.sub) throw new UsageError("--sub is required (the user the token acts as)");
   const ttlSeconds = Number(values.ttl);
   if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)
-    throw new Error("--ttl must be a positive number of seconds");
-  if (config.jwtSecret || config.jwtPublicKey || config.jwksUrl) {
-    throw new Error(
-      "teams token works in development mode only: this configuration verifies tokens issued elsewhere",
-    );
-  }
-  const authenticator = await createAuthenticator({
-    dataDir: config.dataDir,
-    ...(config.jwtIssuer ? { issuer: config.jwtIssuer } : {}),
-    ...(config.jwtAudience ? { audience: config.jwtAudience } : {}),
-  });
-  if (!authenticator.mintToken) throw new Error("development mode is not available");
-  const token = await authenticator.mintToken({
+    throw new UsageError("--ttl must be a positive number of seconds");
+  const { mintToken } = await developmentIssuer("teams token", config);
+  const token = await mintToken({
     sub: values.sub,
     ...(values.azp ? { azp: values.azp } : {}),
     scope: values.scope,

@@ -8,16 +8,9 @@ import { signInRoutes } from "./sign-in-routes.js";
 
 export type ConsentPagesOptions = PageKitOptions;
 
-/** The stylesheet, read once at start; `tsc` does not copy it to dist/, so fall back to the source. */
+/** The stylesheet, read once at start (the build copies it beside the compiled pages). */
 function readStylesheet(): string {
-  for (const candidate of ["./styles.css", "../../src/pages/styles.css"]) {
-    try {
-      return readFileSync(new URL(candidate, import.meta.url), "utf8");
-    } catch {
-      // try the next place
-    }
-  }
-  throw new Error("pages/styles.css is missing");
+  return readFileSync(new URL("./styles.css", import.meta.url), "utf8");
 }
 
 /**

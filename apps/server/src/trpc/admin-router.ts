@@ -1,8 +1,8 @@
 import type { AdminUserInput, ApplicationMemberRole, TeamInput } from "@teams/core";
-import { authedProcedure, input, router } from "./trpc.js";
+import { authedProcedure, input } from "./trpc.js";
 
 /** Administration (DESIGN §4): tokens with the `admin` scope. */
-export const adminRouter = router({
+export const adminProcedures = {
   putUser: authedProcedure
     .input(input<AdminUserInput & { user_id: string }>("user_id"))
     .mutation(({ ctx, input: { user_id, ...body } }) =>
@@ -41,4 +41,4 @@ export const adminRouter = router({
       await ctx.teams.adminDeleteMember(ctx.principal, input.team_id, input.user_id);
       return null;
     }),
-});
+};

@@ -5,10 +5,10 @@ import type {
   TeamInput,
   TeamPatch,
 } from "@teams/core";
-import { authedProcedure, input, router } from "./trpc.js";
+import { authedProcedure, input } from "./trpc.js";
 
 /** Management for people (DESIGN §4) and the access check. */
-export const managementRouter = router({
+export const managementProcedures = {
   createTeam: authedProcedure
     .input(input<TeamInput>())
     .mutation(({ ctx, input }) => ctx.teams.createTeam(ctx.principal, input)),
@@ -67,4 +67,4 @@ export const managementRouter = router({
         scope: input.scope,
       }),
     })),
-});
+};

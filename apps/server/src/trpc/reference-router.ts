@@ -1,5 +1,5 @@
 import { type LinesPage, type Page, parseLines, type Scope } from "@teams/core";
-import { authedProcedure, headerTokenProcedure, input, router } from "./trpc.js";
+import { authedProcedure, headerTokenProcedure, input } from "./trpc.js";
 
 /** A page whose items the store built as JSON lines, as values for the typed client. */
 const pageOfValues = <T>(page: LinesPage<T>): Page<T> => ({
@@ -8,7 +8,7 @@ const pageOfValues = <T>(page: LinesPage<T>): Page<T> => ({
 });
 
 /** The five operations of the reference, and one authorizing user. */
-export const referenceRouter = router({
+export const referenceProcedures = {
   list: authedProcedure.query(async ({ ctx }) => (await ctx.teams.listTeams(ctx.principal)).items),
   /** One page of `list`: `{ items, next_cursor }`. */
   listPage: authedProcedure
@@ -47,4 +47,4 @@ export const referenceRouter = router({
   user: authedProcedure
     .input(input<{ team_id: string; user_id: string }>("team_id", "user_id"))
     .query(({ ctx, input }) => ctx.teams.getTeamUser(ctx.principal, input.team_id, input.user_id)),
-});
+};

@@ -1,6 +1,6 @@
 import type { Authenticator } from "@teams/auth";
 import { Invalid, type Principal, type Teams, TeamsError, type ValidationIssue } from "@teams/core";
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC, type TRPCDefaultErrorShape, TRPCError } from "@trpc/server";
 
 /** What every procedure gets: the core, the authenticator and the request's headers. */
 export interface TrpcContext {
@@ -11,21 +11,28 @@ export interface TrpcContext {
   refuseForgery(): void;
 }
 
-const t = initTRPC.context<TrpcContext>().create({
-  // Validation issues travel in the error's data, in the same pydantic shape REST answers.
-  errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    const issues = cause instanceof Invalid ? cause.issues : undefined;
-    // An unexpected error says nothing of itself (it is logged instead), as REST's 500 does.
-    const message =
-      shape.data.code === "INTERNAL_SERVER_ERROR" ? "Internal Server Error" : shape.message;
-    return {
-      ...shape,
-      message,
-      data: { ...shape.data, stack: undefined, ...(issues ? { issues } : {}) },
-    };
-  },
-});
+/**
+ * The error shape every failed call answers. Validation issues travel in the error's data, in the
+ * same pydantic shape REST answers. It names no context type, so the client's bundled declarations
+ * carry no server type (see router.ts).
+ */
+function formatError({ shape, error }: { shape: TRPCDefaultErrorShape; error: TRPCError }) {
+  const cause = error.cause;
+  const issues = cause instanceof Invalid ? cause.issues : undefined;
+  // An unexpected error says nothing of itself (it is logged instead), as REST's 500 does.
+  const message =
+    shape.data.code === "INTERNAL_SERVER_ERROR" ? "Internal Server Error" : shape.message;
+  return {
+    ...shape,
+    message,
+    data: { ...shape.data, stack: undefined, ...(issues ? { issues } : {}) },
+  };
+}
+
+/** What a failed call's error carries, for clients (`error.data.issues` on a 422). */
+export type TeamsErrorShape = ReturnType<typeof formatError>;
+
+const t = initTRPC.context<TrpcContext>().create({ errorFormatter: formatError });
 
 const codes = {
   not_authenticated: "UNAUTHORIZED",
