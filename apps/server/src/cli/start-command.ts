@@ -2,7 +2,6 @@
 // SIGTERM/SIGINT.
 import { spawn } from "node:child_process";
 import type { Config } from "../config.js";
-import { startServer } from "../server.js";
 
 export const startHelp = `teams start: run the service (REST, tRPC, /docs, the consent pages)
 
@@ -43,6 +42,8 @@ export function rerunWithServiceFlags(): Promise<number> | undefined {
 
 /** Starts the server and prints where it is; the process stays up until SIGTERM/SIGINT. */
 export async function startCommand(config: Config): Promise<void> {
+  // Loaded here, not at the top: every other command of `teams` would load the whole server.
+  const { startServer } = await import("../server.js");
   const server = await startServer(config);
   const where = config.database.kind === "sqlite" ? config.database.filename : "PostgreSQL";
   // One write, so that whoever reads the banner from a pipe gets all of it at once.
