@@ -30,6 +30,25 @@ export interface OperationDoc {
   success: { status: number; schema?: Schema; title?: string; description?: string };
 }
 
+/** The error answers every operation can give (all need credentials, all touch the store). */
+const everyError = {
+  401: "Not authenticated",
+  403: "Forbidden",
+  503: "Store unavailable",
+} as const;
+
+/** The `{"detail": ...}` answers of an operation: 404 only where a path parameter names something. */
+export function errorResponses(path: string): Record<number, unknown> {
+  const errors: Record<number, string> = { ...everyError };
+  if (pathParams(path).length > 0) errors[404] = "Not found";
+  return Object.fromEntries(
+    Object.entries(errors).map(([status, description]) => [
+      status,
+      { description, content: { "application/json": { schema: ref("HTTPError") } } },
+    ]),
+  );
+}
+
 const titleCase = (name: string) =>
   name
     .split(/[_-]/)
@@ -102,6 +121,7 @@ export function documentOperation(app: OpenAPIHono, doc: OperationDoc): void {
       : {}),
     responses: {
       [doc.success.status]: success,
+      ...errorResponses(doc.path),
       422: {
         description: "Validation Error",
         content: { "application/json": { schema: ref("HTTPValidationError") } },

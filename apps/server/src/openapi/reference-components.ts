@@ -76,6 +76,14 @@ export const referenceSchemas = {
     type: "object",
     title: "HTTPValidationError",
   },
+  // Not a component of the reference: FastAPI's `{"detail": "..."}` error body, named so that
+  // generated clients type 401/403/404/503 answers as what they are, not as validation errors.
+  HTTPError: {
+    properties: { detail: { type: "string", title: "Detail" } },
+    type: "object",
+    required: ["detail"],
+    title: "HTTPError",
+  },
   ValidationError: {
     properties: {
       loc: {
