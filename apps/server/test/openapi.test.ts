@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { runInNewContext } from "node:vm";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, harness } from "./harness.js";
@@ -122,5 +123,24 @@ describe("/docs", () => {
       expect((await res.arrayBuffer()).byteLength, asset).toBeGreaterThan(10);
     }
     expect(await (await h.request("/docs/init.js")).text()).toContain("/openapi.json");
+  });
+
+  // The page's own script, run on the served document: what Swagger UI is given to render.
+  it("offers only the security schemes some operation accepts (no HTTPBasic)", async () => {
+    const script = await (await h.request("/docs/init.js")).text();
+    const served = await (await h.request("/openapi.json")).json();
+    let rendered: Json | undefined;
+    const page = {
+      fetch: async () => ({ json: async () => served }),
+      SwaggerUIBundle: (options: Json) => {
+        rendered = options;
+      },
+      window: {} as Json,
+    };
+    await runInNewContext(script, page);
+    expect(rendered?.spec.components.securitySchemes).toEqual({
+      HTTPBearer: { type: "http", scheme: "bearer" },
+    });
+    expect(Object.keys(rendered?.spec.paths ?? {}).length).toBeGreaterThan(5);
   });
 });

@@ -29,7 +29,17 @@ const docsPage = `<!doctype html>
 </body>
 </html>`;
 
-const docsInit = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true });`;
+// Swagger UI offers every security scheme of the components; the document keeps the reference's
+// HTTPBasic, which no operation accepts, so the page shows only the schemes some operation names.
+const docsInit = `fetch("/openapi.json").then((r) => r.json()).then((spec) => {
+  const used = new Set();
+  for (const item of Object.values(spec.paths ?? {}))
+    for (const op of Object.values(item))
+      for (const requirement of op.security ?? []) for (const name of Object.keys(requirement)) used.add(name);
+  const schemes = spec.components?.securitySchemes ?? {};
+  for (const name of Object.keys(schemes)) if (!used.has(name)) delete schemes[name];
+  window.ui = SwaggerUIBundle({ spec, dom_id: "#swagger-ui", deepLinking: true });
+});`;
 
 /** Health, readiness, the development JWKS, /openapi.json and the interactive docs at /docs. */
 export function systemRoutes({ app, ping, authenticator }: Api): void {
