@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Api } from "../http/api.js";
 import { detailResponse } from "../http/fastapi-errors.js";
+import { publicOrigin } from "../http/public-origin.js";
 
 const swaggerDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
 
@@ -63,21 +64,28 @@ export function systemRoutes({ app, ping, authenticator }: Api): void {
 
   // OpenAPI 3.1's SPDX `identifier`; the generator's option type knows only 3.0's license.
   const license = { name: "MIT", identifier: "MIT" };
-  let document: string | undefined;
-  app.get("/openapi.json", () => {
-    document ??= JSON.stringify(
-      app.getOpenAPI31Document({
-        openapi: "3.1.0",
-        info: {
-          title: "Teams",
-          version: "0.1.0",
-          license,
-          description:
-            "Share training data with teams: the Teams API, with management and administration.",
-        },
-      }),
-    );
-    return new Response(document, { headers: { "content-type": "application/json" } });
+  let document: { openapi: string; info: unknown } | undefined;
+  app.get("/openapi.json", (c) => {
+    document ??= app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: {
+        title: "Teams",
+        version: "0.1.0",
+        license,
+        description:
+          "Share training data with teams: the Teams API, with management and administration.",
+      },
+    });
+    // The URL people reach this server at (TEAMS_PUBLIC_URL, else as the request came), so that
+    // "Try it out" and generated clients call this server, not a guess.
+    const { openapi, info, ...rest } = document;
+    const body = JSON.stringify({
+      openapi,
+      info,
+      servers: [{ url: publicOrigin(c.req.raw) }],
+      ...rest,
+    });
+    return new Response(body, { headers: { "content-type": "application/json" } });
   });
 
   const csp =
