@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
+import { pagingHeaders, pagingQuery } from "./paging.js";
 import { pathParams } from "./path-template.js";
 import { ref } from "./reference-components.js";
 
@@ -24,7 +25,22 @@ export interface OperationDoc {
   summary: string;
   description?: string;
   tags: string[];
-  query?: { name: string; required: boolean; schema: Schema; description?: string }[];
+  /**
+   * Query parameters; `extension` marks one the reference does not have (it is documented with
+   * `x-extension: true`). Default none.
+   */
+  query?: {
+    name: string;
+    required: boolean;
+    schema: Schema;
+    description?: string;
+    extension?: true;
+  }[];
+  /**
+   * A list that answers one page when asked (`limit`, `cursor`; `Link` and `X-Next-Cursor` on the
+   * answer). Default false.
+   */
+  paged?: boolean;
   body?: { schema: Schema; required?: boolean };
   /** Success status and body schema (none for 204). */
   success: { status: number; schema?: Schema; title?: string; description?: string };
@@ -68,12 +84,13 @@ export function documentOperation(app: OpenAPIHono, doc: OperationDoc): void {
       required: true,
       schema: { type: "string", title: titleCase(name) },
     })),
-    ...(doc.query ?? []).map((q) => ({
+    ...[...(doc.query ?? []), ...(doc.paged ? pagingQuery : [])].map((q) => ({
       name: q.name,
       in: "query",
       required: q.required,
       schema: { ...q.schema, title: titleCase(q.name) },
       ...(q.description ? { description: q.description } : {}),
+      ...(q.extension ? { "x-extension": true } : {}),
     })),
     {
       name: "refreshed-token",
@@ -88,9 +105,11 @@ export function documentOperation(app: OpenAPIHono, doc: OperationDoc): void {
       schema: { anyOf: [{ type: "string" }, { type: "null" }], title: "Token" },
     },
   ];
+  const headers = doc.paged ? { headers: pagingHeaders } : {};
   const success = doc.success.schema
     ? {
         description: doc.success.description ?? "Successful Response",
+        ...headers,
         content: {
           "application/json": {
             schema: doc.success.title
