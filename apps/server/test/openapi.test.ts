@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { runInNewContext } from "node:vm";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, harness } from "./harness.js";
@@ -85,7 +86,9 @@ describe("/openapi.json", () => {
       expect(operation, `${op.method} ${path}`).toBeDefined();
       expect(operation.summary).toBe(op.summary);
       expect(operation.security).toEqual([{ HTTPBearer: [] }]);
-      expect(operation.parameters.map((p: Json) => [p.name, p.in])).toEqual(op.parameters);
+      // The reference's parameters exactly; the extensions (paging, `name`) beside them, marked.
+      const own = operation.parameters.filter((p: Json) => !p["x-extension"]);
+      expect(own.map((p: Json) => [p.name, p.in])).toEqual(op.parameters);
       if (op.requestBody) {
         expect(operation.requestBody.content["application/json"].schema).toEqual({
           $ref: `#/components/schemas/${op.requestBody}`,
@@ -108,6 +111,37 @@ describe("/openapi.json", () => {
   );
 });
 
+describe("extensions of the reference", () => {
+  const lists = [
+    ["/api/v1/teams/", []],
+    ["/api/v1/teams/authorized", []],
+    ["/api/v1/teams/{team_id}/users", ["name"]],
+    ["/api/v1/teams/{team_id}/members", []],
+  ] as const;
+
+  it.each(lists)("GET %s documents its paging (and filter) as extensions", (path, filters) => {
+    const operation = doc.paths[path].get;
+    const extensions = operation.parameters.filter((p: Json) => p["x-extension"]);
+    expect(extensions.map((p: Json) => [p.name, p.in, p.required])).toEqual([
+      ...filters.map((name) => [name, "query", false]),
+      ["limit", "query", false],
+      ["cursor", "query", false],
+    ]);
+    expect(extensions.find((p: Json) => p.name === "limit").schema).toMatchObject({
+      type: "integer",
+      minimum: 1,
+      maximum: 1000,
+    });
+    expect(Object.keys(operation.responses["200"].headers)).toEqual(["Link", "X-Next-Cursor"]);
+  });
+
+  it("documents no paging where a list does not page", () => {
+    const authorize = doc.paths["/api/v1/teams/{team_id}/authorize"].post;
+    expect(authorize.parameters.some((p: Json) => p["x-extension"])).toBe(false);
+    expect(authorize.responses["200"].headers).toBeUndefined();
+  });
+});
+
 describe("/docs", () => {
   it("serves an interactive reference from local files only", async () => {
     const page = await h.request("/docs");
@@ -122,5 +156,24 @@ describe("/docs", () => {
       expect((await res.arrayBuffer()).byteLength, asset).toBeGreaterThan(10);
     }
     expect(await (await h.request("/docs/init.js")).text()).toContain("/openapi.json");
+  });
+
+  // The page's own script, run on the served document: what Swagger UI is given to render.
+  it("offers only the security schemes some operation accepts (no HTTPBasic)", async () => {
+    const script = await (await h.request("/docs/init.js")).text();
+    const served = await (await h.request("/openapi.json")).json();
+    let rendered: Json | undefined;
+    const page = {
+      fetch: async () => ({ json: async () => served }),
+      SwaggerUIBundle: (options: Json) => {
+        rendered = options;
+      },
+      window: {} as Json,
+    };
+    await runInNewContext(script, page);
+    expect(rendered?.spec.components.securitySchemes).toEqual({
+      HTTPBearer: { type: "http", scheme: "bearer" },
+    });
+    expect(Object.keys(rendered?.spec.paths ?? {}).length).toBeGreaterThan(5);
   });
 });

@@ -87,6 +87,12 @@ describe("TEAMS_PUBLIC_URL", () => {
     }
   });
 
+  it("is the OpenAPI document's server, whatever Host says", async () => {
+    const { send } = await appWith({ publicUrl: PUBLIC });
+    const res = await send("/openapi.json", { headers: { host: "evil.example" } });
+    expect(((await res.json()) as { servers: unknown }).servers).toEqual([{ url: PUBLIC }]);
+  });
+
   it("behind a TLS proxy, the pages accept their own form posts and the cookies are Secure", async () => {
     const { send } = await appWith({ publicUrl: PUBLIC });
     const res = await consentFrom(send, PUBLIC);

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
+import { pagingHeaders, pagingQuery } from "./paging.js";
 import { pathParams } from "./path-template.js";
 import { ref } from "./reference-components.js";
 
@@ -24,10 +25,44 @@ export interface OperationDoc {
   summary: string;
   description?: string;
   tags: string[];
-  query?: { name: string; required: boolean; schema: Schema; description?: string }[];
+  /**
+   * Query parameters; `extension` marks one the reference does not have (it is documented with
+   * `x-extension: true`). Default none.
+   */
+  query?: {
+    name: string;
+    required: boolean;
+    schema: Schema;
+    description?: string;
+    extension?: true;
+  }[];
+  /**
+   * A list that answers one page when asked (`limit`, `cursor`; `Link` and `X-Next-Cursor` on the
+   * answer). Default false.
+   */
+  paged?: boolean;
   body?: { schema: Schema; required?: boolean };
   /** Success status and body schema (none for 204). */
   success: { status: number; schema?: Schema; title?: string; description?: string };
+}
+
+/** The error answers every operation can give (all need credentials, all touch the store). */
+const everyError = {
+  401: "Not authenticated",
+  403: "Forbidden",
+  503: "Store unavailable",
+} as const;
+
+/** The `{"detail": ...}` answers of an operation: 404 only where a path parameter names something. */
+export function errorResponses(path: string): Record<number, unknown> {
+  const errors: Record<number, string> = { ...everyError };
+  if (pathParams(path).length > 0) errors[404] = "Not found";
+  return Object.fromEntries(
+    Object.entries(errors).map(([status, description]) => [
+      status,
+      { description, content: { "application/json": { schema: ref("HTTPError") } } },
+    ]),
+  );
 }
 
 const titleCase = (name: string) =>
@@ -49,12 +84,13 @@ export function documentOperation(app: OpenAPIHono, doc: OperationDoc): void {
       required: true,
       schema: { type: "string", title: titleCase(name) },
     })),
-    ...(doc.query ?? []).map((q) => ({
+    ...[...(doc.query ?? []), ...(doc.paged ? pagingQuery : [])].map((q) => ({
       name: q.name,
       in: "query",
       required: q.required,
       schema: { ...q.schema, title: titleCase(q.name) },
       ...(q.description ? { description: q.description } : {}),
+      ...(q.extension ? { "x-extension": true } : {}),
     })),
     {
       name: "refreshed-token",
@@ -69,9 +105,11 @@ export function documentOperation(app: OpenAPIHono, doc: OperationDoc): void {
       schema: { anyOf: [{ type: "string" }, { type: "null" }], title: "Token" },
     },
   ];
+  const headers = doc.paged ? { headers: pagingHeaders } : {};
   const success = doc.success.schema
     ? {
         description: doc.success.description ?? "Successful Response",
+        ...headers,
         content: {
           "application/json": {
             schema: doc.success.title
@@ -102,6 +140,7 @@ export function documentOperation(app: OpenAPIHono, doc: OperationDoc): void {
       : {}),
     responses: {
       [doc.success.status]: success,
+      ...errorResponses(doc.path),
       422: {
         description: "Validation Error",
         content: { "application/json": { schema: ref("HTTPValidationError") } },

@@ -27,7 +27,8 @@ export const referenceSchemas = {
   },
   Scope: {
     type: "string",
-    enum: ["data:read", "data:write", "profile", "openid", "offline_access", "admin"],
+    // The platform's order (its generated SDK lists them so), not SCOPES' order of answers.
+    enum: ["data:read", "data:write", "admin", "openid", "profile", "offline_access"],
     title: "Scope",
   },
   TeamResponse: {
@@ -36,7 +37,8 @@ export const referenceSchemas = {
       role: { anyOf: [{ $ref: "#/components/schemas/ApplicationMemberRole" }, { type: "null" }] },
     },
     type: "object",
-    required: teamRequired,
+    // Required and nullable, as the platform has it: every answer carries `role`, null when none.
+    required: [...teamRequired, "role"],
     title: "TeamResponse",
   },
   AuthorizedTeamResponse: {
@@ -62,7 +64,7 @@ export const referenceSchemas = {
       is_managed: { type: "boolean", title: "Is Managed" },
     },
     type: "object",
-    required: ["id", "scopes", "display_name", "is_managed"],
+    required: ["id", "first_name", "last_name", "scopes", "display_name", "is_managed"],
     title: "UserSummary",
   },
   HTTPValidationError: {
@@ -75,6 +77,14 @@ export const referenceSchemas = {
     },
     type: "object",
     title: "HTTPValidationError",
+  },
+  // Not a component of the reference: FastAPI's `{"detail": "..."}` error body, named so that
+  // generated clients type 401/403/404/503 answers as what they are, not as validation errors.
+  HTTPError: {
+    properties: { detail: { type: "string", title: "Detail" } },
+    type: "object",
+    required: ["detail"],
+    title: "HTTPError",
   },
   ValidationError: {
     properties: {

@@ -86,6 +86,7 @@ export function managementRoutes({ teams, principal, body, operation }: Api): vo
       method: "get",
       path: "/api/v1/teams/{team_id}/members",
       issues: "query",
+      paged: true,
       operationId: "list_team_members",
       summary: "List Team Members",
       description: `The team's members with their roles, for members.\n\n${paging}`,

@@ -25,6 +25,7 @@ export function referenceRoutes({ teams, principal, body, operation }: Api): voi
       method: "get",
       path: "/api/v1/teams/authorized",
       issues: "query",
+      paged: true,
       operationId: "list_authorized_teams_api_v1_teams_authorized_get",
       summary: "List Authorized Teams",
       description: `List all teams the current user has authorized to access their data.\n\n${paging}`,
@@ -46,6 +47,7 @@ export function referenceRoutes({ teams, principal, body, operation }: Api): voi
       method: "get",
       path: "/api/v1/teams/",
       issues: "query",
+      paged: true,
       operationId: "list_teams_api_v1_teams__get",
       summary: "List Teams",
       description: `List all teams the current user owns or is a member of.\n\n${paging}`,
@@ -97,11 +99,19 @@ export function referenceRoutes({ teams, principal, body, operation }: Api): voi
       method: "get",
       path: "/api/v1/teams/{team_id}/users",
       issues: "query",
+      paged: true,
       operationId: "list_team_users_api_v1_teams__team_id__users_get",
       summary: "List Team Users",
-      // `name` is an extension (DESIGN §3): described here, kept out of the parameters so that they
-      // equal the reference's.
       description: `List all users who have authorized a team to access their data. Only accessible by team members.\n\nAn optional \`name\` query parameter keeps the users whose display name contains it, ignoring case.\n\n${paging}`,
+      query: [
+        {
+          name: "name",
+          required: false,
+          schema: { type: "string" },
+          description: "Extension: keep the users whose display name contains this, ignoring case.",
+          extension: true,
+        },
+      ],
       tags: ["teams"],
       success: {
         status: 200,

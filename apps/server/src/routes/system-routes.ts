@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Api } from "../http/api.js";
 import { detailResponse } from "../http/fastapi-errors.js";
+import { publicOrigin } from "../http/public-origin.js";
 
 const swaggerDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
 
@@ -29,7 +30,17 @@ const docsPage = `<!doctype html>
 </body>
 </html>`;
 
-const docsInit = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true });`;
+// Swagger UI offers every security scheme of the components; the document keeps the reference's
+// HTTPBasic, which no operation accepts, so the page shows only the schemes some operation names.
+const docsInit = `fetch("/openapi.json").then((r) => r.json()).then((spec) => {
+  const used = new Set();
+  for (const item of Object.values(spec.paths ?? {}))
+    for (const op of Object.values(item))
+      for (const requirement of op.security ?? []) for (const name of Object.keys(requirement)) used.add(name);
+  const schemes = spec.components?.securitySchemes ?? {};
+  for (const name of Object.keys(schemes)) if (!used.has(name)) delete schemes[name];
+  window.ui = SwaggerUIBundle({ spec, dom_id: "#swagger-ui", deepLinking: true });
+});`;
 
 /** Health, readiness, the development JWKS, /openapi.json and the interactive docs at /docs. */
 export function systemRoutes({ app, ping, authenticator }: Api): void {
@@ -51,20 +62,30 @@ export function systemRoutes({ app, ping, authenticator }: Api): void {
     );
   }
 
-  let document: string | undefined;
-  app.get("/openapi.json", () => {
-    document ??= JSON.stringify(
-      app.getOpenAPI31Document({
-        openapi: "3.1.0",
-        info: {
-          title: "Teams",
-          version: "0.1.0",
-          description:
-            "Share training data with teams: the Teams API, with management and administration.",
-        },
-      }),
-    );
-    return new Response(document, { headers: { "content-type": "application/json" } });
+  // OpenAPI 3.1's SPDX `identifier`; the generator's option type knows only 3.0's license.
+  const license = { name: "MIT", identifier: "MIT" };
+  let document: { openapi: string; info: unknown } | undefined;
+  app.get("/openapi.json", (c) => {
+    document ??= app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: {
+        title: "Teams",
+        version: "0.1.0",
+        license,
+        description:
+          "Share training data with teams: the Teams API, with management and administration.",
+      },
+    });
+    // The URL people reach this server at (TEAMS_PUBLIC_URL, else as the request came), so that
+    // "Try it out" and generated clients call this server, not a guess.
+    const { openapi, info, ...rest } = document;
+    const body = JSON.stringify({
+      openapi,
+      info,
+      servers: [{ url: publicOrigin(c.req.raw) }],
+      ...rest,
+    });
+    return new Response(body, { headers: { "content-type": "application/json" } });
   });
 
   const csp =
