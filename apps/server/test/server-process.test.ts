@@ -188,7 +188,7 @@ describe("the teams CLI", () => {
       expect(helped.code, command).toBe(0);
       expect(helped.stdout, command).toContain(`teams ${command}`);
     }
-  });
+  }, 120_000); // a dozen processes of tsx
 
   it("prints help, and errors in one line with exit code 2", async () => {
     expect((await runCli(["--help"], env)).stdout).toContain("token");
