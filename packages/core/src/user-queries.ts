@@ -1,5 +1,5 @@
 import type { Store } from "./context.js";
-import { compareKeys, type ListKey } from "./pagination.js";
+import type { ListKey } from "./pagination.js";
 import { prepare } from "./prepared-query.js";
 import type { AdminUserResponse, UserResponse } from "./schemas.js";
 import { decodeScopes, type GrantableScope } from "./scopes.js";
