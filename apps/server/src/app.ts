@@ -8,7 +8,7 @@ import { requestCredentials } from "./http/credentials.js";
 import { isForgeableCookieWrite } from "./http/cross-site.js";
 import { endpoint } from "./http/endpoint.js";
 import { detailResponse } from "./http/fastapi-errors.js";
-import { readJsonBody } from "./http/json-body.js";
+import { readFormOrJsonBody, readJsonBody } from "./http/json-body.js";
 import { issueSource, registerOperation } from "./http/operation.js";
 import { type PublicOriginOptions, publicOrigin, publicOriginGate } from "./http/public-origin.js";
 import { requestLog } from "./http/request-log.js";
@@ -19,6 +19,7 @@ import { adminRoutes } from "./routes/admin-routes.js";
 import { managementRoutes } from "./routes/management-routes.js";
 import { referenceRoutes } from "./routes/reference-routes.js";
 import { systemRoutes } from "./routes/system-routes.js";
+import { userRoutes } from "./routes/user-routes.js";
 import { trpcRoutes } from "./trpc/trpc-routes.js";
 
 export interface AppOptions {
@@ -93,6 +94,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
       return principal;
     },
     body: (c) => readJsonBody(c.req.raw, maxBodyBytes),
+    formOrJsonBody: (c) => readFormOrJsonBody(c.req.raw, maxBodyBytes),
     onBug,
     endpoint: (where, handler) => endpoint(where, handler, onBug),
     operation: (operation, handler) =>
@@ -108,6 +110,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
 
   referenceRoutes(api);
   managementRoutes(api);
+  userRoutes(api);
   adminRoutes(api);
   systemRoutes(api);
   trpcRoutes(api, maxBodyBytes);

@@ -90,8 +90,8 @@ describe("management over REST", () => {
     expect(await created.json()).toMatchObject({
       first_name: "Kim",
       last_name: null,
+      admin: false,
       is_managed: true,
-      manager_id: "coach",
     });
     const users = await (await h.request("/api/v1/users/", { headers: coach })).json();
     expect(users.map((u: { display_name: string }) => u.display_name)).toEqual([

@@ -101,7 +101,7 @@ describe("credentials (401)", () => {
   it("records a user first seen in a valid token, with its names", async () => {
     const headers = await bearer({ sub: "newcomer", given_name: "Nia" });
     expect((await h.request("/api/v1/teams/", { headers })).status).toBe(200);
-    const users = await h.teams.listUsers({
+    const { items: users } = await h.teams.listUsers({
       userId: "newcomer",
       authorizedParty: null,
       scopes: [],

@@ -283,6 +283,22 @@ describe.each(stores)("text inputs on $kind", ({ skip, open }) => {
       },
     );
 
+    it.each(bad)(
+      "refuses %s on a managed user's rename (REST and tRPC)",
+      async (_, change, field, msg) => {
+        const headers = await as("coach");
+        await rest(
+          async () => app.request("/api/v1/users/ann", { method: "PUT", headers, json: change }),
+          issue(field, msg),
+        );
+        await trpc(
+          async () =>
+            trpcMutation("manage.updateManagedUser", { user_id: "ann", ...change }, headers),
+          { msg, loc: [field] },
+        );
+      },
+    );
+
     it.each([
       ...bad,
       [

@@ -75,8 +75,15 @@ const management: Call[] = [
 const users: Call[] = [
   rest("POST", "/api/v1/users/", { first_name: "Eve", last_name: "Enrolled" }),
   rest("GET", "/api/v1/users/"),
+  rest("GET", "/api/v1/users/ben"),
+  rest("PUT", "/api/v1/users/ben", { first_name: "Eve" }),
+  rest("DELETE", "/api/v1/users/ben"),
   trpcMutation("manage.createManagedUser", { first_name: "Eve", last_name: "Enrolled" }),
   trpcQuery("manage.users"),
+  trpcQuery("manage.usersPage", { limit: 1 }),
+  trpcQuery("manage.managedUser", { user_id: "ben" }),
+  trpcMutation("manage.updateManagedUser", { user_id: "ben", first_name: "Eve" }),
+  trpcMutation("manage.deleteManagedUser", { user_id: "ben" }),
 ];
 const administration: Call[] = [
   rest("PUT", "/api/v1/admin/users/zed", { first_name: "Zed", last_name: null, manager_id: null }),

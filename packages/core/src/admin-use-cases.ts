@@ -6,7 +6,7 @@ import { messages } from "./policy/messages.js";
 import { decideManagerAssignment } from "./policy/user-policy.js";
 import type { Principal } from "./principal.js";
 import { AdminUserInput, MemberInput, TeamInput } from "./request-schemas.js";
-import type { MemberResponse, TeamDetails, UserResponse } from "./schemas.js";
+import type { AdminUserResponse, MemberResponse, TeamDetails } from "./schemas.js";
 import * as w from "./store-writes.js";
 import { teamExists } from "./team-queries.js";
 import { useToken } from "./token-use.js";
@@ -37,7 +37,7 @@ export function adminUseCases(ctx: Context) {
   const admin = (principal: P) => useToken(ctx, principal, "administration");
   return {
     /** Creates or replaces a user (`PUT /api/v1/admin/users/{user_id}`). */
-    async adminPutUser(principal: P, userId: string, body: unknown): Promise<UserResponse> {
+    async adminPutUser(principal: P, userId: string, body: unknown): Promise<AdminUserResponse> {
       const token = await admin(principal);
       requireId(userId, "user_id");
       const input = parseInput(AdminUserInput, body);
@@ -57,7 +57,7 @@ export function adminUseCases(ctx: Context) {
         await w.putUserRow(tx, { id: userId, ...input }, now);
         const user = await u.findUser(tx, userId);
         if (!user) throw new Error("user vanished inside its own transaction");
-        return u.toUserResponse(user);
+        return u.toAdminUserResponse(user);
       });
     },
 

@@ -70,14 +70,17 @@ export {
   ListTeamUsersQuery,
   MAX_ID_LENGTH,
   ManagedUserInput,
+  ManagedUserPatch,
   MemberInput,
   MembersPageQuery,
   TeamInput,
   TeamPatch,
   TeamsPageQuery,
   TeamUsersPageQuery,
+  UsersPageQuery,
 } from "./request-schemas.js";
 export {
+  AdminUserResponse,
   ApplicationMemberRole,
   AuthorizedTeamResponse,
   AuthorizeTeamRequest,

@@ -8,25 +8,22 @@ import { type Page, toPage } from "./pagination.js";
 import { decideAccess } from "./policy/access-policy.js";
 import { messages } from "./policy/messages.js";
 import { decideManageTeam, decideReadTeam, decideRemoveMember } from "./policy/team-policy.js";
-import { decideCreateManagedUser } from "./policy/user-policy.js";
 import type { Principal } from "./principal.js";
 import {
   AccessCheckInput,
-  ManagedUserInput,
   MemberInput,
   MembersPageQuery,
   TeamInput,
   TeamPatch,
 } from "./request-schemas.js";
-import type { MemberResponse, TeamResponse, UserResponse } from "./schemas.js";
+import type { MemberResponse, TeamResponse } from "./schemas.js";
 import { decodeScopes } from "./scopes.js";
 import * as w from "./store-writes.js";
 import * as t from "./team-queries.js";
 import { useToken } from "./token-use.js";
-import * as u from "./user-queries.js";
 import { parseInput } from "./validation.js";
 
-// Management for people (DESIGN §4): teams, members, managed users, and the access check.
+// Management for people (DESIGN §4): teams, members and the access check (users: user-use-cases).
 
 type P = Principal | null | undefined;
 
@@ -157,33 +154,6 @@ export function managementUseCases(ctx: Context) {
         if (!isPlausibleId(userId)) throw new NotFound(messages.memberNotFound);
         await changeMembership(tx, teamId, userId, null);
       });
-    },
-
-    /** Creates a user managed by the caller (`POST /api/v1/users/`). */
-    async createManagedUser(principal: P, body: unknown): Promise<UserResponse> {
-      const token = await useToken(ctx, principal, "users");
-      const p = token.principal;
-      const input = parseInput(ManagedUserInput, body);
-      token.permit();
-      const id = newId();
-      const now = ctx.now();
-      return ctx.write(async (tx) => {
-        const caller = await u.findUser(tx, p.userId);
-        const refused = decideCreateManagedUser(p, caller && { managerId: caller.manager_id });
-        if (refused) throw refused;
-        await w.ensureUserRow(tx, { id: p.userId }, now);
-        await w.insertManagedUser(tx, { id, ...input, manager_id: p.userId }, now);
-        const created = await u.findUser(tx, id);
-        if (!created) throw new Error("managed user vanished inside its own transaction");
-        return u.toUserResponse(created);
-      });
-    },
-
-    /** The caller and the users it manages (`GET /api/v1/users/`). */
-    async listUsers(principal: P): Promise<UserResponse[]> {
-      const token = await useToken(ctx, principal, "users");
-      token.permit();
-      return u.listSelfAndManaged(store, token.principal.userId);
     },
 
     /**

@@ -31,7 +31,10 @@ export async function countOwners(s: Store, teamId: string): Promise<number> {
   return Number((await ownersOf(s, teamId)).rows[0]?.n ?? 0);
 }
 
-export const toMember = (r: UserRow, role: "owner" | "member"): MemberResponse => ({
+export const toMember = (
+  r: Omit<UserRow, "created_at">,
+  role: "owner" | "member",
+): MemberResponse => ({
   id: r.id,
   first_name: r.first_name,
   last_name: r.last_name,

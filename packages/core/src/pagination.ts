@@ -45,9 +45,15 @@ export function windowParts(window: PageWindow) {
 }
 
 /** Which list a cursor belongs to, so that one list's cursor is refused by another. */
-export type CursorKind = "users" | "teams" | "members" | "my-teams";
+export type CursorKind = "users" | "teams" | "members" | "my-teams" | "user-list";
 
-const tags: Record<CursorKind, string> = { users: "u", teams: "t", members: "m", "my-teams": "o" };
+const tags: Record<CursorKind, string> = {
+  users: "u",
+  teams: "t",
+  members: "m",
+  "my-teams": "o",
+  "user-list": "l",
+};
 
 /** An opaque cursor: base64url of the last key of a page, tagged with its list. */
 export function encodeCursor(kind: CursorKind, key: ListKey): string {

@@ -133,6 +133,52 @@ export const ManagedUserInput = z.object({
 });
 export type ManagedUserInput = z.input<typeof ManagedUserInput>;
 
+/**
+ * Rename a managed user (`PUT /api/v1/users/{user_id}`): the names given change, the others stay
+ * (null, as the platform's clients send for "not given", leaves a name as it is).
+ */
+export const ManagedUserPatch = z.object({
+  first_name: personName.optional(),
+  last_name: personName.optional(),
+});
+export type ManagedUserPatch = z.input<typeof ManagedUserPatch>;
+
+const trueWords = new Set(["1", "on", "t", "true", "y", "yes"]);
+const falseWords = new Set(["0", "off", "f", "false", "n", "no"]);
+
+/** A boolean query flag as FastAPI reads one (`true`/`false`, `1`/`0`, `yes`/`no`...); absent is true. */
+const flag = z
+  .unknown()
+  .transform((input, ctx): boolean | undefined => {
+    if (input === undefined) return undefined;
+    if (input === true || input === false) return input;
+    const word = typeof input === "string" ? input.toLowerCase() : undefined;
+    if (word !== undefined && trueWords.has(word)) return true;
+    if (word !== undefined && falseWords.has(word)) return false;
+    ctx.addIssue({
+      code: "custom",
+      input,
+      message: "Input should be a valid boolean, unable to interpret input",
+      params: { type: "bool_parsing" },
+    });
+    return z.NEVER;
+  })
+  .optional();
+
+/** `GET /api/v1/users/`: which parts of the list, and one page of it. */
+export const UsersPageQuery = z.object({
+  include_managed: flag,
+  include_shared: flag,
+  limit: pageLimit,
+  cursor: pageCursor("user-list"),
+});
+export type UsersPageQuery = {
+  include_managed?: boolean | string | undefined;
+  include_shared?: boolean | string | undefined;
+  limit?: number | string | undefined;
+  cursor?: string | undefined;
+};
+
 /** A user put by the identity platform (`PUT /api/v1/admin/users/{user_id}`). */
 export const AdminUserInput = z.object({
   first_name: personName.default(null),

@@ -79,7 +79,22 @@ export const MemberResponse = z.strictObject({
 });
 export type MemberResponse = z.infer<typeof MemberResponse>;
 
+/** A user as the reference's platform answers it (`POST`/`GET`/`PUT /api/v1/users/...`). */
 export const UserResponse = z.strictObject({
+  id: z.string(),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  // This service keeps no administrators among users (administration is a token scope).
+  admin: z.boolean(),
+  /** When the user row was created (ISO 8601, UTC). */
+  registered_at: z.string().meta({ format: "date-time" }),
+  display_name: z.string(),
+  is_managed: z.boolean(),
+});
+export type UserResponse = z.infer<typeof UserResponse>;
+
+/** A user as the admin API answers it: the platform's names and its manager. */
+export const AdminUserResponse = z.strictObject({
   id: z.string(),
   first_name: z.string().nullable(),
   last_name: z.string().nullable(),
@@ -87,7 +102,7 @@ export const UserResponse = z.strictObject({
   is_managed: z.boolean(),
   manager_id: z.string().nullable(),
 });
-export type UserResponse = z.infer<typeof UserResponse>;
+export type AdminUserResponse = z.infer<typeof AdminUserResponse>;
 
 /** A team as its admin API and its consent page see it (no caller role). */
 export const TeamDetails = TeamResponse.omit({ role: true });

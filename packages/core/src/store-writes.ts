@@ -99,6 +99,22 @@ export async function putUserRow(
     .values({ ...user, created_at: now })
     .onConflict((oc) => oc.column("id").doUpdateSet(fields))
     .execute();
+  await copyUserNames(s, id);
+}
+
+/** Changes some of a user's names (a managed user renamed by its manager); the copies follow. */
+export async function renameUserRow(
+  s: Store,
+  userId: string,
+  names: Partial<Names>,
+): Promise<void> {
+  if (Object.keys(names).length === 0) return;
+  await s.db.updateTable("users").set(names).where("id", "=", userId).execute();
+  await copyUserNames(s, userId);
+}
+
+/** Rewrites the copies and lines that show a user's names, after its row changed. */
+async function copyUserNames(s: Store, id: string): Promise<void> {
   await s.db
     .updateTable("memberships")
     .set({ user_display_name: userDisplayName(id) })

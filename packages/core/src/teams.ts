@@ -9,6 +9,7 @@ import { referenceUseCases } from "./reference-use-cases.js";
 import type { StoreKind } from "./store-kind.js";
 import { ensureUserRow, forgetDeletion } from "./store-writes.js";
 import { findDeletion, findTokenBound } from "./user-queries.js";
+import { userUseCases } from "./user-use-cases.js";
 
 export interface CreateTeamsOptions {
   /** The store, migrated (see `openSqliteStore`, or `migrateToLatest` for a database of your own). */
@@ -56,6 +57,7 @@ export function createTeams(options: CreateTeamsOptions) {
   return {
     ...referenceUseCases(ctx),
     ...managementUseCases(ctx),
+    ...userUseCases(ctx),
     ...adminUseCases(ctx),
     /**
      * Records a user first seen in a valid token; an existing user is left as it is. A token of a

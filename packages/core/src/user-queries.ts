@@ -1,7 +1,8 @@
 import type { Store } from "./context.js";
-import { compareKeys, type ListKey } from "./pagination.js";
+import type { ListKey } from "./pagination.js";
 import { prepare } from "./prepared-query.js";
-import type { UserResponse } from "./schemas.js";
+import type { AdminUserResponse, UserResponse } from "./schemas.js";
+import { decodeScopes, type GrantableScope } from "./scopes.js";
 
 // Reads of users: one function per fact (see `store-writes` for every change).
 
@@ -11,6 +12,7 @@ const userColumns = [
   "users.last_name",
   "users.display_name",
   "users.manager_id",
+  "users.created_at",
 ] as const;
 
 export interface UserRow {
@@ -19,9 +21,22 @@ export interface UserRow {
   last_name: string | null;
   display_name: string;
   manager_id: string | null;
+  created_at: string;
 }
 
+/** A user as `/api/v1/users/...` answers it; no user is an administrator here. */
 export const toUserResponse = (r: UserRow): UserResponse => ({
+  id: r.id,
+  first_name: r.first_name,
+  last_name: r.last_name,
+  admin: false,
+  registered_at: r.created_at,
+  display_name: r.display_name,
+  is_managed: r.manager_id !== null,
+});
+
+/** A user as the admin API answers it. */
+export const toAdminUserResponse = (r: UserRow): AdminUserResponse => ({
   id: r.id,
   first_name: r.first_name,
   last_name: r.last_name,
@@ -84,18 +99,39 @@ const managedBy = prepare(({ db }, managerId: string) =>
     .orderBy("id"),
 );
 
-const userKey = (user: { id: string; display_name: string }): ListKey => [
+/** The users `managerId` manages, by display name then id. */
+export async function listManagedBy(s: Store, managerId: string): Promise<UserRow[]> {
+  return (await managedBy(s, managerId)).rows.filter((r) => r.id !== managerId);
+}
+
+const sharingWith = prepare(({ db }, callerId: string) =>
+  db
+    .selectFrom("memberships")
+    .innerJoin("authorizations", "authorizations.team_id", "memberships.team_id")
+    .innerJoin("users", "users.id", "authorizations.user_id")
+    .select([...userColumns, "authorizations.scopes"])
+    .where("memberships.user_id", "=", callerId),
+);
+
+/** A user who authorized a team the caller belongs to, with every scope set it granted them. */
+export interface SharingUser {
+  user: UserRow;
+  granted: GrantableScope[][];
+}
+
+/** The users who authorized a team `callerId` belongs to, one entry each (any order). */
+export async function listSharingWith(s: Store, callerId: string): Promise<SharingUser[]> {
+  const byId = new Map<string, SharingUser>();
+  for (const { scopes, ...user } of (await sharingWith(s, callerId)).rows) {
+    const entry = byId.get(user.id) ?? { user, granted: [] };
+    entry.granted.push(decodeScopes(scopes));
+    byId.set(user.id, entry);
+  }
+  return [...byId.values()];
+}
+
+/** A users list's order and cursor position: display name, then id. */
+export const userKey = (user: { id: string; display_name: string }): ListKey => [
   user.display_name,
   user.id,
 ];
-
-/** The user and the users it manages, by display name then id. */
-export async function listSelfAndManaged(s: Store, userId: string): Promise<UserResponse[]> {
-  // Two index reads merged here: an OR of both conditions would be read through two indexes and
-  // sorted in a temporary B-tree.
-  const self = await findUser(s, userId);
-  const rows = (await managedBy(s, userId)).rows.filter((r) => r.id !== userId);
-  const at = self ? rows.findIndex((r) => compareKeys(userKey(self), userKey(r)) < 0) : -1;
-  if (self) rows.splice(at === -1 ? rows.length : at, 0, self);
-  return rows.map(toUserResponse);
-}

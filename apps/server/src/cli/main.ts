@@ -9,6 +9,7 @@ import { type Config, ConfigError, loadConfig } from "../config.js";
 import { openStore } from "../store.js";
 import { adminCommand, adminHelp } from "./admin-commands.js";
 import { demoHelp, demoPeople, loadDemo } from "./demo-command.js";
+import { managedCommand, managedHelp } from "./managed-commands.js";
 import { rerunWithServiceFlags, startCommand, startHelp } from "./start-command.js";
 import { developmentIssuer, tokenCommand, tokenHelp } from "./token-command.js";
 import { isUsageError, UsageError } from "./usage-error.js";
@@ -24,6 +25,7 @@ Commands:
   user      put or delete a user (administration)
   team      put or delete a team (administration)
   member    put or remove a team member (administration)
+  managed   list, create, show, rename or delete a manager's managed users
   migrate   bring the database's schema to this release's version
   demo      load a small demo world and print tokens to try it with
 
@@ -72,6 +74,7 @@ async function main(argv: string[]): Promise<void> {
     migrate: migrateHelp,
     demo: demoHelp,
     ...adminHelp,
+    managed: managedHelp,
   };
   const commandHelp = helps[command];
   if (commandHelp === undefined)
@@ -94,6 +97,9 @@ async function main(argv: string[]): Promise<void> {
     console.log("The database's schema is up to date.");
   } else if (command === "user" || command === "team" || command === "member") {
     const result = await withTeams(config, (teams) => adminCommand(command, args, teams));
+    console.log(JSON.stringify(result, null, 2));
+  } else if (command === "managed") {
+    const result = await withTeams(config, (teams) => managedCommand(args, teams));
     console.log(JSON.stringify(result, null, 2));
   } else if (command === "demo") {
     if (args.length > 0) throw new UsageError("teams demo takes no arguments");

@@ -18,6 +18,8 @@ export interface Api {
   principal(c: Context, options?: { headerOnly?: boolean }): Promise<Principal>;
   /** The JSON body, within the size limit (413/415/422 otherwise). */
   body(c: Context): Promise<unknown>;
+  /** A form-encoded or JSON body, within the size limit (413/415/422 otherwise). */
+  formOrJsonBody(c: Context): Promise<unknown>;
   /** Reports an unexpected error (a bug or a broken store) to the log. */
   onBug(error: unknown): void;
   /** A handler whose errors become FastAPI answers, issues located per `where`. */

@@ -81,3 +81,16 @@ export function depthExceededAt(text: string, max: number): number {
   }
   return -1;
 }
+
+/**
+ * Reads a body sent either as a form (`application/x-www-form-urlencoded`, as the reference's
+ * clients send `PUT /api/v1/users/{user_id}`; a field given twice counts as its last value, as
+ * FastAPI reads forms) or as JSON (`readJsonBody`, with its limits and errors).
+ */
+export async function readFormOrJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type.trim())) {
+    return readJsonBody(request, maxBytes);
+  }
+  return Object.fromEntries(new URLSearchParams(await readBody(request, maxBytes)));
+}

@@ -55,7 +55,10 @@ export async function consentRefusal(principal: Principal, teams: Teams): Promis
   if (isDelegated(principal)) {
     return "This session uses a delegated token, which acts for someone else. Teams are authorized for a managed user by their manager, through the API.";
   }
-  const self = (await teams.listUsers(principal)).find((u) => u.id === principal.userId);
+  const only = { include_managed: false, include_shared: false };
+  const self = (await teams.listUsers(principal, only)).items.find(
+    (u) => u.id === principal.userId,
+  );
   if (self?.is_managed) {
     return "This account is managed by someone else, who decides which teams see its data.";
   }

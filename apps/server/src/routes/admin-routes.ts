@@ -1,10 +1,10 @@
 import {
   AdminUserInput,
+  AdminUserResponse,
   MemberInput,
   MemberResponse,
   TeamDetails,
   TeamInput,
-  UserResponse,
 } from "@teams/core";
 import type { Api } from "../http/api.js";
 import { param } from "../http/params.js";
@@ -25,7 +25,7 @@ export function adminRoutes({ teams, principal, body, operation }: Api): void {
         "Create or replace a user with the id you choose. `manager_id` makes it a managed user.",
       tags,
       body: { schema: jsonSchema(AdminUserInput) },
-      success: { status: 200, schema: jsonSchema(UserResponse) },
+      success: { status: 200, schema: jsonSchema(AdminUserResponse) },
     },
     async (c) => {
       const caller = await principal(c);

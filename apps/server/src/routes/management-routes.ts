@@ -1,11 +1,4 @@
-import {
-  ManagedUserInput,
-  MemberInput,
-  MemberResponse,
-  TeamInput,
-  TeamPatch,
-  UserResponse,
-} from "@teams/core";
+import { MemberInput, MemberResponse, TeamInput, TeamPatch } from "@teams/core";
 import type { Api } from "../http/api.js";
 import { itemsAnswer, pageQuery } from "../http/page-links.js";
 import { param } from "../http/params.js";
@@ -13,7 +6,7 @@ import { jsonSchema } from "../openapi/operations.js";
 import { paging } from "../openapi/paging.js";
 import { ref } from "../openapi/reference-components.js";
 
-/** Management for people (DESIGN §4): teams, members, managed users, one team user, the access check. */
+/** Management for people (DESIGN §4): teams, members, one team user, the access check. */
 export function managementRoutes({ teams, principal, body, operation }: Api): void {
   const tags = ["management"];
   const noContent = () => new Response(null, { status: 204 });
@@ -148,37 +141,6 @@ export function managementRoutes({ teams, principal, body, operation }: Api): vo
     },
     async (c) =>
       c.json(await teams.getTeamUser(await principal(c), param(c, "team_id"), param(c, "user_id"))),
-  );
-
-  operation(
-    {
-      method: "post",
-      path: "/api/v1/users/",
-      operationId: "create_managed_user",
-      summary: "Create Managed User",
-      description: "Create a user managed by the caller.",
-      tags,
-      body: { schema: jsonSchema(ManagedUserInput) },
-      success: { status: 201, schema: jsonSchema(UserResponse) },
-    },
-    async (c) => {
-      const caller = await principal(c);
-      return c.json(await teams.createManagedUser(caller, await body(c)), 201);
-    },
-  );
-
-  operation(
-    {
-      method: "get",
-      path: "/api/v1/users/",
-      issues: "query",
-      operationId: "list_users",
-      summary: "List Users",
-      description: "The caller and the users it manages.",
-      tags,
-      success: { status: 200, schema: { type: "array", items: jsonSchema(UserResponse) } },
-    },
-    async (c) => c.json(await teams.listUsers(await principal(c))),
   );
 
   operation(

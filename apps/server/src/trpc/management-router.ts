@@ -1,9 +1,11 @@
 import type {
   ApplicationMemberRole,
   ManagedUserInput,
+  ManagedUserPatch,
   Scope,
   TeamInput,
   TeamPatch,
+  UsersPageQuery,
 } from "@teams/core";
 import { authedProcedure, input } from "./trpc.js";
 
@@ -56,7 +58,28 @@ export const managementProcedures = {
   createManagedUser: authedProcedure
     .input(input<ManagedUserInput>())
     .mutation(({ ctx, input }) => ctx.teams.createManagedUser(ctx.principal, input)),
-  users: authedProcedure.query(({ ctx }) => ctx.teams.listUsers(ctx.principal)),
+  /** `GET /api/v1/users/`, whole: `include_managed`, `include_shared` (both default true). */
+  users: authedProcedure
+    .input(input<Omit<UsersPageQuery, "limit" | "cursor">>())
+    .query(async ({ ctx, input }) => (await ctx.teams.listUsers(ctx.principal, input ?? {})).items),
+  /** One page of `users`: `{ items, next_cursor }`, `limit` 1 to 1000 (all when absent). */
+  usersPage: authedProcedure
+    .input(input<UsersPageQuery>())
+    .query(({ ctx, input }) => ctx.teams.listUsers(ctx.principal, input ?? {})),
+  managedUser: authedProcedure
+    .input(input<{ user_id: string }>("user_id"))
+    .query(({ ctx, input }) => ctx.teams.getManagedUser(ctx.principal, input.user_id)),
+  updateManagedUser: authedProcedure
+    .input(input<ManagedUserPatch & { user_id: string }>("user_id"))
+    .mutation(({ ctx, input: { user_id, ...patch } }) =>
+      ctx.teams.updateManagedUser(ctx.principal, user_id, patch),
+    ),
+  deleteManagedUser: authedProcedure
+    .input(input<{ user_id: string }>("user_id"))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.teams.deleteManagedUser(ctx.principal, input.user_id);
+      return null;
+    }),
   canAccess: authedProcedure
     .input(input<{ user_id: string; scope: Scope }>("user_id"))
     .query(async ({ ctx, input }) => ({

@@ -36,5 +36,7 @@ export const QUERY_PATHS = exactly([
   "manage.members",
   "manage.membersPage",
   "manage.users",
+  "manage.usersPage",
+  "manage.managedUser",
   "manage.canAccess",
 ]);

@@ -794,7 +794,7 @@ const bodyCases = (): BodyCase[] => {
       }),
       expect: (m) => ({
         ...success(m, 201),
-        check: (j) => expect(data(j)).toMatchObject({ manager_id: "coach", is_managed: true }),
+        check: (j) => expect(data(j)).toMatchObject({ admin: false, is_managed: true }),
       }),
       change: (d) => {
         quiet(d, "users");

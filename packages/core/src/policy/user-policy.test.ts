@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { Forbidden, Invalid } from "../errors.js";
+import { Forbidden, Invalid, NotFound } from "../errors.js";
 import type { Principal } from "../principal.js";
 import { messages } from "./messages.js";
 import {
   type CallerFacts,
   decideAdmin,
   decideCreateManagedUser,
+  decideListedUsers,
+  decideManagedUserTarget,
   decideManagerAssignment,
+  type ListedCandidate,
+  listedUserScopes,
 } from "./user-policy.js";
 
 const token = (
@@ -185,5 +189,106 @@ describe("decideManagerAssignment", () => {
     expect((result as Invalid).issues).toEqual([
       { type: "value_error", loc: ["manager_id"], msg, input: managerId },
     ]);
+  });
+});
+
+// DESIGN §4: GET/PUT/DELETE /api/v1/users/{user_id} serve the caller's managed users only; everyone
+// else (the caller included) and unknown ids get one and the same 404.
+describe("decideManagedUserTarget", () => {
+  it.each<{ name: string; target: CallerFacts | undefined; allowed: boolean }>([
+    { name: "a user the caller manages", target: { managerId: "coach" }, allowed: true },
+    { name: "a user someone else manages", target: { managerId: "rival" }, allowed: false },
+    { name: "a regular user (the caller itself too)", target: { managerId: null }, allowed: false },
+    { name: "no such user", target: undefined, allowed: false },
+  ])("$name: allowed=$allowed", ({ target, allowed }) => {
+    const refusal = decideManagedUserTarget("coach", target);
+    if (allowed) expect(refusal).toBeNull();
+    else {
+      expect(refusal).toBeInstanceOf(NotFound);
+      expect(refusal?.message).toBe(messages.userNotFound);
+    }
+  });
+});
+
+// DESIGN §4: each listed user comes with the scopes the caller can use.
+describe("listedUserScopes", () => {
+  it.each<{
+    name: string;
+    relation: "self" | "managed" | "shared";
+    granted: string[][];
+    want: string[];
+  }>([
+    {
+      name: "the caller itself",
+      relation: "self",
+      granted: [],
+      want: ["data:read", "data:write", "profile"],
+    },
+    {
+      name: "a managed user",
+      relation: "managed",
+      granted: [],
+      want: ["data:read", "data:write", "profile"],
+    },
+    { name: "one team's grant", relation: "shared", granted: [["data:read"]], want: ["data:read"] },
+    {
+      name: "two teams' grants, merged in canonical order",
+      relation: "shared",
+      granted: [["profile"], ["data:write", "profile"]],
+      want: ["data:write", "profile"],
+    },
+    { name: "a grant of nothing", relation: "shared", granted: [[]], want: [] },
+  ])("$name", ({ relation, granted, want }) => {
+    expect(listedUserScopes(relation, granted as never)).toEqual(want);
+  });
+});
+
+describe("decideListedUsers", () => {
+  type U = { id: string; display_name: string };
+  const keyOf = (u: U) => [u.display_name, u.id] as const;
+  const user = (id: string, display_name = id): U => ({ id, display_name });
+  const candidates: ListedCandidate<U>[] = [
+    { user: user("coach", "Zed"), relation: "self" },
+    { user: user("kid", "Bob"), relation: "managed" },
+    { user: user("ann", "Ann"), relation: "shared", granted: [["data:read"]] },
+    // A managed user who also authorized one of the caller's teams is listed once, as managed.
+    { user: user("kid", "Bob"), relation: "shared", granted: [["profile"]] },
+    // The caller who authorized its own team is listed once, as itself.
+    { user: user("coach", "Zed"), relation: "shared", granted: [["profile"]] },
+  ];
+  const ids = (rows: { user: U }[]) => rows.map((r) => r.user.id);
+
+  it.each<{ name: string; managed: boolean; shared: boolean; want: string[] }>([
+    { name: "everything", managed: true, shared: true, want: ["ann", "kid", "coach"] },
+    { name: "no managed users", managed: false, shared: true, want: ["ann", "kid", "coach"] },
+    { name: "no shared users", managed: true, shared: false, want: ["kid", "coach"] },
+    { name: "only the caller", managed: false, shared: false, want: ["coach"] },
+  ])("$name: $want", ({ managed, shared, want }) => {
+    const rows = decideListedUsers(
+      candidates,
+      { includeManaged: managed, includeShared: shared },
+      keyOf,
+    );
+    expect(ids(rows)).toEqual(want);
+  });
+
+  it("keeps the closest relation's scopes and starts after the cursor's key", () => {
+    const rows = decideListedUsers(
+      candidates,
+      { includeManaged: true, includeShared: true },
+      keyOf,
+    );
+    expect(rows.map((r) => r.scopes)).toEqual([
+      ["data:read"],
+      ["data:read", "data:write", "profile"],
+      ["data:read", "data:write", "profile"],
+    ]);
+    const after = decideListedUsers(
+      candidates,
+      { includeManaged: true, includeShared: true },
+      keyOf,
+      ["Ann", "ann"],
+    );
+    expect(ids(after)).toEqual(["kid", "coach"]);
   });
 });

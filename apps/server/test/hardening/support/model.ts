@@ -329,18 +329,40 @@ export function teamMembers(s: ModelState, caller: string, team: string): View {
   );
 }
 
-/** `GET /users/`: the caller and the users it manages. */
+/**
+ * `GET /users/`: the caller, the users it manages (all data scopes) and the users who granted a
+ * team the caller is in (what they granted those teams, together), each once, the closest first.
+ */
 export function selfAndManaged(s: ModelState, caller: string): View {
-  const users = [...s.users.values()].filter((u) => u.id === caller || u.manager === caller);
+  const all = ["data:read", "data:write", "profile"];
+  const listed: { u: ModelUser; scopes: string[] }[] = [];
+  for (const u of s.users.values()) {
+    let scopes: string[] | null = null;
+    if (u.id === caller || u.manager === caller) scopes = all;
+    else {
+      const granted = new Set<string>();
+      let shared = false;
+      for (const [key, given] of s.grants) {
+        const [team, grantor] = split(key);
+        if (grantor !== u.id || roleOf(s, team, caller) === null) continue;
+        shared = true;
+        for (const scope of given) granted.add(scope);
+      }
+      if (shared) scopes = all.filter((x) => granted.has(x));
+    }
+    if (scopes) listed.push({ u, scopes });
+  }
   return found(
-    users.sort(userOrder).map((u) => ({
-      id: u.id,
-      first_name: u.first,
-      last_name: u.last,
-      display_name: displayName(u),
-      is_managed: u.manager !== null,
-      manager_id: u.manager,
-    })),
+    listed
+      .sort((a, b) => userOrder(a.u, b.u))
+      .map(({ u, scopes }) => ({
+        id: u.id,
+        first_name: u.first,
+        last_name: u.last,
+        scopes,
+        display_name: displayName(u),
+        is_managed: u.manager !== null,
+      })),
   );
 }
 
