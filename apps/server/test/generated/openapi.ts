@@ -195,30 +195,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/users/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Users
-         * @description The caller and the users it manages.
-         */
-        get: operations["list_users"];
-        put?: never;
-        /**
-         * Create Managed User
-         * @description Create a user managed by the caller.
-         */
-        post: operations["create_managed_user"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/access": {
         parameters: {
             query?: never;
@@ -234,6 +210,60 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Users
+         * @description The caller, the users it manages (`include_managed`) and the users who authorized a team it belongs to (`include_shared`), each with the scopes the caller can use, by display name then id. Delegated tokens are refused.
+         *
+         *     Optional `limit` (1 to 1000) returns one page, still as a JSON array, in the list's order; when more follow, a `Link: <...>; rel="next"` header gives the next page's URL and `X-Next-Cursor` its `cursor`. Without `limit` the whole list is returned.
+         */
+        get: operations["list_users"];
+        put?: never;
+        /**
+         * Create Managed User
+         * @description Create a user managed by the caller: an account with no login of its own.
+         */
+        post: operations["create_managed_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Managed User
+         * @description One of the caller's managed users; 404 for anyone else, the caller included.
+         */
+        get: operations["get_managed_user"];
+        /**
+         * Update Managed User
+         * @description Rename one of the caller's managed users; names not given stay. The body may be JSON or form-encoded (`application/x-www-form-urlencoded`).
+         */
+        put: operations["update_managed_user"];
+        post?: never;
+        /**
+         * Delete Managed User
+         * @description Delete one of the caller's managed users with its memberships and authorizations.
+         */
+        delete: operations["delete_managed_user"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1413,9 +1443,12 @@ export interface operations {
             };
         };
     };
-    list_users: {
+    check_access: {
         parameters: {
-            query?: never;
+            query: {
+                user_id: string;
+                scope: components["schemas"]["Scope"];
+            };
             header?: {
                 "refreshed-token"?: string | null;
             };
@@ -1433,13 +1466,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: string;
-                        first_name: string | null;
-                        last_name: string | null;
-                        display_name: string;
-                        is_managed: boolean;
-                        manager_id: string | null;
-                    }[];
+                        user_id: string;
+                        scope: components["schemas"]["Scope"];
+                        allowed: boolean;
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    list_users: {
+        parameters: {
+            query?: {
+                include_managed?: boolean;
+                include_shared?: boolean;
+            };
+            header?: {
+                "refreshed-token"?: string | null;
+            };
+            path?: never;
+            cookie?: {
+                token?: string | null;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserSummary"][];
                 };
             };
             /** @description Not authenticated */
@@ -1512,9 +1605,11 @@ export interface operations {
                         id: string;
                         first_name: string | null;
                         last_name: string | null;
+                        admin: boolean;
+                        /** Format: date-time */
+                        registered_at: string;
                         display_name: string;
                         is_managed: boolean;
-                        manager_id: string | null;
                     };
                 };
             };
@@ -1556,16 +1651,15 @@ export interface operations {
             };
         };
     };
-    check_access: {
+    get_managed_user: {
         parameters: {
-            query: {
-                user_id: string;
-                scope: components["schemas"]["Scope"];
-            };
+            query?: never;
             header?: {
                 "refreshed-token"?: string | null;
             };
-            path?: never;
+            path: {
+                user_id: string;
+            };
             cookie?: {
                 token?: string | null;
             };
@@ -1579,9 +1673,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        user_id: string;
-                        scope: components["schemas"]["Scope"];
-                        allowed: boolean;
+                        id: string;
+                        first_name: string | null;
+                        last_name: string | null;
+                        admin: boolean;
+                        /** Format: date-time */
+                        registered_at: string;
+                        display_name: string;
+                        is_managed: boolean;
                     };
                 };
             };
@@ -1596,6 +1695,171 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    update_managed_user: {
+        parameters: {
+            query?: never;
+            header?: {
+                "refreshed-token"?: string | null;
+            };
+            path: {
+                user_id: string;
+            };
+            cookie?: {
+                token?: string | null;
+            };
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    first_name?: string | null;
+                    last_name?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        first_name: string | null;
+                        last_name: string | null;
+                        admin: boolean;
+                        /** Format: date-time */
+                        registered_at: string;
+                        display_name: string;
+                        is_managed: boolean;
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    delete_managed_user: {
+        parameters: {
+            query?: never;
+            header?: {
+                "refreshed-token"?: string | null;
+            };
+            path: {
+                user_id: string;
+            };
+            cookie?: {
+                token?: string | null;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
