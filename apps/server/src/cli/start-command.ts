@@ -1,6 +1,7 @@
 // `teams start` (and `pnpm start`): configuration from the environment, then the server, until
 // SIGTERM/SIGINT.
 import { spawn } from "node:child_process";
+import { constants } from "node:os";
 import type { Config } from "../config.js";
 
 export const startHelp = `teams start: run the service (REST, tRPC, /docs, the consent pages)
@@ -36,7 +37,10 @@ export function rerunWithServiceFlags(): Promise<number> | undefined {
   }
   return new Promise((resolve, reject) => {
     child.on("error", reject);
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)));
+    // A child ended by a signal exits as a shell reports it: 128 + the signal's number.
+    child.on("exit", (code, signal) =>
+      resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)),
+    );
   });
 }
 
