@@ -78,6 +78,8 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
       ? undefined
       : createServiceTokens({
           keys: await loadSigningKeys(resolved),
+          // A key given as a PEM changes only with the configuration; the key file may be rotated.
+          ...(resolved.signingKeyPem === undefined && { reload: () => loadSigningKeys(resolved) }),
           serviceIssuer,
           audience,
           clock,

@@ -51,7 +51,15 @@ export interface ServiceTokensOptions {
   clock: () => Date;
   /** The longest lifetime of a token, and the grace of a previous key after its retirement. */
   maxTokenTtlSeconds: number;
+  /**
+   * Reads the keys again (the key file), when a token names a `kid` we do not know: another
+   * instance may already sign with a rotated key. Absent for a key given as a PEM.
+   */
+  reload?: () => Promise<SigningKeySet>;
 }
+
+/** The shortest time between two reloads of the keys, so made-up kids cannot make us read the file on every request. */
+export const KEY_RELOAD_COOLDOWN_SECONDS = 30;
 
 /** Signing and verifying the service's own tokens. */
 export interface ServiceTokens {
@@ -66,19 +74,37 @@ export interface ServiceTokens {
 }
 
 export function createServiceTokens(options: ServiceTokensOptions): ServiceTokens {
-  const { keys, serviceIssuer, audience, clock, maxTokenTtlSeconds } = options;
-  const { current, previous } = keys;
+  const { serviceIssuer, audience, clock, maxTokenTtlSeconds, reload } = options;
+  let keys = options.keys;
+  let lastReload = Number.NEGATIVE_INFINITY;
+  let reloading: Promise<void> | undefined;
   // A previous key verifies until every token it signed before its retirement has ended.
-  const previousUntil = previous
-    ? previous.retiredAt + maxTokenTtlSeconds + CLOCK_TOLERANCE_SECONDS
-    : 0;
+  const previousUntil = () =>
+    keys.previous
+      ? keys.previous.retiredAt + maxTokenTtlSeconds + CLOCK_TOLERANCE_SECONDS
+      : Number.NEGATIVE_INFINITY;
   const keyByKid = (kid: unknown, nowSeconds: number): SigningKey | undefined => {
+    const { current, previous } = keys;
     if (kid === current.kid) return current;
-    if (previous && kid === previous.key.kid && nowSeconds <= previousUntil) return previous.key;
+    if (previous && kid === previous.key.kid && nowSeconds <= previousUntil()) return previous.key;
     return undefined;
   };
   const untilOf = (key: SigningKey) =>
-    key === current ? Number.POSITIVE_INFINITY : previousUntil + 1;
+    key === keys.current ? Number.POSITIVE_INFINITY : previousUntil() + 1;
+  // At most one read at a time and one per cooldown; a file that cannot be read keeps the keys we have.
+  const reloadOnce = async (nowSeconds: number): Promise<void> => {
+    if (!reload || nowSeconds - lastReload < KEY_RELOAD_COOLDOWN_SECONDS) return reloading;
+    lastReload = nowSeconds;
+    reloading ??= reload()
+      .then((next) => {
+        keys = next;
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        reloading = undefined;
+      });
+    return reloading;
+  };
 
   return {
     async issue(request) {
@@ -86,6 +112,7 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
       const payload = claimsOf(request, now, maxTokenTtlSeconds);
       payload.iss = serviceIssuer;
       if (audience !== undefined) payload.aud = audience;
+      const { current } = keys;
       const token = await new SignJWT(payload)
         .setProtectedHeader({ alg: current.alg, kid: current.kid, typ: SERVICE_TOKEN_TYPE })
         .sign(current.privateKey);
@@ -100,7 +127,12 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
       } catch {
         throw new TokenRejected("the token's header cannot be read");
       }
-      const key = keyByKid(kid, epochSeconds(now));
+      const nowSeconds = epochSeconds(now);
+      let key = keyByKid(kid, nowSeconds);
+      if (!key && typeof kid === "string") {
+        await reloadOnce(nowSeconds);
+        key = keyByKid(kid, nowSeconds);
+      }
       if (!key) throw new TokenRejected("the token names no signing key of the service");
       const { payload } = await jwtVerify(token, key.publicKey, {
         algorithms: [key.alg],
@@ -122,8 +154,9 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
 
     publicJwks(now) {
       const nowSeconds = epochSeconds(now);
+      const { current, previous } = keys;
       const published: object[] = [current.publicJwk];
-      if (previous && nowSeconds <= previousUntil) published.push(previous.key.publicJwk);
+      if (previous && nowSeconds <= previousUntil()) published.push(previous.key.publicJwk);
       return published;
     },
   };

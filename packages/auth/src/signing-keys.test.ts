@@ -6,7 +6,7 @@ import { inspect } from "node:util";
 import { NotAuthenticated } from "@teams/core";
 import { decodeProtectedHeader } from "jose";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { caught, errorText, T, temporaryDir, testClock } from "../test/support.js";
+import { caught, errorText, makeKey, sign, T, temporaryDir, testClock } from "../test/support.js";
 import { type Authenticator, createAuthenticator } from "./authenticator.js";
 import { AuthConfigurationError } from "./configuration-error.js";
 import { rotateSigningKeys, SIGNING_KEYS_FILE } from "./signing-keys.js";
@@ -137,8 +137,11 @@ describe("TEAMS_SIGNING_KEY", () => {
     ],
     [
       "a damaged PEM",
-      () =>
-        pemOf(generateKeyPairSync("ec", { namedCurve: "P-256" })).replace(/[A-Za-z]{8}\n/, "\n"),
+      () => {
+        // The last line of the body cut off: the DER inside is incomplete.
+        const lines = pemOf(generateKeyPairSync("ec", { namedCurve: "P-256" })).split("\n");
+        return [...lines.slice(0, -3), ...lines.slice(-2)].join("\n");
+      },
     ],
   ])("%s is refused without being quoted", async (_, make) => {
     const pem = make();
@@ -207,6 +210,53 @@ describe("rotateSigningKeys", () => {
     expect(kids(third)[0]).toBe(kid);
     expect(kids(third)).not.toContain(kids(first)[0]);
     expect(await caught(third.authenticate(bearer(token)))).toBeInstanceOf(NotAuthenticated);
+  });
+
+  it("reaches a running server when it meets a token of the new key, at most once per 30 s", async () => {
+    const time = testClock();
+    const running = await service({ clock: time.clock });
+    const oldKid = kids(running)[0];
+    // A made-up kid makes it read the file (nothing new there) and starts the cooldown.
+    const madeUp = await sign(
+      makeKey.p256().privateKey,
+      "ES256",
+      { iss: ISSUER, sub: "ada", exp: T + 600 },
+      { kid: "made-up", typ: "at+jwt" },
+    );
+    const stranger = await caught(running.authenticate(bearer(madeUp)));
+    expect(stranger).toBeInstanceOf(NotAuthenticated);
+    const { kid } = await rotateSigningKeys({ dataDir: dataDir(), clock: time.clock });
+    const restarted = await service({ clock: time.clock });
+    const { token } = await principalToken(restarted);
+    // Within the cooldown the file is not read again: the new key is still unknown here.
+    time.advance(10);
+    expect(await caught(running.authenticate(bearer(token)))).toBeInstanceOf(NotAuthenticated);
+    time.advance(20);
+    expect((await running.authenticate(bearer(token))).principal.userId).toBe("ada");
+    // From then on it signs with the new key and publishes both.
+    expect(kids(running)).toEqual([kid, oldKid]);
+    const { token: next } = await principalToken(running);
+    expect(decodeProtectedHeader(next).kid).toBe(kid);
+  });
+
+  it("keeps its keys when a reload finds no usable file", async () => {
+    const time = testClock();
+    const running = await service({ clock: time.clock });
+    const { token } = await principalToken(running);
+    await writeFile(keyFile(), "{");
+    const other = await sign(
+      makeKey.p256().privateKey,
+      "ES256",
+      {
+        iss: ISSUER,
+        sub: "ada",
+        exp: T + 600,
+      },
+      { kid: "unknown", typ: "at+jwt" },
+    );
+    expect(await caught(running.authenticate(bearer(other)))).toBeInstanceOf(NotAuthenticated);
+    expect((await running.authenticate(bearer(token))).principal.userId).toBe("ada");
+    expect((await principalToken(running)).token.split(".")).toHaveLength(3);
   });
 
   it("creates the keys when there are none yet", async () => {

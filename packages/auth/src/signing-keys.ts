@@ -61,7 +61,7 @@ export async function loadSigningKeys(options: {
 /**
  * Makes a new current key in `dataDir`'s key file and keeps the old current one as previous,
  * retired now (an older previous is dropped). Resolves to the new key's `kid`. A running server
- * reads the file when it starts.
+ * reads the file when it starts, and again on a token of a `kid` it does not know (with a cooldown).
  */
 export async function rotateSigningKeys(options: {
   dataDir: string;

@@ -11,7 +11,8 @@ Usage: teams keys rotate
            previous one: it is still published at /.well-known/jwks.json and still verifies the
            tokens it signed for the longest lifetime of a token (8 hours), then it is dropped;
            an older previous key is dropped at once. A running server reads the keys when it
-           starts: restart it (every instance) after a rotation.
+           starts (and when it meets a token of a key it does not know, at most every 30 s):
+           restart every instance after a rotation.
 
 With TEAMS_SIGNING_KEY set the key is the operator's to rotate, and this command refuses.`;
 
