@@ -2,6 +2,7 @@ import type { Context } from "./context.js";
 import { Invalid, NotFound } from "./errors.js";
 import { isPlausibleId } from "./ids.js";
 import { changeMembership } from "./membership-changes.js";
+import { decideChangeOrigin } from "./policy/consent-actor.js";
 import { messages } from "./policy/messages.js";
 import { decideManagerAssignment } from "./policy/user-policy.js";
 import type { Principal } from "./principal.js";
@@ -66,12 +67,14 @@ export function adminUseCases(ctx: Context) {
      * manages. A team whose last owner this was keeps its other members and can be given an owner.
      */
     async adminDeleteUser(principal: P, userId: string): Promise<void> {
-      (await admin(principal)).permit();
+      const token = await admin(principal);
+      token.permit();
       if (!isPlausibleId(userId)) throw new NotFound(messages.userNotFound);
       const now = ctx.now();
+      const origin = decideChangeOrigin(token.principal, { kind: "user-deletion", as: "admin" });
       await ctx.write(async (tx) => {
         const managed = await u.findManagedIds(tx, userId);
-        if (!(await w.deleteUserRows(tx, userId, managed, now))) {
+        if (!(await w.deleteUserRows(tx, userId, managed, now, origin))) {
           throw new NotFound(messages.userNotFound);
         }
       });
@@ -90,10 +93,15 @@ export function adminUseCases(ctx: Context) {
 
     /** Deletes a team with its memberships and authorizations. */
     async adminDeleteTeam(principal: P, teamId: string): Promise<void> {
-      (await admin(principal)).permit();
+      const token = await admin(principal);
+      token.permit();
       if (!isPlausibleId(teamId)) throw new NotFound(messages.teamNotFound);
+      const now = ctx.now();
+      const origin = decideChangeOrigin(token.principal, { kind: "team-deletion", as: "admin" });
       await ctx.write(async (tx) => {
-        if (!(await w.deleteTeamRows(tx, teamId))) throw new NotFound(messages.teamNotFound);
+        if (!(await w.deleteTeamRows(tx, teamId, now, origin))) {
+          throw new NotFound(messages.teamNotFound);
+        }
       });
     },
 

@@ -13,6 +13,7 @@ export interface Database {
   memberships: MembershipsTable;
   authorizations: AuthorizationsTable;
   deleted_users: DeletedUsersTable;
+  consent_log: ConsentLogTable;
   teams_schema: SchemaTable;
 }
 
@@ -85,6 +86,28 @@ export interface DeletedUsersTable {
   id: string;
   /** ISO-8601 instant; a token issued before it (or without `iat`) no longer re-creates the user. */
   deleted_at: string;
+}
+
+/**
+ * One record of the consent log (migration 8, DESIGN §7): a change of one authorization. Written
+ * only by `store-writes.ts`, in the change's transaction; never updated.
+ */
+export interface ConsentLogTable {
+  /** Increasing per store (PostgreSQL: a bigint, read as a string). */
+  id: Generated<number | string>;
+  type: "authorization.granted" | "authorization.updated" | "authorization.revoked";
+  /** ISO-8601 instant of the change. */
+  occurred_at: string;
+  team_id: string;
+  user_id: string;
+  /** The scopes after the change (stored form); null when it ended the authorization. */
+  scopes: string | null;
+  /** The scopes before the change (stored form); null when there was no authorization. */
+  previous_scopes: string | null;
+  actor_user_id: string | null;
+  actor_authorized_party: string | null;
+  actor_via: string;
+  cause: string;
 }
 
 /** One row: the schema version the database was last migrated to. */

@@ -6,6 +6,7 @@ import * as m from "./member-queries.js";
 import { changeMembership } from "./membership-changes.js";
 import { type Page, toPage } from "./pagination.js";
 import { decideAccess } from "./policy/access-policy.js";
+import { decideChangeOrigin } from "./policy/consent-actor.js";
 import { messages } from "./policy/messages.js";
 import { decideManageTeam, decideReadTeam, decideRemoveMember } from "./policy/team-policy.js";
 import type { Principal } from "./principal.js";
@@ -95,10 +96,14 @@ export function managementUseCases(ctx: Context) {
       const token = await useToken(ctx, principal, "management");
       const p = token.principal;
       token.permit();
+      const now = ctx.now();
+      const origin = decideChangeOrigin(p, { kind: "team-deletion", as: "owner" });
       await ctx.write(async (tx) => {
         const refused = decideManageTeam(await roleIn(tx, teamId, p.userId));
         if (refused) throw refused;
-        if (!(await w.deleteTeamRows(tx, teamId))) throw new NotFound(messages.teamNotFound);
+        if (!(await w.deleteTeamRows(tx, teamId, now, origin))) {
+          throw new NotFound(messages.teamNotFound);
+        }
       });
     },
 

@@ -306,6 +306,64 @@ export const migrations: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 8,
+    name: "the consent log: one record per change of an authorization, never updated",
+    async up(db, family) {
+      const text = family === "postgres" ? sql`text collate "C"` : "text";
+      // Ids increase with each record a store writes: SQLite's AUTOINCREMENT never reuses an id,
+      // even after the highest records were deleted (a user's, with the user); PostgreSQL's
+      // identity is a sequence, which orders by assignment, not by commit.
+      await db.schema
+        .createTable("consent_log")
+        .addColumn("id", family === "postgres" ? "bigint" : "integer", (c) =>
+          family === "postgres"
+            ? c.primaryKey().generatedAlwaysAsIdentity()
+            : c.primaryKey().autoIncrement(),
+        )
+        .addColumn("type", text, (c) =>
+          c
+            .notNull()
+            .check(
+              sql`type in ('authorization.granted', 'authorization.updated', 'authorization.revoked')`,
+            ),
+        )
+        .addColumn("occurred_at", text, (c) => c.notNull())
+        // No foreign keys: a record outlives the team and (when kept) the user it names.
+        .addColumn("team_id", text, (c) => c.notNull())
+        .addColumn("user_id", text, (c) => c.notNull())
+        // The stored form of the scope sets (space-separated); NULL for no authorization.
+        .addColumn("scopes", text)
+        .addColumn("previous_scopes", text)
+        .addColumn("actor_user_id", text)
+        .addColumn("actor_authorized_party", text)
+        .addColumn("actor_via", text, (c) => c.notNull())
+        .addColumn("cause", text, (c) => c.notNull())
+        .execute();
+      // A person's history and a team's, each in log order.
+      await db.schema
+        .createIndex("consent_log_user_idx")
+        .on("consent_log")
+        .columns(["user_id", "id"])
+        .execute();
+      await db.schema
+        .createIndex("consent_log_team_idx")
+        .on("consent_log")
+        .columns(["team_id", "id"])
+        .execute();
+      // Append-only: the store itself refuses to change a record (deleting one, with its user, is
+      // the operator's retention choice, TEAMS_HISTORY_RETENTION).
+      if (family === "postgres") {
+        await sql`create function consent_log_refuse_update() returns trigger language plpgsql as
+          $$ begin raise exception 'consent log records are never updated'; end $$`.execute(db);
+        await sql`create trigger consent_log_never_updated before update on consent_log
+          for each row execute function consent_log_refuse_update()`.execute(db);
+      } else {
+        await sql`create trigger consent_log_never_updated before update on consent_log
+          begin select raise(abort, 'consent log records are never updated'); end`.execute(db);
+      }
+    },
+  },
 ];
 
 /** The version a database is at after every migration this code knows has run. */

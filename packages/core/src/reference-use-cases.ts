@@ -12,6 +12,7 @@ import {
   decideRevoke,
   type Subject,
 } from "./policy/authorization-policy.js";
+import { type ChangeOrigin, decideChangeOrigin } from "./policy/consent-actor.js";
 import { messages } from "./policy/messages.js";
 import { decideListTeamUsers } from "./policy/team-policy.js";
 import type { Principal } from "./principal.js";
@@ -166,7 +167,8 @@ export function referenceUseCases(ctx: Context) {
       return ctx.write(async (tx) => {
         const refused = decideAuthorize(p, await lockSubject(tx, p.userId), scopes);
         if (refused) throw refused;
-        return upsertAuthorization(tx, teamId, p.userId, scopes, ctx.now());
+        const origin = decideChangeOrigin(p, { kind: "delegation" });
+        return upsertAuthorization(tx, teamId, p.userId, scopes, ctx.now(), origin);
       }, "read committed");
     },
 
@@ -178,7 +180,8 @@ export function referenceUseCases(ctx: Context) {
       return ctx.write(async (tx) => {
         const refused = decideRevoke(p, await lockSubject(tx, p.userId));
         if (refused) throw refused;
-        return deleteAuthorization(tx, teamId, p.userId);
+        const origin = decideChangeOrigin(p, { kind: "delegation" });
+        return deleteAuthorization(tx, teamId, p.userId, ctx.now(), origin);
       }, "read committed");
     },
 
@@ -192,7 +195,7 @@ export function referenceUseCases(ctx: Context) {
       principal: P,
       teamId: string,
       body: unknown,
-      options: { add?: boolean } = {},
+      options: ConsentOptions & { add?: boolean } = {},
     ): Promise<TeamAuthorization> {
       const token = await useToken(ctx, principal, "pages");
       const p = token.principal;
@@ -209,19 +212,34 @@ export function referenceUseCases(ctx: Context) {
             ? await a.findAuthorizationScopes(tx, teamId, p.userId)
             : undefined;
         const scopes = held === undefined ? input.scopes : [...decodeScopes(held), ...input.scopes];
-        return upsertAuthorization(tx, teamId, p.userId, canonicalScopes(scopes), now);
+        const origin = consentOrigin(p, options);
+        // What `add` read is the previous scopes (the write is serializable): not read again.
+        const previous = options.add && isPlausibleId(teamId) ? (held ?? null) : undefined;
+        return upsertAuthorization(
+          tx,
+          teamId,
+          p.userId,
+          canonicalScopes(scopes),
+          now,
+          origin,
+          previous,
+        );
       });
     },
 
     /** A regular user withdraws a team's access to its own data. */
-    async withdrawConsent(principal: P, teamId: string): Promise<TeamAuthorization> {
+    async withdrawConsent(
+      principal: P,
+      teamId: string,
+      options: ConsentOptions = {},
+    ): Promise<TeamAuthorization> {
       const token = await useToken(ctx, principal, "pages");
       const p = token.principal;
       token.permit();
       return ctx.write(async (tx) => {
         const refused = decideConsent(p, await lockSubject(tx, p.userId));
         if (refused) throw refused;
-        return deleteAuthorization(tx, teamId, p.userId);
+        return deleteAuthorization(tx, teamId, p.userId, ctx.now(), consentOrigin(p, options));
       }, "read committed");
     },
 
@@ -245,6 +263,18 @@ export function referenceUseCases(ctx: Context) {
   };
 }
 
+/** How a person's own consent reached the core (its consent log record's actor). */
+export interface ConsentOptions {
+  /**
+   * `"browser"`: the person acted in the pages (the consent and account pages pass it). Default:
+   * the service wrote it on the person's behalf (the demo), recorded as `via: "service"`.
+   */
+  via?: "browser";
+}
+
+const consentOrigin = (p: Principal, options: ConsentOptions): ChangeOrigin =>
+  decideChangeOrigin(p, { kind: "consent", via: options.via ?? "service" });
+
 const same = <T>(value: T): T => value;
 
 const linesPage = <T>(page: Page<JsonLine<T>>): LinesPage<T> => ({
@@ -259,12 +289,15 @@ async function upsertAuthorization(
   userId: string,
   scopes: readonly Scope[],
   now: string,
+  origin: ChangeOrigin,
+  /** The stored scopes already read in this transaction (null: none); undefined: not read. */
+  previous?: string | null,
 ): Promise<TeamAuthorization> {
   if (!isPlausibleId(teamId) || !(await w.lockTeam(tx, teamId))) {
     throw new NotFound(messages.teamNotFound);
   }
   const stored = encodeScopes(scopes);
-  await w.upsertAuthorizationRow(tx, { teamId, userId, scopes: stored, now });
+  await w.upsertAuthorizationRow(tx, { teamId, userId, scopes: stored, now, previous }, origin);
   return { team_id: teamId, user_id: userId, scopes: decodeScopes(stored) };
 }
 
@@ -273,11 +306,13 @@ async function deleteAuthorization(
   tx: WriteStore,
   teamId: string,
   userId: string,
+  now: string,
+  origin: ChangeOrigin,
 ): Promise<TeamAuthorization> {
   if (!isPlausibleId(teamId) || !(await w.lockTeam(tx, teamId))) {
     throw new NotFound(messages.teamNotFound);
   }
-  const scopes = await w.deleteAuthorizationRow(tx, teamId, userId);
+  const scopes = await w.deleteAuthorizationRow(tx, teamId, userId, now, origin);
   if (scopes === undefined) throw new NotFound(messages.authorizationNotFound);
   return { team_id: teamId, user_id: userId, scopes: decodeScopes(scopes) };
 }

@@ -4,6 +4,7 @@ import type { Database } from "./database.js";
 import { displayName } from "./display-name.js";
 import { userSummaryJson } from "./list-lines.js";
 import { foldName } from "./name-fold.js";
+import type { ChangeOrigin } from "./policy/consent-actor.js";
 import { prepare } from "./prepared-query.js";
 
 // Every insert, update and delete of the core: nothing else writes to the store. Each runs in the
@@ -17,6 +18,9 @@ import { prepare } from "./prepared-query.js";
 // So a write that changes a user's names or manager, a team's name or a grant's scopes rewrites
 // the copies and lines that show it, in the same transaction. (`@teams/core/testing` checks both
 // rules after every write path on each store.)
+// And the consent log (migration 8, DESIGN §7): every write that creates, changes or ends an
+// authorization appends exactly one record per authorization it touched, here and only here, in
+// the same transaction; a write that changes nothing appends nothing.
 
 type Team = {
   name: string;
@@ -200,10 +204,12 @@ export async function deleteUserRows(
   userId: string,
   managed: string[],
   now: string,
+  origin: ChangeOrigin,
 ): Promise<boolean> {
   // Explicit deletes rather than trusting ON DELETE CASCADE alone: an embedder's database may have
   // been created with foreign keys off.
   const ids = [userId, ...managed];
+  await logRevocations(s, "user_id", ids, now, origin);
   await s.db.deleteFrom("authorizations").where("user_id", "in", ids).execute();
   await s.db.deleteFrom("memberships").where("user_id", "in", ids).execute();
   await s.db.deleteFrom("users").where("manager_id", "=", userId).execute();
@@ -266,7 +272,13 @@ async function copyTeamName(s: Store, teamId: string): Promise<void> {
 }
 
 /** Deletes a team with its memberships and authorizations. False when there was no such team. */
-export async function deleteTeamRows(s: Store, teamId: string): Promise<boolean> {
+export async function deleteTeamRows(
+  s: Store,
+  teamId: string,
+  now: string,
+  origin: ChangeOrigin,
+): Promise<boolean> {
+  await logRevocations(s, "team_id", [teamId], now, origin);
   await s.db.deleteFrom("authorizations").where("team_id", "=", teamId).execute();
   await s.db.deleteFrom("memberships").where("team_id", "=", teamId).execute();
   const deleted = await s.db.deleteFrom("teams").where("id", "=", teamId).executeTakeFirst();
@@ -306,7 +318,17 @@ export async function deleteMembershipRow(s: Store, teamId: string, userId: stri
 
 // Authorizations.
 
-const upsertAuthorization = prepare(
+const authorizationForChange = prepare(({ db, kind }, teamId: string, userId: string) => {
+  const query = db
+    .selectFrom("authorizations")
+    .select("scopes")
+    .where("user_id", "=", userId)
+    .where("team_id", "=", teamId);
+  // Held to the commit: the scopes read are the ones the record says were replaced.
+  return kind.family === "postgres" ? query.forUpdate() : query;
+});
+
+const insertAuthorization = prepare(
   ({ db, kind }, teamId: string, userId: string, scopes: string, now: string) =>
     db
       .insertInto("authorizations")
@@ -320,21 +342,49 @@ const upsertAuthorization = prepare(
         ...authorizationNameCopies(userId),
         user_summary: userSummaryJson(kind, userId, sql.val(scopes)),
       })
-      .onConflict((oc) =>
-        oc.columns(["user_id", "team_id"]).doUpdateSet((eb) => ({
-          scopes,
-          updated_at: now,
-          user_summary: userSummaryJson(kind, userId, eb.ref("excluded.scopes")),
-        })),
-      ),
+      .onConflict((oc) => oc.columns(["user_id", "team_id"]).doNothing())
+      .returning("user_id"),
 );
 
-/** Records a user's authorization of a team, or replaces its scopes (keeping `granted_at`). */
+const updateAuthorization = prepare(
+  ({ db, kind }, teamId: string, userId: string, scopes: string, now: string) =>
+    db
+      .updateTable("authorizations")
+      .set({
+        scopes,
+        updated_at: now,
+        user_summary: userSummaryJson(kind, userId, sql.val(scopes)),
+      })
+      .where("user_id", "=", userId)
+      .where("team_id", "=", teamId),
+);
+
+/**
+ * Records a user's authorization of a team, or replaces its scopes (keeping `granted_at`), with
+ * its consent log record. The same scopes again change nothing and append nothing. `previous` is
+ * the stored scopes the write already read in its (serializable) transaction, null for none;
+ * undefined reads them here, locked to the commit.
+ */
 export async function upsertAuthorizationRow(
   s: Store,
-  row: { teamId: string; userId: string; scopes: string; now: string },
+  row: { teamId: string; userId: string; scopes: string; now: string; previous?: string | null },
+  origin: ChangeOrigin,
 ): Promise<void> {
-  await upsertAuthorization(s, row.teamId, row.userId, row.scopes, row.now);
+  const { teamId, userId, scopes, now } = row;
+  let previous =
+    row.previous !== undefined
+      ? row.previous
+      : ((await authorizationForChange(s, teamId, userId)).rows[0]?.scopes ?? null);
+  if (previous === null) {
+    const inserted = await insertAuthorization(s, teamId, userId, scopes, now);
+    // A concurrent grant of the same pair committed first (read committed): it is now the previous.
+    if (inserted.rows.length === 0) {
+      previous = (await authorizationForChange(s, teamId, userId)).rows[0]?.scopes ?? null;
+    }
+  }
+  if (previous === scopes) return;
+  if (previous !== null) await updateAuthorization(s, teamId, userId, scopes, now);
+  await appendRecords(s, [{ teamId, userId, scopes, previous }], now, origin);
 }
 
 const deleteAuthorization = prepare(({ db }, teamId: string, userId: string) =>
@@ -345,13 +395,139 @@ const deleteAuthorization = prepare(({ db }, teamId: string, userId: string) =>
     .returning("scopes"),
 );
 
-/** Removes a user's authorization of a team; the scopes it held, or undefined when there was none. */
+/**
+ * Removes a user's authorization of a team, with its consent log record; the scopes it held, or
+ * undefined when there was none (and nothing is recorded).
+ */
 export async function deleteAuthorizationRow(
   s: Store,
   teamId: string,
   userId: string,
+  now: string,
+  origin: ChangeOrigin,
 ): Promise<string | undefined> {
-  return (await deleteAuthorization(s, teamId, userId)).rows[0]?.scopes;
+  const previous = (await deleteAuthorization(s, teamId, userId)).rows[0]?.scopes;
+  if (previous !== undefined) {
+    await appendRecords(s, [{ teamId, userId, scopes: null, previous }], now, origin);
+  }
+  return previous;
+}
+
+// The consent log (migration 8).
+
+interface Change {
+  teamId: string;
+  userId: string;
+  /** Stored scopes after the change; null when it ended the authorization. */
+  scopes: string | null;
+  /** Stored scopes before it; null when there was none. */
+  previous: string | null;
+}
+
+const typeOf = (c: Change) =>
+  c.previous === null
+    ? "authorization.granted"
+    : c.scopes === null
+      ? "authorization.revoked"
+      : "authorization.updated";
+
+const appendRecord = prepare(
+  (
+    { db },
+    type: string,
+    now: string,
+    teamId: string,
+    userId: string,
+    scopes: string | null,
+    previous: string | null,
+    actorUserId: string | null,
+    actorParty: string | null,
+    via: string,
+    cause: string,
+  ) =>
+    db.insertInto("consent_log").values({
+      type: type as ReturnType<typeof typeOf>,
+      occurred_at: now,
+      team_id: teamId,
+      user_id: userId,
+      scopes,
+      previous_scopes: previous,
+      actor_user_id: actorUserId,
+      actor_authorized_party: actorParty,
+      actor_via: via,
+      cause,
+    }),
+);
+
+async function appendRecords(
+  s: Store,
+  changes: readonly Change[],
+  now: string,
+  { actor, cause }: ChangeOrigin,
+): Promise<void> {
+  for (const c of changes) {
+    await appendRecord(
+      s,
+      typeOf(c),
+      now,
+      c.teamId,
+      c.userId,
+      c.scopes,
+      c.previous,
+      actor.user_id,
+      actor.authorized_party,
+      actor.via,
+      cause,
+    );
+  }
+}
+
+/**
+ * Appends a revocation record for each authorization of the users (or the team) about to be
+ * deleted, in one statement that reads the rows itself.
+ */
+async function logRevocations(
+  s: Store,
+  by: "user_id" | "team_id",
+  ids: readonly string[],
+  now: string,
+  { actor, cause }: ChangeOrigin,
+): Promise<void> {
+  await s.db
+    .insertInto("consent_log")
+    .columns([
+      "type",
+      "occurred_at",
+      "team_id",
+      "user_id",
+      "scopes",
+      "previous_scopes",
+      "actor_user_id",
+      "actor_authorized_party",
+      "actor_via",
+      "cause",
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom("authorizations")
+        .select([
+          eb.val("authorization.revoked").as("type"),
+          eb.val(now).as("occurred_at"),
+          "team_id",
+          "user_id",
+          sql<null>`null`.as("scopes"),
+          "scopes as previous_scopes",
+          eb.val(actor.user_id).as("actor_user_id"),
+          eb.val(actor.authorized_party).as("actor_authorized_party"),
+          eb.val(actor.via).as("actor_via"),
+          eb.val(cause).as("cause"),
+        ])
+        .where(by, "in", ids)
+        // The orders the indexes hold: a team's users (display name, id), a user's teams by id.
+        .orderBy(by === "team_id" ? "user_display_name" : "user_id")
+        .orderBy(by === "team_id" ? "user_id" : "team_id"),
+    )
+    .execute();
 }
 
 // Row locks for writes that run `read committed` (see `WriteIsolation`).

@@ -2,6 +2,7 @@ import type { Context, Store } from "./context.js";
 import { NotFound } from "./errors.js";
 import { isPlausibleId, newId } from "./ids.js";
 import { type Page, toPage } from "./pagination.js";
+import { decideChangeOrigin } from "./policy/consent-actor.js";
 import { messages } from "./policy/messages.js";
 import {
   decideCreateManagedUser,
@@ -139,10 +140,11 @@ export function userUseCases(ctx: Context) {
       const token = await useToken(ctx, principal, "users");
       token.permit();
       const now = ctx.now();
+      const origin = decideChangeOrigin(token.principal, { kind: "user-deletion", as: "manager" });
       await ctx.write(async (tx) => {
         await managedTarget(tx, token.principal.userId, userId);
         // A managed user manages no one (one level), so nothing else goes with it.
-        if (!(await w.deleteUserRows(tx, userId, [], now))) {
+        if (!(await w.deleteUserRows(tx, userId, [], now, origin))) {
           throw new NotFound(messages.userNotFound);
         }
       });

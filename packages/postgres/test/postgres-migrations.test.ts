@@ -43,6 +43,7 @@ describe.skipIf(noPostgres)("migrations under the advisory lock", () => {
       expect(rows).toEqual([{ id: 1, version: LATEST_SCHEMA_VERSION }]);
       expect(await tablesOf(schema)).toEqual([
         "authorizations",
+        "consent_log",
         "deleted_users",
         "memberships",
         "teams",

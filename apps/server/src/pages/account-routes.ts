@@ -48,7 +48,7 @@ export function accountRoutes(kit: PageKit): void {
     page(async (c) => {
       const { session } = await kit.formPost(c);
       const teamId = param(c, "team_id");
-      await teams.withdrawConsent(session.principal, teamId);
+      await teams.withdrawConsent(session.principal, teamId, { via: "browser" });
       const outcome = { kind: "revoked", teamId } as const;
       return seeOther(ACCOUNT_PATH, {
         "set-cookie": kit.notices.set(session.token, outcome, isSecure(c)),

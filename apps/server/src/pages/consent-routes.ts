@@ -113,7 +113,12 @@ export function consentRoutes(kit: PageKit): void {
       }
       // What the team holds when the consent is written stays: this page only adds what was asked
       // and kept ticked (never what it held when the page was shown, which may be revoked since).
-      await teams.consentToTeam(session.principal, teamId, { scopes: keep }, { add: true });
+      await teams.consentToTeam(
+        session.principal,
+        teamId,
+        { scopes: keep },
+        { add: true, via: "browser" },
+      );
       if (returnTo) return seeOther(withOutcome(returnTo, "granted"));
       const outcome = { kind: "granted", teamId } as const;
       return seeOther(ACCOUNT_PATH, {

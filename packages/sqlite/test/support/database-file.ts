@@ -6,6 +6,7 @@ import BetterSqlite3 from "better-sqlite3";
 /** The tables the migrations create (1, and 4: deleted_users); none may exist at version 0. */
 export const SCHEMA_TABLES = [
   "authorizations",
+  "consent_log",
   "deleted_users",
   "memberships",
   "teams",
