@@ -1,24 +1,13 @@
 import type { Store } from "./context.js";
 import type { ConsentLogTable } from "./database.js";
-import type { ActorVia, ChangeCause, ConsentActor } from "./policy/consent-actor.js";
-import { decodeScopes, type GrantableScope } from "./scopes.js";
+import type { ActorVia, ChangeCause } from "./policy/consent-actor.js";
+import { prepareShaped } from "./prepared-query.js";
+import type { ConsentRecord } from "./schemas.js";
+import { decodeScopes } from "./scopes.js";
+
+export type { ConsentRecord };
 
 // Reads of the consent log (migration 8, DESIGN §7), in log order (id).
-
-/** One record of the consent log, as DESIGN §7 states it. */
-export interface ConsentRecord {
-  id: number;
-  type: ConsentLogTable["type"];
-  occurred_at: string;
-  team_id: string;
-  user_id: string;
-  /** The scopes after the change; null when it ended the authorization. */
-  scopes: GrantableScope[] | null;
-  /** The scopes before it; null when there was no authorization. */
-  previous_scopes: GrantableScope[] | null;
-  actor: ConsentActor;
-  cause: ChangeCause;
-}
 
 type Row = Omit<ConsentLogTable, "id"> & { id: number | string };
 
@@ -53,3 +42,35 @@ export async function readConsentLog(
   if (filter.teamId !== undefined) query = query.where("team_id", "=", filter.teamId);
   return (await query.execute()).map(toConsentRecord);
 }
+
+const historyOf = prepareShaped(
+  ["byTeam", "after", "limited"],
+  ({ db }, shape, id: string, after: number, rows: number) => {
+    let query = db
+      .selectFrom("consent_log")
+      .selectAll()
+      .where(shape.byTeam ? "team_id" : "user_id", "=", id);
+    if (shape.after) query = query.where("id", ">", after);
+    query = query.orderBy("id");
+    return shape.limited ? query.limit(rows) : query;
+  },
+);
+
+/**
+ * A page of a user's consent history, or of a team's, in log order: the records after id
+ * `after`, at most `rows` of them (all without).
+ */
+export async function listHistory(
+  s: Store,
+  of: { userId: string } | { teamId: string },
+  window: { after?: number | undefined; rows?: number | undefined },
+): Promise<ConsentRecord[]> {
+  const byTeam = "teamId" in of;
+  const shape = { byTeam, after: window.after !== undefined, limited: window.rows !== undefined };
+  const id = byTeam ? of.teamId : of.userId;
+  const result = await historyOf(s, shape, id, window.after ?? 0, window.rows ?? 0);
+  return result.rows.map(toConsentRecord);
+}
+
+/** A record's place in its list, as a cursor holds it. */
+export const historyKey = (r: ConsentRecord) => [String(r.id), ""] as const;

@@ -39,6 +39,7 @@ export {
   decideRevoke,
   type Subject,
 } from "./policy/authorization-policy.js";
+export type { ActorVia, ChangeCause, ConsentActor } from "./policy/consent-actor.js";
 export { messages } from "./policy/messages.js";
 export {
   decideListTeamUsers,
@@ -66,6 +67,7 @@ export { isDelegated, type Principal } from "./principal.js";
 export {
   AccessCheckInput,
   AdminUserInput,
+  AuthorizationHistoryPageQuery,
   AuthorizedTeamsPageQuery,
   AuthorizeTeamInput,
   ListTeamUsersQuery,
@@ -74,6 +76,7 @@ export {
   ManagedUserPatch,
   MemberInput,
   MembersPageQuery,
+  TeamHistoryPageQuery,
   TeamInput,
   TeamPatch,
   TeamsPageQuery,
@@ -85,6 +88,7 @@ export {
   ApplicationMemberRole,
   AuthorizedTeamResponse,
   AuthorizeTeamRequest,
+  ConsentRecord,
   MemberResponse,
   Scope,
   TeamAuthorization,

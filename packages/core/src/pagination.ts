@@ -45,7 +45,7 @@ export function windowParts(window: PageWindow) {
 }
 
 /** Which list a cursor belongs to, so that one list's cursor is refused by another. */
-export type CursorKind = "users" | "teams" | "members" | "my-teams" | "user-list";
+export type CursorKind = "users" | "teams" | "members" | "my-teams" | "user-list" | "history";
 
 const tags: Record<CursorKind, string> = {
   users: "u",
@@ -53,6 +53,7 @@ const tags: Record<CursorKind, string> = {
   members: "m",
   "my-teams": "o",
   "user-list": "l",
+  history: "h",
 };
 
 /** An opaque cursor: base64url of the last key of a page, tagged with its list. */

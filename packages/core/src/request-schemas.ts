@@ -243,3 +243,38 @@ export const MembersPageQuery = z.object({
   cursor: pageCursor("members"),
 });
 export type MembersPageQuery = AuthorizedTeamsPageQuery;
+
+/**
+ * A consent log page's cursor: the id of the page's last record (its key's sort part, in
+ * decimal); any other key, which this service never writes, is refused like a foreign cursor.
+ */
+const historyCursor = pageCursor("history").transform((key, ctx): number | undefined => {
+  if (key === undefined) return undefined;
+  if (/^\d{1,15}$/.test(key[0]) && key[1] === "") return Number(key[0]);
+  ctx.addIssue({
+    code: "custom",
+    input: key,
+    message: "Value error, not a cursor of this list",
+    params: { type: "value_error" },
+  });
+  return z.NEVER;
+});
+
+/** One page of a team's consent history, in log order. */
+export const TeamHistoryPageQuery = z.object({
+  limit: pageLimit,
+  cursor: historyCursor,
+});
+export type TeamHistoryPageQuery = AuthorizedTeamsPageQuery;
+
+/** One page of a person's consent history (`user_id`: a managed user's, for its manager). */
+export const AuthorizationHistoryPageQuery = TeamHistoryPageQuery.extend({
+  user_id: z
+    .string()
+    .min(1)
+    .refine(...wellFormed)
+    .optional(),
+});
+export type AuthorizationHistoryPageQuery = AuthorizedTeamsPageQuery & {
+  user_id?: string | undefined;
+};

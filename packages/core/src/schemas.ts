@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ACTOR_VIAS, CHANGE_CAUSES } from "./policy/consent-actor.js";
 import { GRANTABLE_SCOPES, SCOPES } from "./scopes.js";
 
 // The reference's component schemas, exactly: these are what responses are checked against and what
@@ -107,3 +108,28 @@ export type AdminUserResponse = z.infer<typeof AdminUserResponse>;
 /** A team as its admin API and its consent page see it (no caller role). */
 export const TeamDetails = TeamResponse.omit({ role: true });
 export type TeamDetails = z.infer<typeof TeamDetails>;
+
+const grantedScopes = z.array(z.enum(GRANTABLE_SCOPES)).nullable();
+
+/**
+ * One record of the consent log (DESIGN §7): a change of one authorization, who made it and why.
+ * `scopes` is null when the change ended the authorization, `previous_scopes` when there was none.
+ */
+export const ConsentRecord = z.strictObject({
+  id: z.number().int(),
+  type: z.enum(["authorization.granted", "authorization.updated", "authorization.revoked"]),
+  occurred_at: z.string().meta({ format: "date-time" }),
+  team_id: z.string(),
+  user_id: z.string(),
+  scopes: grantedScopes,
+  previous_scopes: grantedScopes,
+  actor: z.strictObject({
+    /** The token's subject; null for the service itself. */
+    user_id: z.string().nullable(),
+    /** The acting user of a delegated token; null otherwise. */
+    authorized_party: z.string().nullable(),
+    via: z.enum(ACTOR_VIAS),
+  }),
+  cause: z.enum(CHANGE_CAUSES),
+});
+export type ConsentRecord = z.infer<typeof ConsentRecord>;

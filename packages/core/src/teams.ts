@@ -3,6 +3,7 @@ import { adminUseCases } from "./admin-use-cases.js";
 import { createContext } from "./context.js";
 import type { Database } from "./database.js";
 import { Invalid, NotAuthenticated } from "./errors.js";
+import { historyUseCases } from "./history-use-cases.js";
 import { isPlausibleId } from "./ids.js";
 import { managementUseCases } from "./management-use-cases.js";
 import { referenceUseCases } from "./reference-use-cases.js";
@@ -59,6 +60,7 @@ export function createTeams(options: CreateTeamsOptions) {
     ...managementUseCases(ctx),
     ...userUseCases(ctx),
     ...adminUseCases(ctx),
+    ...historyUseCases(ctx),
     /**
      * Records a user first seen in a valid token; an existing user is left as it is. A token of a
      * deleted user (issued before the deletion, or without `iat`) is `NotAuthenticated` and does not

@@ -84,6 +84,19 @@ const useCases: [string, () => Promise<unknown>][] = [
     "listAuthorizedTeams with times",
     () => teams.listAuthorizedTeams(principal("ann"), {}, { times: true }),
   ],
+  ["listTeamHistory", () => teams.listTeamHistory(coach, "club")],
+  [
+    "listTeamHistory page after",
+    async () => {
+      const first = await teams.listTeamHistory(coach, "club", { limit: 1 });
+      return teams.listTeamHistory(coach, "club", { limit: 1, cursor: first.next_cursor ?? "" });
+    },
+  ],
+  ["listAuthorizationHistory", () => teams.listAuthorizationHistory(principal("carl"))],
+  [
+    "listAuthorizationHistory of a managed user, a page",
+    () => teams.listAuthorizationHistory(coach, { user_id: "ann", limit: 1 }),
+  ],
   ["listTeamUsers", () => teams.listTeamUsers(coach, "club")],
   ["listTeamUsers by name", () => teams.listTeamUsers(coach, "club", { name: "an" })],
   ["listTeamUsers first page", () => teams.listTeamUsers(coach, "club", { limit: 1 })],

@@ -4,10 +4,19 @@ import type { Principal } from "../principal.js";
 // what the use case knows: the principal and the entry point it serves, never guessed.
 
 /** How the actor acted. */
-export type ActorVia = "browser" | "manager_token" | "team_token" | "owner" | "admin" | "service";
+export const ACTOR_VIAS = [
+  "browser",
+  "manager_token",
+  "team_token",
+  "owner",
+  "admin",
+  "service",
+] as const;
+export type ActorVia = (typeof ACTOR_VIAS)[number];
 
-/** Why the authorization changed. */
-export type ChangeCause = "user" | "manager" | "admin" | "team_deleted" | "user_deleted";
+/** Why the authorization changed (`admin`: reserved for an administrator's own change). */
+export const CHANGE_CAUSES = ["user", "manager", "admin", "team_deleted", "user_deleted"] as const;
+export type ChangeCause = (typeof CHANGE_CAUSES)[number];
 
 /** The actor of a record: the principal's `sub` and acting user (null for the service itself). */
 export interface ConsentActor {

@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import { describe, expect, it } from "vitest";
 import { type ConsentRecord, readConsentLog } from "../consent-log-queries.js";
 import type { Database } from "../database.js";
-import { TeamsError } from "../errors.js";
+import { Forbidden, Invalid, NotAuthenticated, NotFound, TeamsError } from "../errors.js";
 import type { ConsentActor } from "../policy/consent-actor.js";
 import type { Principal } from "../principal.js";
 import { decodeScopes, type GrantableScope } from "../scopes.js";
@@ -163,17 +163,18 @@ export function runConsentLogConformance(options: StoreConformanceOptions): void
       await teams.authorizeTeam(annByCoach, "club", { scopes: ["profile"] });
       await log.appended();
       const refused = [
-        teams.authorizeTeam(annByCoach, "nope", { scopes: ["profile"] }),
-        teams.authorizeTeam(delegated("ann", "rival"), "club", { scopes: ["data:read"] }),
-        teams.authorizeTeam(delegated("ann", "coach", ["profile"]), "club", {
-          scopes: ["data:read"],
-        }),
-        teams.revokeTeam(benByCoach, "club"),
-        teams.withdrawConsent(carl, "club"),
-        teams.consentToTeam(principal("ann"), "club", { scopes: ["profile"] }),
-        teams.deleteTeam(principal("assistant"), "club"),
+        () => teams.authorizeTeam(annByCoach, "nope", { scopes: ["profile"] }),
+        () => teams.authorizeTeam(delegated("ann", "rival"), "club", { scopes: ["data:read"] }),
+        () =>
+          teams.authorizeTeam(delegated("ann", "coach", ["profile"]), "club", {
+            scopes: ["data:read"],
+          }),
+        () => teams.revokeTeam(benByCoach, "club"),
+        () => teams.withdrawConsent(carl, "club"),
+        () => teams.consentToTeam(principal("ann"), "club", { scopes: ["profile"] }),
+        () => teams.deleteTeam(principal("assistant"), "club"),
       ];
-      for (const attempt of refused) await expect(attempt).rejects.toBeInstanceOf(TeamsError);
+      for (const attempt of refused) await expect(attempt()).rejects.toBeInstanceOf(TeamsError);
       expect(await log.appended()).toEqual([]);
     });
 
@@ -407,6 +408,91 @@ export function runConsentLogConformance(options: StoreConformanceOptions): void
       await expect(db.updateTable("consent_log").set({ cause: "admin" }).execute()).rejects.toThrow(
         /never updated/,
       );
+    });
+
+    t("a person reads its own history, and a manager its managed user's", async (teams) => {
+      await grantAll(teams);
+      await teams.revokeTeam(annByCoach, "club");
+      const own = await teams.listAuthorizationHistory(carl);
+      expect(own.items.map((r) => [r.type, r.team_id, r.user_id])).toEqual([
+        ["authorization.granted", "club", "carl"],
+      ]);
+      expect(own.next_cursor).toBeNull();
+      const ann = await teams.listAuthorizationHistory(coach, { user_id: "ann" });
+      expect(ann.items.map((r) => [r.type, r.team_id])).toEqual([
+        ["authorization.granted", "club"],
+        ["authorization.granted", "other"],
+        ["authorization.revoked", "club"],
+      ]);
+      expect(ann.items[2]?.actor).toEqual(managerToken("ann"));
+      // Someone else's, a user no one manages, a missing one: the users API's 404.
+      for (const [caller, user] of [
+        [carl, "ann"],
+        [principal("rival"), "ann"],
+        [coach, "carl"],
+        [coach, "nobody"],
+      ] as const) {
+        await expect(teams.listAuthorizationHistory(caller, { user_id: user })).rejects.toThrow(
+          NotFound,
+        );
+      }
+      // A delegated token is for the five endpoints of the reference only.
+      await expect(teams.listAuthorizationHistory(annByCoach)).rejects.toThrow(Forbidden);
+      await expect(teams.listAuthorizationHistory(undefined)).rejects.toThrow(NotAuthenticated);
+    });
+
+    t("a team's members read its history; anyone else gets the users list's 404", async (teams) => {
+      await grantAll(teams);
+      await teams.deleteTeam(principal("rival"), "other");
+      const club = await teams.listTeamHistory(principal("assistant"), "club");
+      expect(club.items.map((r) => [r.type, r.user_id])).toEqual([
+        ["authorization.granted", "ann"],
+        ["authorization.granted", "ben"],
+        ["authorization.granted", "carl"],
+      ]);
+      const refusals = [
+        () => teams.listTeamHistory(carl, "club"),
+        () => teams.listTeamHistory(coach, "other"),
+        () => teams.listTeamHistory(coach, "nope"),
+        () => teams.listTeamUsers(carl, "club"),
+      ];
+      const messages = new Set<string>();
+      for (const refused of refusals) {
+        const error = await refused().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(NotFound);
+        messages.add((error as Error).message);
+      }
+      expect(messages.size).toBe(1);
+    });
+
+    t("history pages with limit and cursor, in log order", async (teams) => {
+      await grantAll(teams);
+      await teams.authorizeTeam(annByCoach, "club", { scopes: ["data:read"] });
+      const all = (await teams.listTeamHistory(coach, "club")).items;
+      expect(all).toHaveLength(4);
+      const seen = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await teams.listTeamHistory(coach, "club", { limit: "3", cursor });
+        seen.push(...page.items);
+        if (page.next_cursor === null) break;
+        cursor = page.next_cursor;
+      }
+      expect(seen).toEqual(all);
+      const first = await teams.listAuthorizationHistory(coach, { user_id: "ann", limit: 1 });
+      expect(first.items).toHaveLength(1);
+      expect(first.next_cursor).not.toBeNull();
+      // A cursor of another list, or none at all, is refused and changes nothing.
+      const users = await teams.listTeamUsers(coach, "club", { limit: 1 });
+      for (const bad of [users.next_cursor ?? "", "nonsense"]) {
+        await expect(
+          teams.listTeamHistory(coach, "club", { limit: 1, cursor: bad }),
+        ).rejects.toThrow(Invalid);
+      }
+      await expect(teams.listTeamHistory(coach, "club", { limit: 0 })).rejects.toThrow(Invalid);
     });
 
     it("the log replayed from empty is the store's authorizations, after random changes", async () => {
