@@ -3,6 +3,7 @@ import type { Store } from "./context.js";
 import type { Database } from "./database.js";
 import { userSummaryJson } from "./list-lines.js";
 import { prepare } from "./prepared-query.js";
+import { coveredScopeTexts } from "./scopes.js";
 
 // Every insert, update and delete of the core: nothing else writes to the store. Each runs in the
 // caller's write transaction. Two rules are kept here, for every path:
@@ -12,6 +13,10 @@ import { prepare } from "./prepared-query.js";
 // So a write that changes a user's names or manager, a team's name or a grant's scopes rewrites
 // the copies and lines that show it, in the same transaction. (`@teams/core/testing` checks both
 // rules after every write path on each store.)
+// A third rule: a write that ends the basis of a refresh token (an authorization revoked or
+// narrowed, a member removed, a manager changed, a user or team deleted) deletes the refresh
+// tokens built on it in the same transaction, after the rows of the basis (see refresh-grant: a
+// refresh locks those rows first, so the two writes take their locks in one order).
 
 type Team = {
   name: string;
@@ -100,6 +105,7 @@ export async function putUserRow(
     .onConflict((oc) => oc.column("id").doUpdateSet(fields))
     .execute();
   await copyUserNames(s, id);
+  await endManagementTokens(s, id, user.manager_id);
 }
 
 /** Changes some of a user's names (a managed user renamed by its manager); the copies follow. */
@@ -150,6 +156,10 @@ export async function deleteUserRows(
   await s.db.deleteFrom("users").where("manager_id", "=", userId).execute();
   const deleted = await s.db.deleteFrom("users").where("id", "=", userId).executeTakeFirst();
   if (deleted.numDeletedRows === 0n) return false;
+  await s.db
+    .deleteFrom("refresh_tokens")
+    .where((eb) => eb.or([eb("user_id", "in", ids), eb("actor_id", "in", ids)]))
+    .execute();
   // The latest deletion per id: a clock that stepped back never moves the bound earlier.
   await s.db
     .insertInto("deleted_users")
@@ -211,6 +221,7 @@ export async function deleteTeamRows(s: Store, teamId: string): Promise<boolean>
   await s.db.deleteFrom("authorizations").where("team_id", "=", teamId).execute();
   await s.db.deleteFrom("memberships").where("team_id", "=", teamId).execute();
   const deleted = await s.db.deleteFrom("teams").where("id", "=", teamId).executeTakeFirst();
+  await s.db.deleteFrom("refresh_tokens").where("team_id", "=", teamId).execute();
   return deleted.numDeletedRows > 0n;
 }
 
@@ -236,12 +247,17 @@ export async function upsertMembershipRow(
     .execute();
 }
 
-/** Removes a membership. */
+/** Removes a membership, ending the refresh tokens the member obtained through the team. */
 export async function deleteMembershipRow(s: Store, teamId: string, userId: string): Promise<void> {
   await s.db
     .deleteFrom("memberships")
     .where("team_id", "=", teamId)
     .where("user_id", "=", userId)
+    .execute();
+  await s.db
+    .deleteFrom("refresh_tokens")
+    .where("actor_id", "=", userId)
+    .where("team_id", "=", teamId)
     .execute();
 }
 
@@ -270,12 +286,22 @@ const upsertAuthorization = prepare(
       ),
 );
 
-/** Records a user's authorization of a team, or replaces its scopes (keeping `granted_at`). */
+/**
+ * Records a user's authorization of a team, or replaces its scopes (keeping `granted_at`). The
+ * refresh tokens obtained through the team for the user whose scopes the new set no longer
+ * covers end with it.
+ */
 export async function upsertAuthorizationRow(
   s: Store,
   row: { teamId: string; userId: string; scopes: string; now: string },
 ): Promise<void> {
   await upsertAuthorization(s, row.teamId, row.userId, row.scopes, row.now);
+  await s.db
+    .deleteFrom("refresh_tokens")
+    .where("team_id", "=", row.teamId)
+    .where("user_id", "=", row.userId)
+    .where("scopes", "not in", coveredScopeTexts(row.scopes))
+    .execute();
 }
 
 const deleteAuthorization = prepare(({ db }, teamId: string, userId: string) =>
@@ -286,13 +312,90 @@ const deleteAuthorization = prepare(({ db }, teamId: string, userId: string) =>
     .returning("scopes"),
 );
 
-/** Removes a user's authorization of a team; the scopes it held, or undefined when there was none. */
+/**
+ * Removes a user's authorization of a team, and the refresh tokens obtained through it; the
+ * scopes it held, or undefined when there was none.
+ */
 export async function deleteAuthorizationRow(
   s: Store,
   teamId: string,
   userId: string,
 ): Promise<string | undefined> {
-  return (await deleteAuthorization(s, teamId, userId)).rows[0]?.scopes;
+  const scopes = (await deleteAuthorization(s, teamId, userId)).rows[0]?.scopes;
+  await s.db
+    .deleteFrom("refresh_tokens")
+    .where("team_id", "=", teamId)
+    .where("user_id", "=", userId)
+    .execute();
+  return scopes;
+}
+
+// Refresh tokens (migration 7).
+
+/** A refresh token's row as written: the columns the core sets. */
+export interface RefreshTokenRow {
+  token_hash: string;
+  family_id: string;
+  kind: "delegated" | "principal";
+  user_id: string;
+  actor_id: string | null;
+  team_id: string | null;
+  scopes: string;
+  actor_scopes: string | null;
+  actor_expires_at: string | null;
+  expires_at: string;
+  created_at: string;
+}
+
+/** Stores a new refresh token (its hash), unused. */
+export async function insertRefreshToken(s: Store, row: RefreshTokenRow): Promise<void> {
+  await s.db
+    .insertInto("refresh_tokens")
+    .values({ ...row, used_at: null })
+    .execute();
+}
+
+/**
+ * Rotates a refresh token: marks it used (kept for reuse detection until its family ends) and
+ * stores its successor in the same family. False when it was no longer there unused.
+ */
+export async function rotateRefreshToken(
+  s: Store,
+  usedHash: string,
+  successor: RefreshTokenRow,
+): Promise<boolean> {
+  const marked = await s.db
+    .updateTable("refresh_tokens")
+    .set({ used_at: successor.created_at })
+    .where("token_hash", "=", usedHash)
+    .where("used_at", "is", null)
+    .executeTakeFirst();
+  if (marked.numUpdatedRows === 0n) return false;
+  await insertRefreshToken(s, successor);
+  return true;
+}
+
+/** Ends a family of refresh tokens: every token rotated from one issue, used or not. */
+export async function endRefreshFamily(s: Store, familyId: string): Promise<void> {
+  await s.db.deleteFrom("refresh_tokens").where("family_id", "=", familyId).execute();
+}
+
+/**
+ * A user's manager became `managerId` (null: none): the refresh tokens of anyone else acting
+ * for it as its manager end.
+ */
+async function endManagementTokens(
+  s: Store,
+  userId: string,
+  managerId: string | null,
+): Promise<void> {
+  let query = s.db
+    .deleteFrom("refresh_tokens")
+    .where("user_id", "=", userId)
+    .where("kind", "=", "delegated")
+    .where("team_id", "is", null);
+  if (managerId !== null) query = query.where("actor_id", "!=", managerId);
+  await query.execute();
 }
 
 // Row locks for writes that run `read committed` (see `WriteIsolation`).
@@ -320,4 +423,50 @@ const teamForWrite = prepare(({ db, kind }, teamId: string) => {
 /** Whether the team exists, locked against deletion until the write commits. */
 export async function lockTeam(s: Store, teamId: string): Promise<boolean> {
   return (await teamForWrite(s, teamId)).rows.length > 0;
+}
+
+const refreshTokenForWrite = prepare(({ db, kind }, tokenHash: string) => {
+  const query = db.selectFrom("refresh_tokens").selectAll().where("token_hash", "=", tokenHash);
+  // Exclusive: a rotation, a revocation and a reuse of one token take turns.
+  return kind.family === "postgres" ? query.forUpdate() : query;
+});
+
+/** A refresh token's row, locked until the write commits; undefined when there is none. */
+export async function lockRefreshToken(
+  s: Store,
+  tokenHash: string,
+): Promise<(RefreshTokenRow & { used_at: string | null }) | undefined> {
+  return (await refreshTokenForWrite(s, tokenHash)).rows[0];
+}
+
+const membershipForWrite = prepare(({ db, kind }, teamId: string, userId: string) => {
+  const query = db
+    .selectFrom("memberships")
+    .select("role")
+    .where("team_id", "=", teamId)
+    .where("user_id", "=", userId);
+  return kind.family === "postgres" ? query.forShare() : query;
+});
+
+/** Whether the user is a member of the team, locked against removal until the write commits. */
+export async function lockMembership(s: Store, teamId: string, userId: string): Promise<boolean> {
+  return (await membershipForWrite(s, teamId, userId)).rows.length > 0;
+}
+
+const authorizationForWrite = prepare(({ db, kind }, teamId: string, userId: string) => {
+  const query = db
+    .selectFrom("authorizations")
+    .select("scopes")
+    .where("team_id", "=", teamId)
+    .where("user_id", "=", userId);
+  return kind.family === "postgres" ? query.forShare() : query;
+});
+
+/** The scopes the user granted the team, locked against change until the write commits. */
+export async function lockAuthorization(
+  s: Store,
+  teamId: string,
+  userId: string,
+): Promise<string | undefined> {
+  return (await authorizationForWrite(s, teamId, userId)).rows[0]?.scopes;
 }

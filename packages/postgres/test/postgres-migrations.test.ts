@@ -45,6 +45,7 @@ describe.skipIf(noPostgres)("migrations under the advisory lock", () => {
         "authorizations",
         "deleted_users",
         "memberships",
+        "refresh_tokens",
         "teams",
         "teams_schema",
         "users",

@@ -70,6 +70,15 @@ export function errorResponse(error: unknown, where: IssueSource = { source: "bo
         return validationResponse(
           (error as TeamsError & { issues: ValidationIssue[] }).issues.map((i) => locate(i, where)),
         );
+      case "invalid_grant":
+        // RFC 6749 §5.2: an OAuth error body, never cached.
+        return new Response(
+          JSON.stringify({ error: "invalid_grant", error_description: error.message }),
+          {
+            status: 400,
+            headers: { ...JSON_TYPE, "cache-control": "no-store", pragma: "no-cache" },
+          },
+        );
       case "unavailable":
         return detailResponse(503, error.message, {
           "retry-after": String(

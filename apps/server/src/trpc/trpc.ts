@@ -39,6 +39,8 @@ const codes = {
   forbidden: "FORBIDDEN",
   not_found: "NOT_FOUND",
   invalid: "UNPROCESSABLE_CONTENT",
+  // RFC 6749 §5.2 answers a refresh token that cannot be used with 400.
+  invalid_grant: "BAD_REQUEST",
   unavailable: "SERVICE_UNAVAILABLE",
 } as const satisfies Record<TeamsError["kind"], TRPCError["code"]>;
 

@@ -6,6 +6,7 @@ import { arrayText } from "../list-lines.js";
 import { LATEST_SCHEMA_VERSION, readSchemaVersion } from "../migrations.js";
 import { AuthorizedTeamResponse, TeamResponse, UserSummary } from "../schemas.js";
 import { createTeams } from "../teams.js";
+import { runDelegationConformance } from "./delegation-conformance.js";
 import { admin, delegated, principal, seedWorld, teamBody } from "./fixtures.js";
 import { expectListLinesFresh } from "./list-line-check.js";
 import { type TeamsWithListValues as Teams, withListValues } from "./list-values.js";
@@ -846,4 +847,5 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
   });
   runPaginationConformance(options);
   runTokenTableConformance(options);
+  runDelegationConformance(options);
 }

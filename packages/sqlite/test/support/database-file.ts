@@ -8,6 +8,7 @@ export const SCHEMA_TABLES = [
   "authorizations",
   "deleted_users",
   "memberships",
+  "refresh_tokens",
   "teams",
   "users",
 ] as const;
