@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   );
   const secret = randomBytes(32).toString("hex");
   const mint = tokenMinter(secret);
-  const env = { TEAMS_JWT_SECRET: secret };
+  const env = { TEAMS_JWT_SECRET: secret, TEAMS_EXTERNAL_AZP: "actor" };
 
   const files: Record<Scale["name"], string> = { large: "", small: "" };
   for (const scale of [LARGE, SMALL]) {

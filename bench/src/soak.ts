@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     ["--max-semi-space-size=4", "--heap-growing-percent=50", main],
     {
       TEAMS_JWT_SECRET: secret,
+      TEAMS_EXTERNAL_AZP: "actor",
       TEAMS_DATABASE: filename,
       TEAMS_DATA_DIR: join(DATA_DIR, "runs"),
     },

@@ -42,6 +42,23 @@ export interface Config {
    * X-Forwarded-Host are believed. Default none: those headers are ignored.
    */
   trustedProxies: string[];
+  /**
+   * The `iss` of the tokens the service signs: TEAMS_PUBLIC_URL, or `http://<HOST>:<PORT>` when it
+   * is unset.
+   */
+  serviceIssuer: string;
+  /**
+   * TEAMS_SIGNING_KEY: the service's signing key, a PKCS#8 PEM private key (EC P-256 or Ed25519).
+   * Default none: a key kept in the data folder (signing-keys.json), created on first start.
+   */
+  signingKey: string | undefined;
+  /**
+   * TEAMS_EXTERNAL_AZP: how the identity provider's `azp` is read: "client" (default), an OAuth
+   * client id that never makes a token delegated; "actor", the acting user (the reference's tokens).
+   */
+  externalAzp: "client" | "actor";
+  /** TEAMS_DELEGATED_TOKEN_TTL: lifetime of the delegated tokens the service issues, in seconds; default 900. */
+  delegatedTokenTtlSeconds: number;
   /** PostgreSQL only: TEAMS_PG_POOL_MAX (10), TEAMS_PG_STATEMENT_TIMEOUT_MS (5000), TEAMS_PG_CONNECT_TIMEOUT_MS (5000). */
   postgres: { max: number; statementTimeoutMs: number; connectionTimeoutMs: number };
 }
@@ -166,6 +183,21 @@ export function loadConfig(
       problems.push(`TEAMS_TRUSTED_PROXIES: "${address}" is not an IP address`);
     }
   }
+  const signingKey = text("TEAMS_SIGNING_KEY");
+  if (signingKey !== undefined && !signingKey.includes("-----BEGIN PRIVATE KEY-----")) {
+    // Never quoted: it is a private key.
+    problems.push(
+      "TEAMS_SIGNING_KEY must be a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----)",
+    );
+  }
+  const rawExternalAzp = text("TEAMS_EXTERNAL_AZP") ?? "client";
+  if (rawExternalAzp !== "client" && rawExternalAzp !== "actor") {
+    problems.push(`TEAMS_EXTERNAL_AZP must be "client" or "actor", got "${rawExternalAzp}"`);
+  }
+  const externalAzp = rawExternalAzp === "actor" ? "actor" : "client";
+  // At most the longest a service token may live (the auth package's maxTokenTtlSeconds, 8 hours).
+  const delegatedTokenTtlSeconds = integer("TEAMS_DELEGATED_TOKEN_TTL", 900, 1, 28_800);
+  const serviceIssuer = publicUrl ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const maxBodyBytes = integer("TEAMS_MAX_BODY_BYTES", 65536, 1024, 16 * 1024 * 1024);
   const log = text("TEAMS_LOG") !== "off";
   const requestTimeoutMs = integer("TEAMS_REQUEST_TIMEOUT_MS", 30_000, 1000, 600_000);
@@ -192,6 +224,10 @@ export function loadConfig(
     csrfSecret,
     publicUrl,
     trustedProxies,
+    serviceIssuer,
+    signingKey,
+    externalAzp,
+    delegatedTokenTtlSeconds,
     postgres,
   };
 }

@@ -33,6 +33,9 @@ export async function startServer(
       issuer: config.jwtIssuer,
       audience: config.jwtAudience,
       dataDir: config.dataDir,
+      serviceIssuer: config.serviceIssuer,
+      signingKeyPem: config.signingKey,
+      externalAzp: config.externalAzp,
     });
     const teams = createTeams(store);
     let listeningPort = config.port;

@@ -37,9 +37,48 @@ describe("configuration from the environment", () => {
     [{ TEAMS_MAX_BODY_BYTES: "-1" }, "TEAMS_MAX_BODY_BYTES must be an integer"],
     [{ TEAMS_PG_POOL_MAX: "0" }, "TEAMS_PG_POOL_MAX must be an integer"],
     [{ TEAMS_REQUEST_TIMEOUT_MS: "10" }, "TEAMS_REQUEST_TIMEOUT_MS must be an integer"],
+    [{ TEAMS_EXTERNAL_AZP: "both" }, 'TEAMS_EXTERNAL_AZP must be "client" or "actor", got "both"'],
+    [{ TEAMS_DELEGATED_TOKEN_TTL: "0" }, "TEAMS_DELEGATED_TOKEN_TTL must be an integer from 1"],
+    [{ TEAMS_DELEGATED_TOKEN_TTL: "28801" }, "TEAMS_DELEGATED_TOKEN_TTL must be an integer"],
+    [{ TEAMS_SIGNING_KEY: "not a pem" }, "TEAMS_SIGNING_KEY must be a PKCS#8 PEM private key"],
   ])("refuses %j with a clear message", (env, message) => {
     expect(() => loadConfig(env, "/srv")).toThrow(ConfigError);
     expect(() => loadConfig(env, "/srv")).toThrow(message);
+  });
+
+  it("reads the service's token settings, with their defaults", () => {
+    expect(loadConfig({}, "/srv")).toMatchObject({
+      serviceIssuer: "http://127.0.0.1:8000",
+      signingKey: undefined,
+      externalAzp: "client",
+      delegatedTokenTtlSeconds: 900,
+    });
+    const pem = "-----BEGIN PRIVATE KEY-----\\nMIG...\\n-----END PRIVATE KEY-----";
+    expect(
+      loadConfig(
+        {
+          TEAMS_PUBLIC_URL: "https://teams.example/",
+          TEAMS_SIGNING_KEY: pem,
+          TEAMS_EXTERNAL_AZP: "actor",
+          TEAMS_DELEGATED_TOKEN_TTL: "300",
+        },
+        "/srv",
+      ),
+    ).toMatchObject({
+      serviceIssuer: "https://teams.example",
+      signingKey: pem,
+      externalAzp: "actor",
+      delegatedTokenTtlSeconds: 300,
+    });
+    expect(loadConfig({ HOST: "::1", PORT: "9000" }, "/srv").serviceIssuer).toBe(
+      "http://[::1]:9000",
+    );
+  });
+
+  it("never quotes a TEAMS_SIGNING_KEY it refuses", () => {
+    const secret = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg";
+    expect(() => loadConfig({ TEAMS_SIGNING_KEY: secret }, "/srv")).toThrow(ConfigError);
+    expect(() => loadConfig({ TEAMS_SIGNING_KEY: secret }, "/srv")).not.toThrow(secret);
   });
 
   it("takes the CSRF secret instances share, and refuses a short one", () => {

@@ -232,7 +232,7 @@ describe("the consent page", () => {
           ...teams,
           listAuthorizedTeams: () => Promise.reject(new Error("disk on fire at /secret/path")),
         },
-        authenticator: await createAuthenticator({ jwtSecret: SECRET }),
+        authenticator: await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" }),
         ping: store.ping,
         log: { info: () => undefined, error: (e) => reported.push(e) },
       });

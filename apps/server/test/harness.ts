@@ -71,7 +71,7 @@ export async function harness(
   const store = await open();
   const teams = createTeams(store);
   if (options.seed ?? true) await seedWorld(teams);
-  const authenticator = await createAuthenticator({ jwtSecret: SECRET });
+  const authenticator = await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" });
   const app = createApp({
     teams,
     authenticator,

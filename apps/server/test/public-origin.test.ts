@@ -32,7 +32,7 @@ async function appWith(publicOrigin: PublicOriginOptions) {
   await seedWorld(teams);
   const app = createApp({
     teams,
-    authenticator: await createAuthenticator({ jwtSecret: SECRET }),
+    authenticator: await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" }),
     ping: store.ping,
     publicOrigin,
   });
@@ -250,6 +250,7 @@ describe("the real server", () => {
     const plain = await startServerProcess({
       TEAMS_DATABASE: ":memory:",
       TEAMS_JWT_SECRET: SECRET,
+      TEAMS_EXTERNAL_AZP: "actor",
       PORT: "0",
     });
     try {
@@ -265,6 +266,7 @@ describe("the real server", () => {
     const proxied = await startServerProcess({
       TEAMS_DATABASE: ":memory:",
       TEAMS_JWT_SECRET: SECRET,
+      TEAMS_EXTERNAL_AZP: "actor",
       PORT: "0",
       TEAMS_PUBLIC_URL: PUBLIC,
     });

@@ -22,7 +22,7 @@ beforeAll(async () => {
   lines = [];
   app = createApp({
     teams: createTeams(store),
-    authenticator: await createAuthenticator({ jwtSecret: SECRET }),
+    authenticator: await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" }),
     ping: store.ping,
     log: { info: (line) => lines.push(line), error: () => {} },
   });
@@ -91,6 +91,7 @@ describe("the request log", () => {
     const server = await startServerProcess({
       TEAMS_DATABASE: ":memory:",
       TEAMS_JWT_SECRET: SECRET,
+      TEAMS_EXTERNAL_AZP: "actor",
     });
     try {
       const { hostname, port } = new URL(server.url);

@@ -28,7 +28,7 @@ async function appOn(store: { db: Kysely<Database>; kind: StoreKind; ping(): Pro
   await teams.authorizeTeam(delegated("ben", "coach"), "club", { scopes: ["data:read"] });
   const app = createApp({
     teams,
-    authenticator: await createAuthenticator({ jwtSecret: SECRET }),
+    authenticator: await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" }),
     ping: store.ping,
   });
   return (path: string, init: RequestInit & { json?: unknown } = {}) => {

@@ -28,7 +28,7 @@ afterEach(() => h.close());
 
 /** The same request answered by tRPC's fetch adapter alone, over the same core. */
 async function adapterAnswer(path: string, headers: Record<string, string>): Promise<Response> {
-  const authenticator = await createAuthenticator({ jwtSecret: SECRET });
+  const authenticator = await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" });
   const req = new Request(`http://localhost${path}`, { headers });
   return fetchRequestHandler({
     endpoint: "/trpc",
@@ -97,7 +97,7 @@ describe("GET queries answered without the fetch adapter", () => {
   });
 
   it("answers plain query calls itself, errors included, and hands the others on", async () => {
-    const authenticator = await createAuthenticator({ jwtSecret: SECRET });
+    const authenticator = await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" });
     const direct = async (path: string, sub: string) => {
       const headers = new Headers(await bearer({ sub }));
       const [pathname = "", query = ""] = path.slice("/trpc/".length).split("?");
@@ -156,7 +156,7 @@ describe("a batch with a failing call", () => {
     };
     const app = createApp({
       teams,
-      authenticator: await createAuthenticator({ jwtSecret: SECRET }),
+      authenticator: await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" }),
       ping: store.ping,
     });
     return { app, calls: () => listTeamsCalls, close: () => store.close() };

@@ -22,7 +22,33 @@ export interface AuthOptions {
   issuer?: string;
   /** Required `aud` (`TEAMS_JWT_AUDIENCE`). Default: not checked. */
   audience?: string;
-  /** Folder where development mode keeps its ES256 key. Default `"./data"`. */
+  /**
+   * How an external issuer's `azp` is read (`TEAMS_EXTERNAL_AZP`, DESIGN §2): `"client"`, an OAuth
+   * client id as OpenID Connect defines it, which never makes a token delegated (only `act.sub`
+   * does); `"actor"`, the acting user, for an issuer that mints the reference's own tokens.
+   * Tokens the service or development mode signs always read `azp` as the acting user.
+   * Default `"client"`.
+   */
+  externalAzp?: "client" | "actor";
+  /**
+   * The `iss` of the tokens the service signs (the server passes `TEAMS_PUBLIC_URL`), an http(s)
+   * origin. Without it the service has no keys of its own: `issueToken` refuses and only the
+   * configured source (or development key) verifies. Default: none.
+   */
+  serviceIssuer?: string;
+  /**
+   * The service's signing key (`TEAMS_SIGNING_KEY`), a PKCS#8 PEM private key: EC P-256 (ES256) or
+   * Ed25519 (EdDSA); literal `\n` sequences are read as line breaks. Nothing is written then.
+   * Default: a key kept in `dataDir` (`signing-keys.json`), created on first start.
+   */
+  signingKeyPem?: string;
+  /**
+   * The longest a service token lives, in seconds: `issueToken` refuses longer lifetimes, and a
+   * rotated-out key keeps verifying this long after its retirement (the rotation grace).
+   * Default 28800 (8 hours).
+   */
+  maxTokenTtlSeconds?: number;
+  /** Folder where development mode keeps its ES256 key, and the service its signing keys. Default `"./data"`. */
   dataDir?: string;
   /** Clock for verification. Default `() => new Date()`. */
   clock?: () => Date;
@@ -44,6 +70,7 @@ export const DEFAULT_DATA_DIR = "./data";
 export const DEFAULT_CACHE_SIZE = 10_000;
 export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
 export const DEFAULT_JWKS_CACHE_MAX_AGE_MS = 600_000;
+export const DEFAULT_MAX_TOKEN_TTL_SECONDS = 28_800;
 
 /** The options after defaults and checks; what the rest of the package reads. */
 export interface ResolvedAuthOptions {
@@ -52,6 +79,10 @@ export interface ResolvedAuthOptions {
   jwksUrl: string | undefined;
   issuer: string | undefined;
   audience: string | undefined;
+  externalAzp: "client" | "actor";
+  serviceIssuer: string | undefined;
+  signingKeyPem: string | undefined;
+  maxTokenTtlSeconds: number;
   dataDir: string;
   clock: () => Date;
   cacheSize: number;
@@ -63,12 +94,46 @@ export interface ResolvedAuthOptions {
 export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
   const clock = options.clock ?? (() => new Date());
   if (typeof clock !== "function") throw new AuthConfigurationError("clock must be a function");
+  const externalAzp = options.externalAzp ?? "client";
+  if (externalAzp !== "client" && externalAzp !== "actor") {
+    throw new AuthConfigurationError(
+      'externalAzp (TEAMS_EXTERNAL_AZP) must be "client" or "actor"',
+    );
+  }
+  const issuer = optionalText(options.issuer, "issuer (TEAMS_JWT_ISSUER)");
+  const serviceIssuer = origin(optionalText(options.serviceIssuer, "serviceIssuer"));
+  // Which key verifies a token is chosen by its `iss`: one issuer cannot be both.
+  if (
+    serviceIssuer !== undefined &&
+    issuer !== undefined &&
+    origin(issuer, false) === serviceIssuer
+  ) {
+    throw new AuthConfigurationError(
+      "issuer (TEAMS_JWT_ISSUER) is the service's own issuer (TEAMS_PUBLIC_URL): the identity provider must have another",
+    );
+  }
+  const signingKeyPem = optionalText(options.signingKeyPem, "signingKeyPem (TEAMS_SIGNING_KEY)");
+  if (signingKeyPem !== undefined && serviceIssuer === undefined) {
+    throw new AuthConfigurationError("signingKeyPem (TEAMS_SIGNING_KEY) needs a serviceIssuer");
+  }
+  const maxTokenTtlSeconds = count(
+    options.maxTokenTtlSeconds,
+    "maxTokenTtlSeconds",
+    DEFAULT_MAX_TOKEN_TTL_SECONDS,
+  );
+  if (maxTokenTtlSeconds === 0) {
+    throw new AuthConfigurationError("maxTokenTtlSeconds must be a positive integer");
+  }
   return {
     jwtSecret: optionalText(options.jwtSecret, "jwtSecret (TEAMS_JWT_SECRET)"),
     publicKeyPem: optionalText(options.publicKeyPem, "publicKeyPem (TEAMS_JWT_PUBLIC_KEY)"),
     jwksUrl: optionalText(options.jwksUrl, "jwksUrl (TEAMS_JWKS_URL)"),
-    issuer: optionalText(options.issuer, "issuer (TEAMS_JWT_ISSUER)"),
+    issuer,
     audience: optionalText(options.audience, "audience (TEAMS_JWT_AUDIENCE)"),
+    externalAzp,
+    serviceIssuer,
+    signingKeyPem,
+    maxTokenTtlSeconds,
     dataDir: optionalText(options.dataDir, "dataDir") ?? DEFAULT_DATA_DIR,
     clock,
     cacheSize: count(options.cacheSize, "cacheSize", DEFAULT_CACHE_SIZE),
@@ -88,6 +153,35 @@ function optionalText(value: string | null | undefined, name: string): string | 
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string" || value.trim() === "") {
     throw new AuthConfigurationError(`${name} is set but empty; leave it unset or give a value`);
+  }
+  return value;
+}
+
+/**
+ * An http(s) origin as `iss` carries it (no trailing slash). With `strict`, anything else is a
+ * configuration error; without, a value that is no origin is returned as given.
+ */
+function origin(value: string | undefined, strict = true): string | undefined {
+  if (value === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch {
+    parsed = undefined;
+  }
+  const isOrigin =
+    parsed !== undefined &&
+    (parsed.protocol === "https:" || parsed.protocol === "http:") &&
+    parsed.pathname === "/" &&
+    !parsed.search &&
+    !parsed.hash &&
+    !parsed.username &&
+    !parsed.password;
+  if (isOrigin && parsed) return parsed.origin;
+  if (strict) {
+    throw new AuthConfigurationError(
+      "serviceIssuer (TEAMS_PUBLIC_URL) must be an http(s) origin like https://teams.example",
+    );
   }
   return value;
 }

@@ -1,9 +1,17 @@
 import { NotAuthenticated, Unavailable } from "@teams/core";
+import { decodeJwt } from "jose";
 import { type AuthOptions, resolveAuthOptions } from "./auth-options.js";
+import { AuthConfigurationError } from "./configuration-error.js";
 import { type RequestCredentials, readCredential } from "./credentials.js";
 import { type DevelopmentTokenClaims, loadDevelopmentIssuer } from "./development-issuer.js";
 import { type AuthMode, configuredKeySource } from "./key-sources.js";
 import { type Authentication, authenticationFromClaims } from "./principal-from-claims.js";
+import {
+  createServiceTokens,
+  type IssuedToken,
+  type ServiceTokenRequest,
+} from "./service-tokens.js";
+import { loadSigningKeys } from "./signing-keys.js";
 import { createTokenCache } from "./token-cache.js";
 import { KeySetUnavailable, safeReason } from "./token-rejected.js";
 import { createTokenVerifier, epochSeconds, validityWindow } from "./verify-token.js";
@@ -31,16 +39,28 @@ export interface Authenticator {
     credentials: RequestCredentials,
     options?: { headerOnly?: boolean },
   ): Promise<Authentication>;
-  /** Development mode only: the public JWKS to serve at `/.well-known/jwks.json`. */
-  readonly publicJwks?: { keys: object[] };
+  /** The service's public keys (current, and previous within its grace), and in development mode
+   *  the development key too: what `/.well-known/jwks.json` serves, in every mode. */
+  readonly publicJwks: { keys: object[] };
+  /** The `iss` of the tokens the service signs (`serviceIssuer`, i.e. TEAMS_PUBLIC_URL). */
+  readonly serviceIssuer: string;
+  /**
+   * Signs an access token of the service. Rejects with a `RangeError` for a request the rules do
+   * not allow (a lifetime beyond `maxTokenTtlSeconds`, an actor on a non-delegated token, ...) and
+   * with an `AuthConfigurationError` when no `serviceIssuer` was configured.
+   */
+  issueToken(request: ServiceTokenRequest): Promise<IssuedToken>;
   /** Development mode only: mints a token signed with the development key. */
   mintToken?(claims: DevelopmentTokenClaims): Promise<string>;
 }
 
 /**
  * Builds the authenticator for the configured key source: exactly one of `jwtSecret`,
- * `publicKeyPem` and `jwksUrl`, or none for development mode (an ES256 key kept in `dataDir`).
- * Keys are imported here, once. Throws `AuthConfigurationError` for unusable options.
+ * `publicKeyPem` and `jwksUrl`, or none for development mode (an ES256 key kept in `dataDir`);
+ * with `serviceIssuer`, also the service's own signing keys (`signingKeyPem`, or kept in
+ * `dataDir`). A token whose `iss` is the service issuer is verified with the service's keys only,
+ * every other token with the configured source only. Keys are imported here, once. Throws
+ * `AuthConfigurationError` for unusable options.
  */
 export async function createAuthenticator(options: AuthOptions): Promise<Authenticator> {
   const resolved = resolveAuthOptions(options);
@@ -52,8 +72,39 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
   const source = configured ?? development?.keySource;
   if (!source) throw new Error("unreachable: no key source");
 
-  const verify = createTokenVerifier(source, { issuer, audience });
+  const { serviceIssuer, externalAzp } = resolved;
+  const service =
+    serviceIssuer === undefined
+      ? undefined
+      : createServiceTokens({
+          keys: await loadSigningKeys(resolved),
+          // A key given as a PEM changes only with the configuration; the key file may be rotated.
+          ...(resolved.signingKeyPem === undefined && { reload: () => loadSigningKeys(resolved) }),
+          serviceIssuer,
+          audience,
+          clock,
+          maxTokenTtlSeconds: resolved.maxTokenTtlSeconds,
+        });
+  const verifyConfigured = createTokenVerifier(source, { issuer, audience });
+  const configuredIssuer = source.mode === "development" ? "development" : "external";
   const cache = createTokenCache(resolved.cacheSize);
+
+  // The verifier is chosen by the unverified `iss` alone; its answer is final (no fallback).
+  async function verify(
+    token: string,
+    now: Date,
+  ): Promise<{ authentication: Authentication; from: number; until: number }> {
+    if (service && issuerOf(token) === serviceIssuer) {
+      const { claims, keyUntil } = await service.verify(token, now);
+      const authentication = authenticationFromClaims(claims, "service", externalAzp);
+      const window = validityWindow(claims);
+      // A rotated-out key's tokens are not served from the cache past the key's grace.
+      return { authentication, from: window.from, until: Math.min(window.until, keyUntil) };
+    }
+    const claims = await verifyConfigured(token, now);
+    const authentication = authenticationFromClaims(claims, configuredIssuer, externalAzp);
+    return { authentication, ...validityWindow(claims) };
+  }
 
   async function authenticate(
     credentials: RequestCredentials,
@@ -71,10 +122,9 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
     const cached = cache?.get(found.token, nowSeconds);
     if (cached) return cached;
     try {
-      const claims = await verify(found.token, now);
-      const authentication = authenticationFromClaims(claims);
-      cache?.set(found.token, { authentication, ...validityWindow(claims) }, nowSeconds);
-      return authentication;
+      const entry = await verify(found.token, now);
+      cache?.set(found.token, entry, nowSeconds);
+      return entry.authentication;
     } catch (error) {
       if (error instanceof KeySetUnavailable) {
         throw new Unavailable("The token signing keys are unavailable", 5, { cause: error });
@@ -84,12 +134,32 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
     }
   }
 
+  const developmentKeys = development?.publicJwks.keys ?? [];
   return {
     mode: source.mode,
     authenticate,
-    ...(development && {
-      publicJwks: development.publicJwks,
-      mintToken: development.mintToken,
-    }),
+    get publicJwks() {
+      // Computed when asked: a previous key leaves the set when its grace ends.
+      return { keys: [...(service?.publicJwks(clock()) ?? []), ...developmentKeys] };
+    },
+    serviceIssuer: serviceIssuer ?? "",
+    issueToken(request) {
+      if (!service) {
+        return Promise.reject(
+          new AuthConfigurationError("issueToken needs a serviceIssuer (TEAMS_PUBLIC_URL)"),
+        );
+      }
+      return service.issue(request);
+    },
+    ...(development && { mintToken: development.mintToken }),
   };
+}
+
+/** The `iss` a token claims, before any check; undefined when it cannot be read. */
+function issuerOf(token: string): unknown {
+  try {
+    return decodeJwt(token).iss;
+  } catch {
+    return undefined;
+  }
 }

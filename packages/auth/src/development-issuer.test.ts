@@ -145,7 +145,7 @@ describe("the published JWKS", () => {
 
   it("exists only in development mode", async () => {
     const auth = await createAuthenticator({ jwtSecret: "s".repeat(32) });
-    expect(auth.publicJwks).toBeUndefined();
+    expect(auth.publicJwks).toEqual({ keys: [] });
     expect(auth.mintToken).toBeUndefined();
   });
 });
@@ -173,6 +173,7 @@ describe("minted tokens", () => {
       },
       // A delegated token never creates its subject, so it names no identity to record.
       identity: null,
+      token: { issuer: "development", exp: T + 3600 },
     });
     expect(decodeJwt(token)).toMatchObject({ given_name: "Ada", family_name: "Lovelace" });
   });

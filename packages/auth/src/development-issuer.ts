@@ -13,7 +13,7 @@ import {
 } from "jose";
 import { AuthConfigurationError } from "./configuration-error.js";
 import type { KeySource } from "./key-sources.js";
-import { MAX_SUBJECT_LENGTH } from "./principal-from-claims.js";
+import { MAX_SUBJECT_LENGTH } from "./service-token-claims.js";
 import { epochSeconds } from "./verify-token.js";
 
 /** The file, in the data folder, that keeps the development signing key (a private JWK). */

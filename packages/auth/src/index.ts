@@ -16,3 +16,6 @@ export {
 export { DEVELOPMENT_KEY_FILE, type DevelopmentTokenClaims } from "./development-issuer.js";
 export type { AuthMode } from "./key-sources.js";
 export type { Authentication } from "./principal-from-claims.js";
+export type { ExternalAzp, ServiceTokenKind, TokenIssuer } from "./service-token-claims.js";
+export type { IssuedToken, ServiceTokenRequest } from "./service-tokens.js";
+export { rotateSigningKeys, SIGNING_KEYS_FILE } from "./signing-keys.js";

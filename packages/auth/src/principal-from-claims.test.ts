@@ -2,9 +2,14 @@ import { isDelegated } from "@teams/core";
 import type { JWTPayload } from "jose";
 import { describe, expect, it } from "vitest";
 import { authenticationFromClaims } from "./principal-from-claims.js";
+import type { ExternalAzp, TokenIssuer } from "./service-token-claims.js";
 import { TokenRejected } from "./token-rejected.js";
 
 const base = { exp: 2_000_000_000 };
+
+// The tables below read `azp` as the acting user, as development tokens do; "who acts" says how
+// each issuer reads it.
+const read = (claims: JWTPayload) => authenticationFromClaims(claims, "development", "client");
 
 describe("sub", () => {
   const cases: [string, unknown, boolean][] = [
@@ -22,9 +27,9 @@ describe("sub", () => {
   it.each(cases)("%s → accepted: %s", (_, sub, accepted) => {
     const payload = { ...base, ...(sub !== undefined && { sub }) } as JWTPayload;
     if (accepted) {
-      expect(authenticationFromClaims(payload).principal.userId).toBe(sub);
+      expect(read(payload).principal.userId).toBe(sub);
     } else {
-      expect(() => authenticationFromClaims(payload)).toThrow(TokenRejected);
+      expect(() => read(payload)).toThrow(TokenRejected);
     }
   });
 });
@@ -43,10 +48,10 @@ describe("azp", () => {
   it.each(cases)("%s", (_, azp, expected, delegated) => {
     const payload = { ...base, sub: "u", ...(azp !== undefined && { azp }) } as JWTPayload;
     if (expected === "invalid") {
-      expect(() => authenticationFromClaims(payload)).toThrow(TokenRejected);
+      expect(() => read(payload)).toThrow(TokenRejected);
       return;
     }
-    const { principal } = authenticationFromClaims(payload);
+    const { principal } = read(payload);
     expect(principal.authorizedParty).toBe(expected);
     expect(isDelegated(principal)).toBe(delegated);
   });
@@ -64,10 +69,10 @@ describe("team_id", () => {
   it.each(cases)("%s", (_, teamId, expected) => {
     const payload = { ...base, sub: "u", azp: "coach", team_id: teamId } as JWTPayload;
     if (expected === "invalid") {
-      expect(() => authenticationFromClaims(payload)).toThrow(TokenRejected);
+      expect(() => read(payload)).toThrow(TokenRejected);
       return;
     }
-    expect(authenticationFromClaims(payload).principal.teamId).toBe(expected);
+    expect(read(payload).principal.teamId).toBe(expected);
   });
 });
 
@@ -105,9 +110,9 @@ describe("scopes", () => {
   it.each(cases)("%s", (_, extra, expected) => {
     const payload = { ...base, sub: "u", ...extra } as JWTPayload;
     if (expected === "invalid") {
-      expect(() => authenticationFromClaims(payload)).toThrow(TokenRejected);
+      expect(() => read(payload)).toThrow(TokenRejected);
     } else {
-      expect(authenticationFromClaims(payload).principal.scopes).toEqual(expected);
+      expect(read(payload).principal.scopes).toEqual(expected);
     }
   });
 });
@@ -130,7 +135,7 @@ describe("identity", () => {
     ],
   ];
   it.each(cases)("%s", (_, extra, first, last) => {
-    const { identity } = authenticationFromClaims({ ...base, sub: "u", ...extra } as JWTPayload);
+    const { identity } = read({ ...base, sub: "u", ...extra } as JWTPayload);
     expect(identity).toEqual({ id: "u", first_name: first, last_name: last });
   });
 
@@ -139,24 +144,134 @@ describe("identity", () => {
     ["delegated: its subject is never created from it", "coach", null],
   ])("%s", (_, azp, expected) => {
     const payload = { ...base, sub: "u", azp, given_name: "Ada" } as JWTPayload;
-    expect(authenticationFromClaims(payload).identity).toEqual(expected);
+    expect(read(payload).identity).toEqual(expected);
   });
 });
 
 it("carries the token's iat in the identity, when it has one (a deleted user's older tokens are refused by it)", () => {
-  expect(authenticationFromClaims({ ...base, sub: "u", iat: 1_700_000_000 }).identity).toEqual({
+  expect(read({ ...base, sub: "u", iat: 1_700_000_000 }).identity).toEqual({
     id: "u",
     first_name: null,
     last_name: null,
     iat: 1_700_000_000,
   });
-  expect(authenticationFromClaims({ ...base, sub: "u" }).identity).not.toHaveProperty("iat");
+  expect(read({ ...base, sub: "u" }).identity).not.toHaveProperty("iat");
 });
 
 it("returns frozen objects (they may be shared through the cache)", () => {
-  const result = authenticationFromClaims({ ...base, sub: "u", scope: "a" });
+  const result = read({ ...base, sub: "u", scope: "a" });
   expect(Object.isFrozen(result)).toBe(true);
   expect(Object.isFrozen(result.principal)).toBe(true);
   expect(Object.isFrozen(result.principal.scopes)).toBe(true);
   expect(Object.isFrozen(result.identity)).toBe(true);
+});
+
+describe("who acts (DESIGN §2): azp and act.sub by issuer", () => {
+  type Row = [TokenIssuer, ExternalAzp, Record<string, unknown>, string | null | "refused"];
+  const rows: Row[] = [
+    ["development", "client", { azp: "coach" }, "coach"],
+    ["development", "client", { act: { sub: "coach" } }, "coach"],
+    ["development", "client", { azp: "coach", act: { sub: "coach" } }, "coach"],
+    ["development", "client", { azp: "coach", act: { sub: "other" } }, "refused"],
+    ["external", "client", { azp: "my-oidc-client" }, null],
+    ["external", "client", { azp: "my-oidc-client", act: { sub: "coach" } }, "coach"],
+    ["external", "client", { act: { sub: "coach" } }, "coach"],
+    // A client id is read as no id at all: whatever it is, it never refuses the token.
+    ["external", "client", { azp: "" }, null],
+    ["external", "actor", { azp: "coach" }, "coach"],
+    ["external", "actor", { act: { sub: "coach" } }, "coach"],
+    ["external", "actor", { azp: "coach", act: { sub: "other" } }, "refused"],
+    ["external", "client", { act: "coach" }, "refused"],
+    ["external", "client", { act: { sub: 7 } }, "refused"],
+    ["external", "client", { act: {} }, "refused"],
+    ["external", "client", { act: [{ sub: "coach" }] }, "refused"],
+    // A nested act is earlier history (RFC 8693 §4.1): the outer sub acts.
+    ["external", "client", { act: { sub: "coach", act: { sub: "older" } } }, "coach"],
+  ];
+  it.each(rows)("%s token, externalAzp %s, %j → %s", (issuer, externalAzp, extra, expected) => {
+    const payload = { ...base, sub: "athlete", ...extra } as JWTPayload;
+    const readIt = () => authenticationFromClaims(payload, issuer, externalAzp);
+    if (expected === "refused") {
+      expect(readIt).toThrow(TokenRejected);
+      return;
+    }
+    const { principal, identity } = readIt();
+    expect(principal.authorizedParty).toBe(expected);
+    expect(isDelegated(principal)).toBe(expected !== null);
+    // A regular token names the user it comes from; a delegated one never creates its subject.
+    expect(identity === null).toBe(expected !== null);
+  });
+});
+
+describe("service tokens: kind and actor", () => {
+  const service = (extra: Record<string, unknown>) =>
+    authenticationFromClaims(
+      { ...base, sub: "athlete", jti: "j1", ...extra } as JWTPayload,
+      "service",
+      "client",
+    );
+  const grant = { scopes: ["data:read"], exp: 1_999_999_000 };
+  type Row = [string, Record<string, unknown>, "accepted" | "refused"];
+  const rows: Row[] = [
+    ["principal", { teams_kind: "principal" }, "accepted"],
+    ["session", { teams_kind: "session" }, "accepted"],
+    [
+      "delegated with azp and act",
+      { teams_kind: "delegated", azp: "coach", act: { sub: "coach" } },
+      "accepted",
+    ],
+    [
+      "delegated with a grant",
+      { teams_kind: "delegated", azp: "coach", teams_actor_grant: grant },
+      "accepted",
+    ],
+    [
+      "delegated through a team",
+      { teams_kind: "delegated", azp: "coach", team_id: "club" },
+      "accepted",
+    ],
+    ["no kind", {}, "refused"],
+    ["an unknown kind", { teams_kind: "admin" }, "refused"],
+    ["delegated without an actor", { teams_kind: "delegated" }, "refused"],
+    ["delegated to itself", { teams_kind: "delegated", azp: "athlete" }, "refused"],
+    ["principal with azp", { teams_kind: "principal", azp: "coach" }, "refused"],
+    ["principal with act", { teams_kind: "principal", act: { sub: "coach" } }, "refused"],
+    ["session with azp", { teams_kind: "session", azp: "coach" }, "refused"],
+    ["principal with a team", { teams_kind: "principal", team_id: "club" }, "refused"],
+    ["principal with a grant", { teams_kind: "principal", teams_actor_grant: grant }, "refused"],
+    [
+      "a malformed grant",
+      { teams_kind: "delegated", azp: "coach", teams_actor_grant: { scopes: "data:read", exp: 1 } },
+      "refused",
+    ],
+    [
+      "azp and act differ",
+      { teams_kind: "delegated", azp: "coach", act: { sub: "other" } },
+      "refused",
+    ],
+  ];
+  it.each(rows)("%s → %s", (_, extra, expected) => {
+    if (expected === "refused") {
+      expect(() => service(extra)).toThrow(TokenRejected);
+      return;
+    }
+    const { token, principal } = service(extra);
+    expect(token).toMatchObject({
+      issuer: "service",
+      kind: extra.teams_kind,
+      jti: "j1",
+      exp: base.exp,
+    });
+    expect(token.actorGrant).toEqual(extra.teams_actor_grant);
+    expect(isDelegated(principal)).toBe(extra.teams_kind === "delegated");
+  });
+
+  it("says the issuer, jti and exp of other tokens, with no kind", () => {
+    const { token } = authenticationFromClaims(
+      { ...base, sub: "u", jti: "x" },
+      "external",
+      "client",
+    );
+    expect(token).toEqual({ issuer: "external", jti: "x", exp: base.exp });
+  });
 });

@@ -1,6 +1,14 @@
 import type { Principal } from "@teams/core";
-import { isDelegated, isPlausibleId } from "@teams/core";
+import { isDelegated } from "@teams/core";
 import type { JWTPayload } from "jose";
+import {
+  actingUser,
+  type ExternalAzp,
+  identifier,
+  type ServiceTokenKind,
+  serviceTokenFacts,
+  type TokenIssuer,
+} from "./service-token-claims.js";
 import { TokenRejected } from "./token-rejected.js";
 
 /** Who a verified token says the caller is. */
@@ -18,19 +26,33 @@ export interface Authentication {
     /** The token's `iat` (seconds), when it has one: a deleted user's older tokens are refused by it. */
     iat?: number;
   } | null;
+  /** What the token itself is. */
+  token: {
+    /** Who signed it. */
+    issuer: TokenIssuer;
+    /** For service tokens, their kind. */
+    kind?: ServiceTokenKind;
+    jti?: string;
+    /** The token's `exp`, epoch seconds. */
+    exp: number;
+    /** Service "delegated" tokens: the acting user's grant when it delegated. */
+    actorGrant?: { scopes: readonly string[]; exp: number };
+  };
 }
-
-/** DESIGN §2: `sub` (and `azp`) at most this many characters, like every id. */
-export const MAX_SUBJECT_LENGTH = 255;
 
 /**
  * The principal and identity of verified claims, frozen (they may be served from the cache to many
- * requests). Throws `TokenRejected` for claims that cannot name a principal.
+ * requests). `issuer` says whose key verified them; `externalAzp` how an external `azp` is read.
+ * Throws `TokenRejected` for claims that cannot name a principal.
  */
-export function authenticationFromClaims(claims: JWTPayload): Authentication {
+export function authenticationFromClaims(
+  claims: JWTPayload,
+  issuer: TokenIssuer,
+  externalAzp: ExternalAzp,
+): Authentication {
   const userId = identifier(claims.sub, "sub");
-  const authorizedParty =
-    claims.azp === undefined || claims.azp === null ? null : identifier(claims.azp, "azp");
+  const authorizedParty = actingUser(claims, issuer, externalAzp);
+  const facts = issuer === "service" ? serviceTokenFacts(claims, authorizedParty) : undefined;
   // `team_id` names the team a token is delegated through (DESIGN §2); the core judges its use.
   const teamId =
     claims.team_id === undefined || claims.team_id === null
@@ -51,18 +73,15 @@ export function authenticationFromClaims(claims: JWTPayload): Authentication {
         // jose has checked that a present `iat` is a number (and not far in the future).
         ...(typeof claims.iat === "number" ? { iat: claims.iat } : {}),
       });
-  return Object.freeze({ principal, identity });
-}
-
-function identifier(value: unknown, claim: string): string {
-  // A usable id by the core's rule (no control characters, well-formed text), so a signed but
-  // unusable `sub` is a 401 like any other bad credential, never a 422 echoing it.
-  if (!isPlausibleId(value) || value.length > MAX_SUBJECT_LENGTH) {
-    throw new TokenRejected(
-      `"${claim}" claim must be a string of 1 to ${MAX_SUBJECT_LENGTH} characters`,
-    );
-  }
-  return value;
+  if (typeof claims.exp !== "number") throw new TokenRejected('"exp" claim is required');
+  const token = Object.freeze({
+    issuer,
+    exp: claims.exp,
+    ...(typeof claims.jti === "string" && claims.jti !== "" && { jti: claims.jti }),
+    ...(facts && { kind: facts.kind }),
+    ...(facts?.actorGrant && { actorGrant: facts.actorGrant }),
+  });
+  return Object.freeze({ principal, identity, token });
 }
 
 // `scope` (RFC 6749 §3.3: items separated by U+0020 only) and `scopes` (an array) are both read.

@@ -6,6 +6,7 @@ function authentication(userId: string): Authentication {
   return {
     principal: { userId, authorizedParty: null, scopes: [] },
     identity: { id: userId, first_name: null, last_name: null },
+    token: { issuer: "external", exp: 2_000_000_000 },
   };
 }
 

@@ -30,7 +30,7 @@ export async function inProcessApp() {
   const store = await openSqliteStore({ filename: ":memory:" });
   const app = createApp({
     teams: createTeams(store),
-    authenticator: await createAuthenticator({ jwtSecret: secret }),
+    authenticator: await createAuthenticator({ jwtSecret: secret, externalAzp: "actor" }),
     ping: store.ping,
   });
   const fetch = ((input: string | URL | Request, init?: RequestInit) =>

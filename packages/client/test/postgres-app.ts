@@ -38,7 +38,7 @@ export async function postgresApp() {
   const store: PostgresStore = await openPostgresStore({ url: TEST_URL, schema, max: 4 });
   const app = createApp({
     teams: createTeams(store),
-    authenticator: await createAuthenticator({ jwtSecret: secret }),
+    authenticator: await createAuthenticator({ jwtSecret: secret, externalAzp: "actor" }),
     ping: store.ping,
   });
   const fetch = ((input: string | URL | Request, init?: RequestInit) =>

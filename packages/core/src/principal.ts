@@ -2,7 +2,11 @@
 export interface Principal {
   /** The token's `sub`: the user the request acts as. */
   userId: string;
-  /** The token's `azp`, or null when absent. */
+  /**
+   * The acting user, or null (DESIGN §2): for tokens the service or development mode signs, `azp`
+   * (also written `act.sub`); for an external issuer's tokens, `act.sub`, and `azp` only with
+   * `TEAMS_EXTERNAL_AZP=actor` (by default an external `azp` is an OAuth client id, not read here).
+   */
   authorizedParty: string | null;
   /** The scopes the token carries (`scope` or `scopes` claim). */
   scopes: readonly string[];
@@ -13,7 +17,7 @@ export interface Principal {
   teamId?: string | null;
 }
 
-/** A delegated token acts for `sub` on behalf of another party: `azp` present and not `sub`. */
+/** A delegated token acts for `sub` on behalf of another party: an acting user that is not `sub`. */
 export function isDelegated(principal: Principal): boolean {
   return principal.authorizedParty !== null && principal.authorizedParty !== principal.userId;
 }

@@ -9,6 +9,7 @@ import { type Config, ConfigError, loadConfig } from "../config.js";
 import { openStore } from "../store.js";
 import { adminCommand, adminHelp } from "./admin-commands.js";
 import { demoHelp, demoPeople, loadDemo } from "./demo-command.js";
+import { keysCommand, keysHelp } from "./keys-command.js";
 import { managedCommand, managedHelp } from "./managed-commands.js";
 import { rerunWithServiceFlags, startCommand, startHelp } from "./start-command.js";
 import { developmentIssuer, tokenCommand, tokenHelp } from "./token-command.js";
@@ -27,6 +28,7 @@ Commands:
   member    put or remove a team member (administration)
   managed   list, create, show, rename or delete a manager's managed users
   migrate   bring the database's schema to this release's version
+  keys      rotate the service's signing key
   demo      load a small demo world and print tokens to try it with
 
 Configuration comes from the same environment variables as the server (TEAMS_DATABASE, ...).
@@ -72,6 +74,7 @@ async function main(argv: string[]): Promise<void> {
     start: startHelp,
     token: tokenHelp,
     migrate: migrateHelp,
+    keys: keysHelp,
     demo: demoHelp,
     ...adminHelp,
     managed: managedHelp,
@@ -92,6 +95,8 @@ async function main(argv: string[]): Promise<void> {
     await startCommand(config);
   } else if (command === "token") {
     console.log(await tokenCommand(args, config));
+  } else if (command === "keys") {
+    console.log(await keysCommand(args, config));
   } else if (command === "migrate") {
     await withTeams(config, async () => undefined);
     console.log("The database's schema is up to date.");

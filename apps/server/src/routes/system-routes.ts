@@ -42,7 +42,7 @@ const docsInit = `fetch("/openapi.json").then((r) => r.json()).then((spec) => {
   window.ui = SwaggerUIBundle({ spec, dom_id: "#swagger-ui", deepLinking: true });
 });`;
 
-/** Health, readiness, the development JWKS, /openapi.json and the interactive docs at /docs. */
+/** Health, readiness, the service's JWKS, /openapi.json and the interactive docs at /docs. */
 export function systemRoutes({ app, ping, authenticator }: Api): void {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
@@ -54,13 +54,14 @@ export function systemRoutes({ app, ping, authenticator }: Api): void {
     }
   });
 
-  if (authenticator.publicJwks) {
-    const jwks = JSON.stringify(authenticator.publicJwks);
-    app.get(
-      "/.well-known/jwks.json",
-      () => new Response(jwks, { headers: { "content-type": "application/json" } }),
-    );
-  }
+  // Read on every request: a previous key leaves the set when its grace ends.
+  app.get(
+    "/.well-known/jwks.json",
+    () =>
+      new Response(JSON.stringify(authenticator.publicJwks), {
+        headers: { "content-type": "application/json" },
+      }),
+  );
 
   // OpenAPI 3.1's SPDX `identifier`; the generator's option type knows only 3.0's license.
   const license = { name: "MIT", identifier: "MIT" };

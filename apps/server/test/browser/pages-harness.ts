@@ -45,7 +45,9 @@ export async function pagesHarness(
   const teams = createTeams(store);
   await seedWorld(teams);
   const dataDir = options.development ? mkdtempSync(join(tmpdir(), "teams-pages-")) : undefined;
-  const authenticator = await createAuthenticator(dataDir ? { dataDir } : { jwtSecret: SECRET });
+  const authenticator = await createAuthenticator(
+    dataDir ? { dataDir } : { jwtSecret: SECRET, externalAzp: "actor" },
+  );
   const appOf = (csrfSecret: Uint8Array | undefined) =>
     createApp({
       teams,

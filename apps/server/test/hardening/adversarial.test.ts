@@ -1497,7 +1497,7 @@ describe("an unexpected error (a bug, a broken store) reveals nothing and is log
           throw new Error(secret);
         },
       },
-      authenticator: await createAuthenticator({ jwtSecret: SECRET }),
+      authenticator: await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" }),
       ping: store.ping,
       log: { info() {}, error: (e) => logged.push(e) },
     });

@@ -167,6 +167,7 @@ async function serve(filename: string): Promise<{ server: ServerProcess; send: S
     PORT: "0",
     TEAMS_DATABASE: filename,
     TEAMS_JWT_SECRET: SECRET,
+    TEAMS_EXTERNAL_AZP: "actor",
     TEAMS_LOG: "off",
   });
   return { server, send: (path, init) => fetch(`${server.url}${path}`, init) };

@@ -206,6 +206,7 @@ async function chain(kills: number): Promise<void> {
         PORT: "0",
         TEAMS_DATABASE: filename,
         TEAMS_JWT_SECRET: SECRET,
+        TEAMS_EXTERNAL_AZP: "actor",
         TEAMS_LOG: "off",
       });
       await checkApi(server.url, known);

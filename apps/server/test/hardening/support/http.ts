@@ -123,7 +123,7 @@ export async function inProcessApp(
   const bugs: unknown[] = [];
   const app = createApp({
     teams,
-    authenticator: await createAuthenticator({ jwtSecret: SECRET }),
+    authenticator: await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" }),
     ping: store.ping,
     ...options,
     log: { info() {}, error: (e) => bugs.push(e) },

@@ -58,6 +58,7 @@ export async function processTarget(
     PORT: "0",
     TEAMS_DATABASE: filename,
     TEAMS_JWT_SECRET: SECRET,
+    TEAMS_EXTERNAL_AZP: "actor",
     ...extraEnv,
   });
   const reader = await openSqliteStore({ filename, migrate: false });
