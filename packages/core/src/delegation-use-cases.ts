@@ -166,7 +166,15 @@ export function delegationUseCases(ctx: Context, options: DelegationOptions) {
     return (access?.grantedScopes.length ?? 0) > 0;
   }
 
+  /** Introspection is for an admin-scoped token or the resource server (401, 403 otherwise). */
+  async function permitIntrospection(caller: IntrospectionCaller): Promise<void> {
+    if (caller && "resourceServer" in caller) return;
+    (await useToken(ctx, caller, "administration")).permit();
+  }
+
   return {
+    permitIntrospection,
+
     /**
      * A person obtains a token acting as another user (`POST /api/v1/oauth/delegated-token`):
      * a user it manages, or through a team it is a member of a user who authorized that team.
@@ -353,9 +361,7 @@ export function delegationUseCases(ctx: Context, options: DelegationOptions) {
      * refresh token (stored, unused, unexpired, its basis intact).
      */
     async isGrantActive(caller: IntrospectionCaller, query: GrantQuery): Promise<GrantStatus> {
-      if (!(caller && "resourceServer" in caller)) {
-        (await useToken(ctx, caller, "administration")).permit();
-      }
+      await permitIntrospection(caller);
       const inactive = { active: false } as const;
       if (query.type === "refresh_token") {
         if (!REFRESH_TOKEN.test(query.token)) return inactive;
