@@ -347,8 +347,16 @@ export interface RefreshTokenRow {
   created_at: string;
 }
 
-/** Stores a new refresh token (its hash), unused. */
+/**
+ * Stores a new refresh token (its hash), unused. The user's expired refresh tokens go with it:
+ * they can never be used again, and nothing else would remove a family no one refreshes.
+ */
 export async function insertRefreshToken(s: Store, row: RefreshTokenRow): Promise<void> {
+  await s.db
+    .deleteFrom("refresh_tokens")
+    .where("user_id", "=", row.user_id)
+    .where("expires_at", "<=", row.created_at)
+    .execute();
   await s.db
     .insertInto("refresh_tokens")
     .values({ ...row, used_at: null })

@@ -94,6 +94,22 @@ export function runDelegationConformance(options: StoreConformanceOptions): void
       await teams.refreshGrant(other.refreshToken);
     });
 
+    t(
+      "expired refresh tokens are removed when the user gets a new one",
+      async ({ teams, clock, db }) => {
+        await teams.issueDelegation(coach, { sub: "ann" }, own);
+        await teams.issueDelegation(coach, { sub: "ben" }, own);
+        clock.now = new Date("2026-03-01T00:00:00.000Z");
+        await teams.issueDelegation(
+          coach,
+          { sub: "ann" },
+          { exp: Date.parse("2026-03-01T01:00:00Z") / 1000 },
+        );
+        // Ann's old one is gone; Ben's stays until Ben gets a new one (or it is used and refused).
+        expect(await rows(db)).toBe(2);
+      },
+    );
+
     t("unknown, malformed and expired refresh tokens are refused", async ({ teams, clock }) => {
       await refused(teams, "A".repeat(43), messages.refreshTokenInvalid);
       await refused(teams, "not a token");
