@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as a from "./authorization-queries.js";
-import type { Context, WriteStore } from "./context.js";
-import { Forbidden, InvalidGrant, NotAuthenticated, type TeamsError } from "./errors.js";
+import type { Context, Store, WriteStore } from "./context.js";
+import { Forbidden, InvalidGrant, NotAuthenticated, NotFound, type TeamsError } from "./errors.js";
 import { isPlausibleId, newId } from "./ids.js";
 import * as m from "./member-queries.js";
 import {
@@ -160,9 +160,9 @@ export function delegationUseCases(ctx: Context, options: DelegationOptions) {
   }
 
   /** Whether `sub` authorized a team the caller belongs to (then a refusal is 403, not 404). */
-  async function knowsSubject(p: Principal, sub: string): Promise<boolean> {
+  async function knowsSubject(s: Store, p: Principal, sub: string): Promise<boolean> {
     if (!isPlausibleId(sub)) return false;
-    const access = await a.findAccessFacts(store, p.userId, sub);
+    const access = await a.findAccessFacts(s, p.userId, sub);
     return (access?.grantedScopes.length ?? 0) > 0;
   }
 
@@ -196,7 +196,6 @@ export function delegationUseCases(ctx: Context, options: DelegationOptions) {
         scopes: input.scopes,
         teamId: input.team_id,
       };
-      const known = await knowsSubject(p, input.sub);
       const now = ctx.now();
       const refreshToken = newRefreshToken();
       const actorScopes = knownScopes(p.scopes);
@@ -212,12 +211,20 @@ export function delegationUseCases(ctx: Context, options: DelegationOptions) {
           teamId !== undefined && subject && isPlausibleId(teamId)
             ? await w.lockAuthorization(tx, teamId, input.sub)
             : undefined;
-        const outcome = decideDelegatedToken(p, request, {
+        const facts = {
           subject: subject && { managerId: subject.manager_id },
           callerIsMember,
           granted: granted === undefined ? undefined : decodeScopes(granted),
-          knowsSubject: known,
-        });
+          knowsSubject: false,
+        };
+        let outcome = decideDelegatedToken(p, request, facts);
+        // Whether the caller knows the user only tells a 404 from a 403: read for a refusal only.
+        if (outcome instanceof NotFound && subject) {
+          outcome = decideDelegatedToken(p, request, {
+            ...facts,
+            knowsSubject: await knowsSubject(tx, p, input.sub),
+          });
+        }
         if (outcome instanceof Error) throw outcome;
         // The caller's row is the actor's foreign key (a user first seen in its token).
         await w.ensureUserRow(tx, { id: p.userId }, now);

@@ -290,11 +290,11 @@ export const migrations: readonly Migration[] = [
         .on("refresh_tokens")
         .columns(["actor_id", "team_id"])
         .execute();
-      // A user's manager changed; a deleted user's tokens.
+      // A user's manager changed; a deleted user's tokens; a user's expired ones (a range).
       await db.schema
         .createIndex("refresh_tokens_user_idx")
         .on("refresh_tokens")
-        .columns(["user_id"])
+        .columns(["user_id", "expires_at"])
         .execute();
     },
   },
