@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import * as a from "./authorization-queries.js";
 import type { Context, Store, WriteStore } from "./context.js";
 import { Forbidden, InvalidGrant, NotAuthenticated, NotFound, type TeamsError } from "./errors.js";
-import { isPlausibleId, newId } from "./ids.js";
+import { isPlausibleId } from "./ids.js";
 import * as m from "./member-queries.js";
 import {
   basisHolds,
@@ -230,7 +230,7 @@ export function delegationUseCases(ctx: Context, options: DelegationOptions) {
         await w.ensureUserRow(tx, { id: p.userId }, now);
         await w.insertRefreshToken(tx, {
           token_hash: hashOf(refreshToken),
-          family_id: newId(),
+          family_id: randomUUID(),
           kind: "delegated",
           user_id: outcome.sub,
           actor_id: outcome.actor,
@@ -272,7 +272,7 @@ export function delegationUseCases(ctx: Context, options: DelegationOptions) {
         const seen = await findRefreshToken(tx, hash);
         if (!seen) return { refused: new InvalidGrant(messages.refreshTokenInvalid) };
         const holds = await lockedBasisHolds(tx, seen);
-        const row = await w.lockRefreshToken(tx, hash);
+        const row = await w.relockRefreshToken(tx, hash, seen);
         if (!row) return { refused: new InvalidGrant(messages.refreshTokenInvalid) };
         if (row.used_at !== null) {
           await w.endRefreshFamily(tx, row.family_id);
@@ -329,7 +329,7 @@ export function delegationUseCases(ctx: Context, options: DelegationOptions) {
         if (!(await w.lockUser(tx, actor))) throw new NotAuthenticated(messages.couldNotValidate);
         await w.insertRefreshToken(tx, {
           token_hash: hashOf(refreshToken),
-          family_id: newId(),
+          family_id: randomUUID(),
           kind: "principal",
           user_id: actor,
           actor_id: null,

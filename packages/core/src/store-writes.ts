@@ -352,16 +352,66 @@ export interface RefreshTokenRow {
  * they can never be used again, and nothing else would remove a family no one refreshes.
  */
 export async function insertRefreshToken(s: Store, row: RefreshTokenRow): Promise<void> {
-  await s.db
-    .deleteFrom("refresh_tokens")
-    .where("user_id", "=", row.user_id)
-    .where("expires_at", "<=", row.created_at)
-    .execute();
-  await s.db
-    .insertInto("refresh_tokens")
-    .values({ ...row, used_at: null })
-    .execute();
+  await deleteExpiredRefreshTokens(s, row.user_id, row.created_at);
+  await insertRefresh(
+    s,
+    row.token_hash,
+    row.family_id,
+    row.kind,
+    row.user_id,
+    row.actor_id,
+    row.team_id,
+    row.scopes,
+    row.actor_scopes,
+    row.actor_expires_at,
+    row.expires_at,
+    row.created_at,
+  );
 }
+
+// Prepared: issuing and refreshing run these on every request.
+const deleteExpiredRefreshTokens = prepare(({ db }, userId: string, now: string) =>
+  db.deleteFrom("refresh_tokens").where("user_id", "=", userId).where("expires_at", "<=", now),
+);
+
+const insertRefresh = prepare(
+  (
+    { db },
+    token_hash: string,
+    family_id: string,
+    kind: "delegated" | "principal",
+    user_id: string,
+    actor_id: string | null,
+    team_id: string | null,
+    scopes: string,
+    actor_scopes: string | null,
+    actor_expires_at: string | null,
+    expires_at: string,
+    created_at: string,
+  ) =>
+    db.insertInto("refresh_tokens").values({
+      token_hash,
+      family_id,
+      kind,
+      user_id,
+      actor_id,
+      team_id,
+      scopes,
+      actor_scopes,
+      actor_expires_at,
+      expires_at,
+      created_at,
+      used_at: null,
+    }),
+);
+
+const markRefreshTokenUsed = prepare(({ db }, tokenHash: string, now: string) =>
+  db
+    .updateTable("refresh_tokens")
+    .set({ used_at: now })
+    .where("token_hash", "=", tokenHash)
+    .where("used_at", "is", null),
+);
 
 /**
  * Rotates a refresh token: marks it used (kept for reuse detection until its family ends) and
@@ -372,13 +422,8 @@ export async function rotateRefreshToken(
   usedHash: string,
   successor: RefreshTokenRow,
 ): Promise<boolean> {
-  const marked = await s.db
-    .updateTable("refresh_tokens")
-    .set({ used_at: successor.created_at })
-    .where("token_hash", "=", usedHash)
-    .where("used_at", "is", null)
-    .executeTakeFirst();
-  if (marked.numUpdatedRows === 0n) return false;
+  const marked = await markRefreshTokenUsed(s, usedHash, successor.created_at);
+  if (!marked.numAffectedRows) return false;
   await insertRefreshToken(s, successor);
   return true;
 }
@@ -438,6 +483,19 @@ const refreshTokenForWrite = prepare(({ db, kind }, tokenHash: string) => {
   // Exclusive: a rotation, a revocation and a reuse of one token take turns.
   return kind.family === "postgres" ? query.forUpdate() : query;
 });
+
+/**
+ * The row of a refresh token read earlier in this write (`seen`), locked until the write commits:
+ * read again with the lock on PostgreSQL (it may have changed since), as it is on SQLite, whose
+ * writers hold the database's write lock from the start.
+ */
+export async function relockRefreshToken<T extends RefreshTokenRow>(
+  s: Store,
+  tokenHash: string,
+  seen: T,
+): Promise<(RefreshTokenRow & { used_at: string | null }) | T | undefined> {
+  return s.kind.family === "postgres" ? lockRefreshToken(s, tokenHash) : seen;
+}
 
 /** A refresh token's row, locked until the write commits; undefined when there is none. */
 export async function lockRefreshToken(
