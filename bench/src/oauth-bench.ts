@@ -2,7 +2,7 @@
 // as built, on the large data set: issuing a delegated token and refreshing one, each with a goal
 // of 3,000/s. `pnpm bench` runs the same scenarios among the others.
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DATA_DIR, dataset, workingCopy } from "./dataset/generate.js";
@@ -11,12 +11,15 @@ import { measureScenario } from "./load/measure.js";
 import { ensureWrk } from "./load/wrk.js";
 import { oauthScenarios } from "./oauth-scenarios.js";
 import { startServer } from "./processes/child-server.js";
+import { summarize } from "./profile.js";
 import { largeOnlyScenarios } from "./scenarios.js";
 import { tokenMinter } from "./tokens.js";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
 const warmSeconds = Number(process.env.BENCH_WARM_SECONDS ?? 2);
 const GOAL = 3000;
+/** BENCH_PROFILE=1: the service runs under `node --cpu-prof`; the summary ends the report. */
+const profiles = process.env.BENCH_PROFILE ? join(DATA_DIR, "profiles", "oauth") : undefined;
 
 async function main(): Promise<void> {
   ensureWrk();
@@ -28,7 +31,12 @@ async function main(): Promise<void> {
   const filename = workingCopy(path, "oauth.db");
   const server = await startServer(
     "Teams (large)",
-    ["--max-semi-space-size=4", "--heap-growing-percent=50", main],
+    [
+      "--max-semi-space-size=4",
+      "--heap-growing-percent=50",
+      ...(profiles ? ["--cpu-prof", `--cpu-prof-dir=${profiles}`] : []),
+      main,
+    ],
     {
       TEAMS_JWT_SECRET: secret,
       TEAMS_EXTERNAL_AZP: "actor",
@@ -50,6 +58,11 @@ async function main(): Promise<void> {
     }
   } finally {
     await server.stop();
+  }
+  if (profiles) {
+    for (const file of readdirSync(profiles).filter((f) => f.endsWith(".cpuprofile"))) {
+      console.log(`\nprofile of the service, ${file}:\n${summarize(join(profiles, file))}`);
+    }
   }
 }
 

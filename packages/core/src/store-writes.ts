@@ -353,6 +353,10 @@ export interface RefreshTokenRow {
  */
 export async function insertRefreshToken(s: Store, row: RefreshTokenRow): Promise<void> {
   await deleteExpiredRefreshTokens(s, row.user_id, row.created_at);
+  await insertRefreshRow(s, row);
+}
+
+async function insertRefreshRow(s: Store, row: RefreshTokenRow): Promise<void> {
   await insertRefresh(
     s,
     row.token_hash,
@@ -424,7 +428,8 @@ export async function rotateRefreshToken(
 ): Promise<boolean> {
   const marked = await markRefreshTokenUsed(s, usedHash, successor.created_at);
   if (!marked.numAffectedRows) return false;
-  await insertRefreshToken(s, successor);
+  // No sweep of expired tokens here: a rotation is the hot path, and issuing sweeps the user's.
+  await insertRefreshRow(s, successor);
   return true;
 }
 
