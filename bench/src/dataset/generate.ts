@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LATEST_SCHEMA_VERSION } from "@teams/core";
+import { foldName, LATEST_SCHEMA_VERSION } from "@teams/core";
 import { openSqliteStore } from "@teams/sqlite";
 import BetterSqlite3 from "better-sqlite3";
 import { sql } from "kysely";
@@ -20,7 +20,7 @@ import {
 } from "./shape.js";
 
 /** Bumped whenever the generated content changes, so a cached file of an older shape is not used. */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 
 /** bench/.data: generated files, kept between runs (gitignored). */
 export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".data");
@@ -104,15 +104,17 @@ function fill(filename: string, scale: Scale): void {
     db.transaction(() => {
       for (const index of indexes) db.exec(`drop index "${index.name}"`);
       const user = db.prepare(
-        "insert into users (id, first_name, last_name, manager_id, created_at) values (?, ?, ?, ?, ?)",
+        "insert into users (id, first_name, last_name, display_name_folded, manager_id, created_at) values (?, ?, ?, ?, ?, ?)",
       );
       const people: { first: string; last: string }[] = [];
+      const folded: string[] = [];
       for (let n = 0; n < scale.users; n++) {
         const { first, last } = personName(next);
         people.push({ first, last });
         const manager = managerOf(scale, n);
-        user.run(userId(n), first, last, manager === null ? null : userId(manager), now);
         names.push(`${first} ${last}`);
+        folded.push(foldName(`${first} ${last}`));
+        user.run(userId(n), first, last, folded[n], manager === null ? null : userId(manager), now);
       }
       const team = db.prepare(
         "insert into teams (id, name, description, url, image, privacy_statement, created_at) values (?, ?, ?, ?, ?, ?, ?)",
@@ -138,7 +140,7 @@ function fill(filename: string, scale: Scale): void {
         membership.run(teamId(n), userId(owner), "owner", name, names[owner]);
       }
       const authorization = db.prepare(
-        "insert into authorizations (user_id, team_id, scopes, granted_at, updated_at, team_name, user_display_name, user_summary) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into authorizations (user_id, team_id, scopes, granted_at, updated_at, team_name, user_display_name, user_display_name_folded, user_summary) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       );
       for (let n = 0; n < scale.users; n++) {
         const { first, last } = people[n] as { first: string; last: string };
@@ -162,6 +164,7 @@ function fill(filename: string, scale: Scale): void {
             now,
             teamNames[t],
             names[n],
+            folded[n],
             summary,
           );
         }
@@ -177,7 +180,8 @@ function fill(filename: string, scale: Scale): void {
     const wrong = db
       .prepare(
         `select (select count(*) from authorizations a join users u on u.id = a.user_id
-                  where a.user_display_name <> u.display_name)
+                  where a.user_display_name <> u.display_name
+                    or a.user_display_name_folded <> u.display_name_folded)
               + (select count(*) from authorizations a join teams t on t.id = a.team_id
                   where a.team_name <> t.name)
               + (select count(*) from authorizations a join users u on u.id = a.user_id

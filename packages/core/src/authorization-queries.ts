@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Store } from "./context.js";
 import { authorizedTeamJson, type JsonLine } from "./list-lines.js";
+import { foldName } from "./name-fold.js";
 import { type ListKey, type PageWindow, windowParts } from "./pagination.js";
 import { prepare, prepareShaped } from "./prepared-query.js";
 import type { AuthorizedTeamResponse, UserSummary } from "./schemas.js";
@@ -71,11 +72,13 @@ export function authorizedTeamLineKey(line: JsonLine<AuthorizedTeamResponse>): L
 }
 
 /**
- * Escapes LIKE's wildcards so a name filter matches its text literally, folding only A-Z as SQL's
- * lower() does in both stores (SQLite; PostgreSQL with the "C" collation).
+ * The pattern of a name filter: the needle folded as the stored names are (`foldName`, migration
+ * 6), LIKE's wildcards escaped afterwards (NFKC makes "％" a "%"), so it matches its text literally.
+ * Both sides folded, the stores compare code points alike (SQLite's LIKE also ignores ASCII case,
+ * which a folded text no longer has).
  */
 const likeContains = (needle: string) =>
-  `%${needle.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  `%${foldName(needle).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 const usersAuthorizing = prepareShaped(
   ["named", "after", "limited"],
@@ -85,10 +88,11 @@ const usersAuthorizing = prepareShaped(
       .selectFrom("authorizations")
       .select("authorizations.user_summary")
       .where("authorizations.team_id", "=", teamId);
-    // The filter reads the copied display name, so a filtered list walks the same index range.
+    // The filter reads the copied folded name, so a filtered list walks the same index range
+    // (on SQLite its index holds it too).
     if (shape.named) {
       query = query.where(
-        sql<boolean>`lower(${sql.ref("authorizations.user_display_name")}) like ${pattern} escape '\\'`,
+        sql<boolean>`${sql.ref("authorizations.user_display_name_folded")} like ${pattern} escape '\\'`,
       );
     }
     if (shape.after) {
@@ -107,7 +111,8 @@ const usersAuthorizing = prepareShaped(
 
 /**
  * The lines of the users who authorized a team, in list order (display name, user id), within
- * `window`; `name` keeps those whose display name contains it, ignoring case.
+ * `window`; `name` keeps those whose display name contains it, ignoring case and compatibility
+ * forms (`foldName`).
  */
 export async function listUsersAuthorizing(
   s: Store,

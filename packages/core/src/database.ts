@@ -25,6 +25,11 @@ export interface UsersTable {
   manager_id: string | null;
   /** Names joined by a space, else the id; computed by the store so lists can be ordered by index. */
   display_name: Generated<string>;
+  /**
+   * `foldName(display_name)`, which the `name` filter compares (migration 6). The stores cannot
+   * fold, so the core writes it with the names (`store-writes.ts`): every insert gives it.
+   */
+  display_name_folded: string;
   created_at: string;
   /**
    * Set on a user re-created after a deletion (migration 4): the deletion's ISO-8601 instant. A
@@ -66,6 +71,8 @@ export interface AuthorizationsTable {
   team_name: SortKeyCopy;
   /** The user's `display_name`: a team's authorizing users are listed by it. */
   user_display_name: SortKeyCopy;
+  /** The user's `display_name_folded`: the `name` filter of a team's users compares it. */
+  user_display_name_folded: SortKeyCopy;
   /**
    * The authorization's line of its team's users list: the JSON text of the reference's
    * `UserSummary` of its user with these scopes (migration 3; see `list-line-sql.ts`). A list

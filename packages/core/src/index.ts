@@ -39,6 +39,7 @@ export {
   readSchemaVersion,
   SchemaTooNew,
 } from "./migrations.js";
+export { foldName } from "./name-fold.js";
 export { type LinesPage, MAX_PAGE_SIZE, type Page } from "./pagination.js";
 export { type AccessFacts, decideAccess } from "./policy/access-policy.js";
 export {

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "./database.js";
+import { foldName } from "./name-fold.js";
 import type { StoreKind } from "./store-kind.js";
 
 /**
@@ -246,6 +247,62 @@ export const migrations: readonly Migration[] = [
         )
           continue;
         await db.updateTable("teams").set(next).where("id", "=", row.id).execute();
+      }
+    },
+  },
+  {
+    version: 6,
+    name: "folded display names, which the name filter compares",
+    async up(db, family) {
+      const text = family === "postgres" ? sql`text collate "C"` : "text";
+      // The `name` filter ignores case by Unicode's full case folding after NFKC (foldName), which
+      // neither store can compute: the core writes the folded display name with the names, and
+      // copies it into each authorization as it copies the display name (store-writes.ts).
+      await db.schema
+        .alterTable("users")
+        .addColumn("display_name_folded", text, (c) => c.notNull().defaultTo(""))
+        .execute();
+      await db.schema
+        .alterTable("authorizations")
+        .addColumn("user_display_name_folded", text, (c) => c.notNull().defaultTo(""))
+        .execute();
+      // The one step that imports live code: a folded name is a function of the name alone, and
+      // the only right value is what the core writes now. (A change of foldName, such as a new
+      // Unicode version, must come with a step that folds every name again.) Batches of users in
+      // id order, each one statement, alike on both stores (both name VALUES' columns column1..).
+      const batch = 500;
+      let after: string | undefined;
+      for (;;) {
+        let page = db.selectFrom("users").select(["id", "display_name"]).orderBy("id").limit(batch);
+        if (after !== undefined) page = page.where("id", ">", after);
+        const rows: { id: string; display_name: string }[] = await page.execute();
+        const last = rows[rows.length - 1];
+        if (!last) break;
+        const values = sql.join(rows.map((r) => sql`(${r.id}, ${foldName(r.display_name)})`));
+        await sql`update users set display_name_folded = folded.column2
+          from (values ${values}) as folded where users.id = folded.column1`.execute(db);
+        after = last.id;
+      }
+      await sql`update authorizations set user_display_name_folded = coalesce(
+          (select display_name_folded from users where users.id = authorizations.user_id), '')`.execute(
+        db,
+      );
+      // SQLite: the list index also holds the folded name, so a filtered list still reads one
+      // range of one index and no authorization row. (Not on PostgreSQL, whose index entries
+      // are limited to about 2,700 bytes: NFKC can make a name of 200 characters 18 times longer.)
+      if (family === "sqlite") {
+        await db.schema.dropIndex("authorizations_team_users_idx").execute();
+        await db.schema
+          .createIndex("authorizations_team_users_idx")
+          .on("authorizations")
+          .columns([
+            "team_id",
+            "user_display_name",
+            "user_id",
+            "user_summary",
+            "user_display_name_folded",
+          ])
+          .execute();
       }
     },
   },

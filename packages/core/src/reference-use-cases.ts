@@ -116,7 +116,8 @@ export function referenceUseCases(ctx: Context) {
     /**
      * Users who authorized a team, with their scopes (`GET /api/v1/teams/{team_id}/users`), for its
      * members only, each as its JSON line in the list's order (display name, id); `name` keeps
-     * those whose display name contains it, ignoring case.
+     * those whose display name contains it, ignoring case as `foldName` does (Unicode full case
+     * folding after NFKC: "strauß" finds "STRAUSS").
      */
     async listTeamUsers(
       principal: P,

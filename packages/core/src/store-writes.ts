@@ -1,13 +1,18 @@
 import { expressionBuilder, sql } from "kysely";
 import type { Store } from "./context.js";
 import type { Database } from "./database.js";
+import { displayName } from "./display-name.js";
 import { userSummaryJson } from "./list-lines.js";
+import { foldName } from "./name-fold.js";
 import { prepare } from "./prepared-query.js";
 import { coveredScopeTexts } from "./scopes.js";
 
 // Every insert, update and delete of the core: nothing else writes to the store. Each runs in the
-// caller's write transaction. Two rules are kept here, for every path:
-// - the copies of sort keys (migration 2: `team_name`, `user_display_name`) equal what they copy;
+// caller's write transaction. Three rules are kept here, for every path:
+// - a user's folded display name (migration 6) is `foldName` of its display name, written with its
+//   names by `userNames`, the one place that computes it;
+// - the copies of sort keys (migration 2: `team_name`, `user_display_name`) and of the folded name
+//   (`user_display_name_folded`) equal what they copy;
 // - an authorization's stored line of its team's users list (`user_summary`, migration 3) equals a
 //   fresh build of it from its user and its scopes (`userSummaryJson`).
 // So a write that changes a user's names or manager, a team's name or a grant's scopes rewrites
@@ -40,6 +45,26 @@ const userDisplayName = (userId: string) =>
     eb.selectFrom("users").select("users.display_name").where("users.id", "=", userId),
     eb.val(""),
   );
+/** An authorization's copies of its user's display name, as shown and as the filter reads it. */
+const authorizationNameCopies = (userId: string) => ({
+  user_display_name: userDisplayName(userId),
+  user_display_name_folded: eb.fn.coalesce(
+    eb.selectFrom("users").select("users.display_name_folded").where("users.id", "=", userId),
+    eb.val(""),
+  ),
+});
+
+/**
+ * A user's names as written, with the folded display name the `name` filter compares (which the
+ * stores cannot compute): every write of a user's names writes the folded name from here.
+ */
+function userNames(user: Names & { id: string }): Names & { display_name_folded: string } {
+  return {
+    first_name: user.first_name,
+    last_name: user.last_name,
+    display_name_folded: foldName(displayName(user)),
+  };
+}
 
 // Users.
 
@@ -48,13 +73,21 @@ const userDisplayName = (userId: string) =>
 // was in flight (`createTeam` inserts its caller too) re-creates a user that still refuses the
 // deleted account's tokens.
 const insertUserIfMissing = prepare(
-  ({ db }, id: string, firstName: string | null, lastName: string | null, now: string) =>
+  (
+    { db },
+    id: string,
+    firstName: string | null,
+    lastName: string | null,
+    folded: string,
+    now: string,
+  ) =>
     db
       .insertInto("users")
       .values({
         id,
         first_name: firstName,
         last_name: lastName,
+        display_name_folded: folded,
         manager_id: null,
         created_at: now,
         issued_after: db.selectFrom("deleted_users").select("deleted_at").where("id", "=", id),
@@ -68,7 +101,19 @@ export async function ensureUserRow(
   user: { id: string; first_name?: string | null; last_name?: string | null },
   now: string,
 ): Promise<void> {
-  await insertUserIfMissing(s, user.id, user.first_name ?? null, user.last_name ?? null, now);
+  const names = userNames({
+    id: user.id,
+    first_name: user.first_name ?? null,
+    last_name: user.last_name ?? null,
+  });
+  await insertUserIfMissing(
+    s,
+    user.id,
+    names.first_name,
+    names.last_name,
+    names.display_name_folded,
+    now,
+  );
 }
 
 /**
@@ -88,7 +133,7 @@ export async function insertManagedUser(
 ): Promise<void> {
   await s.db
     .insertInto("users")
-    .values({ ...user, created_at: now })
+    .values({ ...user, ...userNames(user), created_at: now })
     .execute();
 }
 
@@ -98,11 +143,12 @@ export async function putUserRow(
   user: Names & { id: string; manager_id: string | null },
   now: string,
 ): Promise<void> {
-  const { id, ...fields } = user;
+  const { id, manager_id } = user;
+  const names = userNames(user);
   await s.db
     .insertInto("users")
-    .values({ ...user, created_at: now })
-    .onConflict((oc) => oc.column("id").doUpdateSet(fields))
+    .values({ id, manager_id, ...names, created_at: now })
+    .onConflict((oc) => oc.column("id").doUpdateSet({ manager_id, ...names }))
     .execute();
   await copyUserNames(s, id);
   await endManagementTokens(s, id, user.manager_id);
@@ -115,7 +161,20 @@ export async function renameUserRow(
   names: Partial<Names>,
 ): Promise<void> {
   if (Object.keys(names).length === 0) return;
-  await s.db.updateTable("users").set(names).where("id", "=", userId).execute();
+  // The folded name is of both names: it is written from the row as the update left it (which
+  // holds the row's lock to the commit), so a concurrent rename of the other name is not lost.
+  const renamed = await s.db
+    .updateTable("users")
+    .set(names)
+    .where("id", "=", userId)
+    .returning(["first_name", "last_name"])
+    .executeTakeFirst();
+  if (!renamed) return;
+  await s.db
+    .updateTable("users")
+    .set({ display_name_folded: userNames({ id: userId, ...renamed }).display_name_folded })
+    .where("id", "=", userId)
+    .execute();
   await copyUserNames(s, userId);
 }
 
@@ -130,7 +189,7 @@ async function copyUserNames(s: Store, id: string): Promise<void> {
   await s.db
     .updateTable("authorizations")
     .set((eb) => ({
-      user_display_name: userDisplayName(id),
+      ...authorizationNameCopies(id),
       user_summary: userSummaryJson(s.kind, id, eb.ref("authorizations.scopes")),
     }))
     .where("user_id", "=", id)
@@ -274,7 +333,7 @@ const upsertAuthorization = prepare(
         granted_at: now,
         updated_at: now,
         team_name: teamName(teamId),
-        user_display_name: userDisplayName(userId),
+        ...authorizationNameCopies(userId),
         user_summary: userSummaryJson(kind, userId, sql.val(scopes)),
       })
       .onConflict((oc) =>

@@ -90,6 +90,7 @@ describe.skipIf(noPostgres)("migrations under the advisory lock", () => {
           id: "kept",
           first_name: null,
           last_name: null,
+          display_name_folded: "kept",
           manager_id: null,
           created_at: "x",
         })

@@ -37,7 +37,14 @@ const addUser = (id: string, fail = false) =>
   db.transaction().execute(async (trx) => {
     await trx
       .insertInto("users")
-      .values({ id, first_name: null, last_name: null, manager_id: null, created_at: "now" })
+      .values({
+        id,
+        first_name: null,
+        last_name: null,
+        display_name_folded: id,
+        manager_id: null,
+        created_at: "now",
+      })
       .execute();
     if (fail) throw new Error(`${id} changed its mind`);
     return committedUsers();

@@ -20,6 +20,7 @@ beforeEach(async () => {
         id: `u${String(i).padStart(2, "0")}`,
         first_name: null,
         last_name: null,
+        display_name_folded: `u${String(i).padStart(2, "0")}`,
         manager_id: null,
         created_at: "now",
       })),
@@ -60,6 +61,7 @@ describe("streaming from the SQLite store", () => {
           id: "zz",
           first_name: null,
           last_name: null,
+          display_name_folded: "zz",
           manager_id: null,
           created_at: "now",
         })

@@ -3,11 +3,13 @@ import { expect } from "vitest";
 import type { Store } from "../context.js";
 import { displayName } from "../display-name.js";
 import { userSummaryJson } from "../list-lines.js";
+import { foldName } from "../name-fold.js";
 
 /**
  * Asserts the rules `store-writes` keeps, over the whole store: every stored list line equals a
- * fresh build of it from its user and scopes, every copied sort key equals what it copies, and
- * every stored display name equals `displayName` of its user.
+ * fresh build of it from its user and scopes, every copied sort key and folded name equals what it
+ * copies, every stored display name equals `displayName` of its user, and every folded display
+ * name equals `foldName` of the display name.
  */
 export async function expectListLinesFresh(s: Store, after: string): Promise<void> {
   const { db, kind } = s;
@@ -20,8 +22,10 @@ export async function expectListLinesFresh(s: Store, after: string): Promise<voi
       "authorizations.user_id",
       "authorizations.user_summary as stored",
       "authorizations.user_display_name",
+      "authorizations.user_display_name_folded",
       "authorizations.team_name",
       "users.display_name",
+      "users.display_name_folded",
       "teams.name",
     ])
     .select(
@@ -35,6 +39,9 @@ export async function expectListLinesFresh(s: Store, after: string): Promise<voi
   for (const row of authorizations) {
     expect(row.stored, `${after}: line of ${row.user_id} in ${row.team_id}`).toBe(row.fresh);
     expect(row.user_display_name, `${after}: name copy of ${row.user_id}`).toBe(row.display_name);
+    expect(row.user_display_name_folded, `${after}: folded name copy of ${row.user_id}`).toBe(
+      row.display_name_folded,
+    );
     expect(row.team_name, `${after}: team name copy of ${row.team_id}`).toBe(row.name);
   }
   const memberships = await db
@@ -58,9 +65,12 @@ export async function expectListLinesFresh(s: Store, after: string): Promise<voi
   }
   const users = await db
     .selectFrom("users")
-    .select(["id", "first_name", "last_name", "display_name"])
+    .select(["id", "first_name", "last_name", "display_name", "display_name_folded"])
     .execute();
   for (const user of users) {
     expect(user.display_name, `${after}: display name of ${user.id}`).toBe(displayName(user));
+    expect(user.display_name_folded, `${after}: folded name of ${user.id}`).toBe(
+      foldName(user.display_name),
+    );
   }
 }

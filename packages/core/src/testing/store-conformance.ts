@@ -63,6 +63,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
         const core = createTeams({ db: store.db, kind: store.kind });
         await seedWorld(core);
         const check = (after: string) => expectListLinesFresh(store, after);
+        let newt = "";
         const steps: [string, () => Promise<unknown>][] = [
           ["grants", () => core.authorizeTeam(annByCoach, "club", { scopes: ["data:read"] })],
           ["a second team", () => core.authorizeTeam(annByCoach, "other", { scopes: ["profile"] })],
@@ -81,6 +82,15 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
               core.adminPutUser(admin, "ann", {
                 first_name: "Anna",
                 last_name: 'Ö "q"',
+                manager_id: "coach",
+              }),
+          ],
+          [
+            "rename to names that fold",
+            () =>
+              core.adminPutUser(admin, "ann", {
+                first_name: "ÉMILE \ufb01",
+                last_name: "Strauß",
                 manager_id: "coach",
               }),
           ],
@@ -116,7 +126,22 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
           ["member added", () => core.putMember(coach, "club", "carl", { role: "member" })],
           [
             "managed user",
-            () => core.createManagedUser(coach, { first_name: "Newt", last_name: null }),
+            async () => {
+              newt = (await core.createManagedUser(coach, { first_name: "Newt", last_name: null }))
+                .id;
+            },
+          ],
+          [
+            "managed user authorizes",
+            () => core.authorizeTeam(delegated(newt, "coach"), "club", { scopes: ["profile"] }),
+          ],
+          [
+            "managed user renamed, one name",
+            () => core.updateManagedUser(coach, newt, { last_name: "ẞ" }),
+          ],
+          [
+            "managed user renamed, the other name",
+            () => core.updateManagedUser(coach, newt, { first_name: "Ǆ" }),
           ],
           ["member removed", () => core.removeMember(coach, "club", "carl")],
           ["revoke", () => core.revokeTeam(annByCoach, "other")],
@@ -382,6 +407,85 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
             (await teams.listTeamUsers(coach, "club", { name: "_" })).map((u) => u.id),
           ).toEqual([]);
           expect(await teams.listTeamUsers(coach, "club", { name: "" })).toHaveLength(5);
+        },
+      );
+
+      t(
+        "filters team users by name ignoring case by Unicode full case folding after NFKC",
+        async (teams) => {
+          // Names as typed, each authorizing the club; the filter must answer alike on every store.
+          const people: [id: string, first: string, last: string | null][] = [
+            ["emile", "Émile", "Zola"],
+            ["strauss", "Johann", "Strauß"],
+            ["fiona", "Fiona", null],
+            ["odysseus", "ΟΔΥΣΣΕΥΣ", null],
+            ["cherokee", "ᏣᎳᎩ", null],
+            ["tamar", "ᲗᲐᲛᲐᲠ", null],
+            ["ipek", "İpek", null],
+            ["isik", "Işık", null],
+            ["kelvin", "\u212aelvin", null],
+          ];
+          for (const [id, first_name, last_name] of people) {
+            await teams.adminPutUser(admin, id, { first_name, last_name, manager_id: "coach" });
+            await teams.authorizeTeam(delegated(id, "coach"), "club", { scopes: ["profile"] });
+          }
+          const named = async (name: string) =>
+            (await teams.listTeamUsers(coach, "club", { name })).map((u) => u.id).sort();
+          const cases: [needle: string, ids: string[]][] = [
+            ["émile", ["emile"]],
+            ["ÉMILE", ["emile"]],
+            ["E\u0301mile", ["emile"]],
+            ["emile", []],
+            ["ＺＯＬＡ", ["emile"]],
+            ["STRAUSS", ["strauss"]],
+            ["strauß", ["strauss"]],
+            ["\u1e9e", ["strauss"]],
+            ["\ufb01", ["fiona"]],
+            ["FI", ["fiona"]],
+            ["οδυσσευς", ["odysseus"]],
+            ["ꮳꮃꭹ", ["cherokee"]],
+            ["თამარ", ["tamar"]],
+            ["İPEK", ["ipek"]],
+            ["i\u0307p", ["ipek"]],
+            ["ipek", []],
+            ["ŞIk", []],
+            ["şık", ["isik"]],
+            ["IŞ", ["isik"]],
+            ["isik", []],
+            ["KELVIN", ["kelvin"]],
+            ["\u212aELV", ["kelvin"]],
+            ["%", []],
+          ];
+          for (const [needle, ids] of cases) {
+            expect(await named(needle), `name=${JSON.stringify(needle)}`).toEqual(ids);
+          }
+          // A page of a filtered list, and its next page, from the same folded filter.
+          // In display-name order, by bytes: "Émile Zola", "İpek", then "\u212aelvin".
+          const first = await teams.listTeamUsersPage(coach, "club", { name: "E", limit: 1 });
+          const rest = await teams.listTeamUsersPage(coach, "club", {
+            name: "E",
+            limit: 10,
+            cursor: first.next_cursor ?? "",
+          });
+          expect([...first.items, ...rest.items].map((u) => u.id)).toEqual([
+            "emile",
+            "ipek",
+            "kelvin",
+          ]);
+          expect(rest.next_cursor).toBeNull();
+          // Renames fold too: by the administration, and a manager's partial rename.
+          await teams.adminPutUser(admin, "strauss", {
+            first_name: "Johann",
+            last_name: "Strauss",
+            manager_id: "coach",
+          });
+          expect(await named("straß")).toEqual([]);
+          expect(await named("STRAUß")).toEqual(["strauss"]);
+          await teams.updateManagedUser(coach, "fiona", { last_name: "Maß" });
+          expect(await named("FIONA MASS")).toEqual(["fiona"]);
+          await teams.updateManagedUser(coach, "fiona", { first_name: "Fee" });
+          expect(await named("fee mass")).toEqual(["fiona"]);
+          expect(await named("\ufb01")).toEqual([]);
         },
       );
 

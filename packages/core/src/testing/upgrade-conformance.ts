@@ -1,8 +1,10 @@
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
+import { displayName } from "../display-name.js";
 import { applyMigrations, LATEST_SCHEMA_VERSION, readSchemaVersion } from "../migrations.js";
 import { createTeams } from "../teams.js";
 import { admin, delegated, principal } from "./fixtures.js";
+import { expectListLinesFresh } from "./list-line-check.js";
 import { withListValues } from "./list-values.js";
 import type { StoreUnderTest } from "./store-under-test.js";
 
@@ -115,6 +117,72 @@ export function runUpgradeConformance(options: UpgradeConformanceOptions): void 
           display_name: 'Ann\n\t\u0001\u001f\u007f 😀 "q" \\ </script> Åsa',
           is_managed: true,
         });
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  describe(`upgrade from schema version 5: ${options.name}`, () => {
+    it("folds the names earlier releases stored, so the name filter finds them (migration 6)", async () => {
+      const store = await options.open();
+      try {
+        const { db } = store;
+        await db.transaction().execute((trx) => applyMigrations(trx, store.kind, 5));
+        const now = "2026-01-01T00:00:00.000Z";
+        // More users than the migration folds in one batch, with names of several scripts.
+        const many = Array.from({ length: 1234 }, (_, i) => [
+          `u${String(i).padStart(4, "0")}`,
+          ["Ünal", "ΣΟΦΙΑ", "ᏣᎳᎩ", "Ｍａｘ", "Jo"][i % 5] as string,
+          i % 7 === 0 ? null : `Groß ${i}`,
+        ]);
+        const named: [string, string | null, string | null][] = [
+          ["coach", "Cora", "Coach"],
+          ["emile", "Émile", "Zola"],
+          ["strauss", "Johann", "Strauß"],
+          ["nameless", null, null],
+          ...(many as [string, string, string | null][]),
+        ];
+        await sql`insert into users (id, first_name, last_name, manager_id, created_at) values ${sql.join(
+          named.map(([id, first, last]) => sql`(${id}, ${first}, ${last}, null, ${now})`),
+        )}`.execute(db);
+        await sql`insert into teams (id, name, description, url, image, privacy_statement, created_at)
+          values ('club', 'Club', '', 'https://c.example/', 'https://c.example/i.png',
+          'https://c.example/p', ${now})`.execute(db);
+        await sql`insert into memberships (team_id, user_id, role, team_name, user_display_name)
+          values ('club', 'coach', 'owner', 'Club', 'Cora Coach')`.execute(db);
+        // Release 5's authorizations: the copied display name and the list's line, no folded name.
+        for (const [id, first, last] of named.slice(1, 4)) {
+          const display = displayName({ id, first_name: first, last_name: last });
+          const line = JSON.stringify({
+            id,
+            first_name: first,
+            last_name: last,
+            scopes: ["profile"],
+            display_name: display,
+            is_managed: false,
+          });
+          await sql`insert into authorizations (user_id, team_id, scopes, granted_at, updated_at,
+              team_name, user_display_name, user_summary)
+            values (${id}, 'club', 'profile', ${now}, ${now}, 'Club', ${display}, ${line})`.execute(
+            db,
+          );
+        }
+
+        await db.transaction().execute((trx) => applyMigrations(trx, store.kind));
+        expect(await readSchemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+        // Every user's folded name, and every authorization's copy of it, as the core writes them.
+        await expectListLinesFresh(store, "migration 6");
+
+        const teams = withListValues(
+          createTeams({ db, kind: store.kind, clock: () => new Date(now) }),
+        );
+        const filter = async (name: string) =>
+          (await teams.listTeamUsers(principal("coach"), "club", { name })).map((u) => u.id);
+        expect(await filter("émile")).toEqual(["emile"]);
+        expect(await filter("STRAUSS")).toEqual(["strauss"]);
+        expect(await filter("NAMELESS")).toEqual(["nameless"]);
+        expect(await filter("emile")).toEqual([]);
       } finally {
         await store.close();
       }

