@@ -10,8 +10,10 @@ import { usersCursors } from "./dataset/cursors.js";
 import { DATA_DIR, dataset, workingCopy } from "./dataset/generate.js";
 import { BIG_TEAM, LARGE, READER, type Scale, SMALL, userId } from "./dataset/shape.js";
 import { runInProcess } from "./inprocess/spawn.js";
-import { ensureWrk, type LoadResult, runWrk } from "./load/wrk.js";
-import { type ChildServer, sampleRss, startServer } from "./processes/child-server.js";
+import { measureScenario } from "./load/measure.js";
+import { ensureWrk } from "./load/wrk.js";
+import { oauthScenarios } from "./oauth-scenarios.js";
+import { type ChildServer, startServer } from "./processes/child-server.js";
 import { summarize } from "./profile.js";
 import { evaluateGoals, type Measured, printReport } from "./report/report.js";
 import { type HttpScenario, largeOnlyScenarios, readScenarios } from "./scenarios.js";
@@ -43,34 +45,9 @@ function serverMain(): string {
   return main;
 }
 
-async function measure(server: ChildServer, scenario: HttpScenario): Promise<Measured> {
-  if (warmSeconds > 0) {
-    await runWrk({
-      ...scenario,
-      url: server.url,
-      seconds: warmSeconds,
-      name: `${scenario.key}-warm`,
-    });
-  }
-  const { result, samples } = await sampleRss(server, 250, () =>
-    runWrk({ ...scenario, url: server.url, name: scenario.key }),
-  );
-  const peak = Math.max(...samples.map((s) => s.mb));
-  log(`  ${scenario.label}: ${describe(result)}, RSS up to ${peak.toFixed(0)} MB`);
-  return {
-    ...result,
-    key: scenario.key,
-    label: scenario.label,
-    target: server.name,
-    connections: scenario.connections,
-    rssMb: peak,
-  };
-}
-
-const describe = (r: LoadResult) =>
-  `${Math.round(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${r.errors ? `, ${r.errors} errors` : ""}`;
-
 const log = (line: string) => console.log(line);
+const measure = (server: ChildServer, scenario: HttpScenario) =>
+  measureScenario(server, scenario, warmSeconds, log);
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -125,6 +102,12 @@ async function main(): Promise<void> {
     results.push({ ...(await measure(large, scenario)), scale: "large" });
   for (const scenario of largeOnly)
     results.push({ ...(await measure(large, scenario)), scale: "large" });
+  if (!process.env.BENCH_SKIP_OAUTH) {
+    log("the tokens the service issues (goal: 3,000/s each):");
+    const tokens = await oauthScenarios({ ...options, scale: LARGE, url: large.url });
+    for (const scenario of tokens)
+      results.push({ ...(await measure(large, scenario)), scale: "large" });
+  }
   const writes = largeOnly.filter((s) => s.kind === "write-pairs");
   const soak = await runSoak(large, [...reads, ...writes], soakSeconds, log);
   peaks[bare.name] = bare.peakRss();

@@ -20,6 +20,8 @@ export interface HttpScenario {
   lines: string[];
   connections: number;
   seconds: number;
+  /** Lines made anew for each run (warm-up, measure), when a run uses up what it sends. */
+  freshLines?: () => Promise<string[]>;
 }
 
 type Mint = (sub: string, azp?: string) => Promise<string>;

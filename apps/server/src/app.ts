@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Authenticator } from "@teams/auth";
 import { Forbidden, type Teams } from "@teams/core";
+import type { Context } from "hono";
 import { cors } from "hono/cors";
 import { withAnswerHeaders } from "./http/answer-headers.js";
 import type { Api } from "./http/api.js";
@@ -13,10 +14,14 @@ import { issueSource, registerOperation } from "./http/operation.js";
 import { type PublicOriginOptions, publicOrigin, publicOriginGate } from "./http/public-origin.js";
 import { requestLog } from "./http/request-log.js";
 import { methodsFor, slashAlternative } from "./http/route-table.js";
+import { basicIntrospector } from "./oauth/introspection-caller.js";
+import { readOAuthForm } from "./oauth/oauth-form.js";
+import { oauthSchemas } from "./openapi/oauth-components.js";
 import { referenceSchemas, securitySchemes } from "./openapi/reference-components.js";
 import { consentPages } from "./pages/pages-routes.js";
 import { adminRoutes } from "./routes/admin-routes.js";
 import { managementRoutes } from "./routes/management-routes.js";
+import { oauthRoutes } from "./routes/oauth-routes.js";
 import { referenceRoutes } from "./routes/reference-routes.js";
 import { systemRoutes } from "./routes/system-routes.js";
 import { userRoutes } from "./routes/user-routes.js";
@@ -47,6 +52,13 @@ export interface AppOptions {
    * none of them: each request's own URL decides, and its Host header is not checked.
    */
   publicOrigin?: PublicOriginOptions;
+  /** Lifetime in seconds of the access tokens the service issues (delegated, principal). Default 900. */
+  delegatedTokenTtlSeconds?: number;
+  /**
+   * The resource servers' secret for `POST /api/v1/oauth/introspect` over HTTP Basic
+   * (TEAMS_INTROSPECTION_SECRET). Default none: only an admin-scoped token may introspect.
+   */
+  introspectionSecret?: string;
   /** Where the request log and unexpected errors go; default none (tests), the server passes console. */
   log?: { info(line: string): void; error(error: unknown): void };
 }
@@ -78,21 +90,32 @@ export function createApp(options: AppOptions): OpenAPIHono {
       throw new Forbidden("Cross-site requests with cookie credentials are refused");
     }
   };
+  const authentication = async (c: Context, opts?: { headerOnly?: boolean }) => {
+    refuseForgery(c.req.raw);
+    const found = await options.authenticator.authenticate(
+      requestCredentials(c.req.raw.headers),
+      opts,
+    );
+    await options.teams.ensureUser(found.identity);
+    return found;
+  };
   const api: Api = {
     app,
     refuseForgery,
     teams: options.teams,
     authenticator: options.authenticator,
     ping: options.ping,
-    async principal(c, opts) {
-      refuseForgery(c.req.raw);
-      const { principal, identity } = await options.authenticator.authenticate(
-        requestCredentials(c.req.raw.headers),
-        opts,
+    principal: async (c, opts) => (await authentication(c, opts)).principal,
+    authentication,
+    async introspectionCaller(c) {
+      const basic = basicIntrospector(
+        c.req.header("authorization") ?? null,
+        options.introspectionSecret,
       );
-      await options.teams.ensureUser(identity);
-      return principal;
+      return basic ? { resourceServer: true } : (await authentication(c)).principal;
     },
+    oauthForm: (c) => readOAuthForm(c.req.raw, maxBodyBytes),
+    delegatedTokenTtlSeconds: options.delegatedTokenTtlSeconds ?? 900,
     body: (c) => readJsonBody(c.req.raw, maxBodyBytes),
     formOrJsonBody: (c) => readFormOrJsonBody(c.req.raw, maxBodyBytes),
     onBug,
@@ -101,7 +124,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
       registerOperation(app, operation, endpoint(issueSource(operation), handler, onBug)),
   };
 
-  for (const [name, schema] of Object.entries(referenceSchemas)) {
+  for (const [name, schema] of Object.entries({ ...referenceSchemas, ...oauthSchemas })) {
     app.openAPIRegistry.registerComponent("schemas", name, schema as never);
   }
   for (const [name, scheme] of Object.entries(securitySchemes)) {
@@ -112,6 +135,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   managementRoutes(api);
   userRoutes(api);
   adminRoutes(api);
+  oauthRoutes(api);
   systemRoutes(api);
   trpcRoutes(api, maxBodyBytes);
   consentPages(api, {

@@ -59,6 +59,12 @@ export interface Config {
   externalAzp: "client" | "actor";
   /** TEAMS_DELEGATED_TOKEN_TTL: lifetime of the delegated tokens the service issues, in seconds; default 900. */
   delegatedTokenTtlSeconds: number;
+  /**
+   * TEAMS_INTROSPECTION_SECRET: the secret resource servers present (HTTP Basic password) to
+   * `POST /api/v1/oauth/introspect`, at least 32 bytes. Default none: only an admin-scoped token
+   * may introspect.
+   */
+  introspectionSecret: string | undefined;
   /** PostgreSQL only: TEAMS_PG_POOL_MAX (10), TEAMS_PG_STATEMENT_TIMEOUT_MS (5000), TEAMS_PG_CONNECT_TIMEOUT_MS (5000). */
   postgres: { max: number; statementTimeoutMs: number; connectionTimeoutMs: number };
 }
@@ -197,6 +203,10 @@ export function loadConfig(
   const externalAzp = rawExternalAzp === "actor" ? "actor" : "client";
   // At most the longest a service token may live (the auth package's maxTokenTtlSeconds, 8 hours).
   const delegatedTokenTtlSeconds = integer("TEAMS_DELEGATED_TOKEN_TTL", 900, 1, 28_800);
+  const introspectionSecret = text("TEAMS_INTROSPECTION_SECRET");
+  if (introspectionSecret !== undefined && Buffer.byteLength(introspectionSecret) < 32) {
+    problems.push("TEAMS_INTROSPECTION_SECRET must be at least 32 bytes");
+  }
   const serviceIssuer = publicUrl ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const maxBodyBytes = integer("TEAMS_MAX_BODY_BYTES", 65536, 1024, 16 * 1024 * 1024);
   const log = text("TEAMS_LOG") !== "off";
@@ -228,6 +238,7 @@ export function loadConfig(
     signingKey,
     externalAzp,
     delegatedTokenTtlSeconds,
+    introspectionSecret,
     postgres,
   };
 }

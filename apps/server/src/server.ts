@@ -53,6 +53,8 @@ export async function startServer(
         listen: { host: config.host, port: () => listeningPort },
       },
       ...(config.csrfSecret ? { csrfSecret: Buffer.from(config.csrfSecret) } : {}),
+      delegatedTokenTtlSeconds: config.delegatedTokenTtlSeconds,
+      ...(config.introspectionSecret ? { introspectionSecret: config.introspectionSecret } : {}),
       ...(log
         ? { log: { info: (l: string) => log.info(l), error: (e: unknown) => log.error(e) } }
         : {}),

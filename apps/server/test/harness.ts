@@ -1,9 +1,9 @@
-import { createAuthenticator } from "@teams/auth";
+import { type AuthOptions, createAuthenticator } from "@teams/auth";
 import { createTeams, type Teams } from "@teams/core";
 import { seedWorld } from "@teams/core/testing";
 import { openSqliteStore, type SqliteStore } from "@teams/sqlite";
 import { SignJWT } from "jose";
-import { createApp } from "../src/app.js";
+import { type AppOptions, createApp } from "../src/app.js";
 import { openPostgresTestStore } from "./hardening/support/stores.js";
 
 export const SECRET = "test-secret-of-at-least-thirty-two-bytes!";
@@ -41,6 +41,8 @@ export type TestResponse = Omit<Response, "json"> & { json(): Promise<any> };
 
 export interface Harness {
   teams: Teams;
+  /** The store's database, for tests that check what a refusal left as it was. */
+  db: HarnessStore["db"];
   /** Calls the app in process, JSON bodies encoded for you when `json` is given. */
   request(path: string, init?: RequestInit & { json?: unknown }): Promise<TestResponse>;
   close(): Promise<void>;
@@ -61,6 +63,10 @@ export async function harness(
     corsOrigins?: string[];
     store?: "sqlite" | "postgres";
     open?: () => Promise<HarnessStore>;
+    /** More options of the authenticator (the service's own keys: `serviceIssuer`, `dataDir`). */
+    auth?: Partial<AuthOptions>;
+    /** More options of the app (`introspectionSecret`, `delegatedTokenTtlSeconds`). */
+    app?: Partial<Omit<AppOptions, "teams" | "authenticator" | "ping">>;
   } = {},
 ): Promise<Harness> {
   const open =
@@ -71,16 +77,22 @@ export async function harness(
   const store = await open();
   const teams = createTeams(store);
   if (options.seed ?? true) await seedWorld(teams);
-  const authenticator = await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" });
+  const authenticator = await createAuthenticator({
+    jwtSecret: SECRET,
+    externalAzp: "actor",
+    ...options.auth,
+  });
   const app = createApp({
     teams,
     authenticator,
     ping: store.ping,
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+    ...options.app,
   });
   return {
     teams,
+    db: store.db,
     async request(path, init = {}) {
       const { json, ...rest } = init;
       const headers = new Headers(rest.headers);

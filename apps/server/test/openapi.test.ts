@@ -159,7 +159,7 @@ describe("/docs", () => {
   });
 
   // The page's own script, run on the served document: what Swagger UI is given to render.
-  it("offers only the security schemes some operation accepts (no HTTPBasic)", async () => {
+  it("offers only the security schemes some operation accepts (HTTPBasic: introspection)", async () => {
     const script = await (await h.request("/docs/init.js")).text();
     const served = await (await h.request("/openapi.json")).json();
     let rendered: Json | undefined;
@@ -173,7 +173,16 @@ describe("/docs", () => {
     await runInNewContext(script, page);
     expect(rendered?.spec.components.securitySchemes).toEqual({
       HTTPBearer: { type: "http", scheme: "bearer" },
+      HTTPBasic: { type: "http", scheme: "basic" },
     });
+    // The schemes no operation names are left out: a document whose only Basic user is gone.
+    const bearerOnly = structuredClone(served);
+    delete bearerOnly.paths["/api/v1/oauth/introspect"];
+    await runInNewContext(script, {
+      ...page,
+      fetch: async () => ({ json: async () => bearerOnly }),
+    });
+    expect(Object.keys(rendered?.spec.components.securitySchemes ?? {})).toEqual(["HTTPBearer"]);
     expect(Object.keys(rendered?.spec.paths ?? {}).length).toBeGreaterThan(5);
   });
 });

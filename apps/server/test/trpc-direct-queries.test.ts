@@ -40,6 +40,7 @@ async function adapterAnswer(path: string, headers: Record<string, string>): Pro
       authenticator,
       headers: req.headers,
       refuseForgery: () => {},
+      delegatedTokenTtlSeconds: 900,
     }),
   });
 }

@@ -110,7 +110,37 @@ response = function(status, headers, body)
 end
 ${REPORT}`;
 
-export type ScriptKind = "rotate" | "write-pairs";
+/**
+ * Refresh chains (RFC 6749 §6 with rotation): the file holds one refresh token a line, each of
+ * its own family. A request takes the next token of the queue; its answer's new refresh token
+ * joins the queue's end. Each token is used exactly once, so with more tokens than connections
+ * every answer is a 200 (a token used twice would end its family).
+ */
+const REFRESH_CHAINS = `
+local queue = {}
+init = function(args)
+  for line in io.lines(args[1]) do table.insert(queue, line) end
+end
+local headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
+request = function()
+  local token = table.remove(queue, 1) or "exhausted"
+  return wrk.format("POST", "/api/v1/oauth/token", headers,
+    "grant_type=refresh_token&refresh_token=" .. token)
+end
+response = function(status, headers, body)
+  if status ~= 200 then return end
+  local token = body:match('"refresh_token":"([^"]+)"')
+  if token then table.insert(queue, token) end
+end
+${REPORT}`;
+
+export type ScriptKind = "rotate" | "write-pairs" | "refresh-chains";
+
+const SCRIPTS: Record<ScriptKind, string> = {
+  rotate: ROTATE,
+  "write-pairs": WRITE_PAIRS,
+  "refresh-chains": REFRESH_CHAINS,
+};
 
 /** Runs wrk against `url` (the origin; paths come from `lines`) and returns what it measured. */
 export async function runWrk(options: {
@@ -124,7 +154,7 @@ export async function runWrk(options: {
 }): Promise<LoadResult> {
   const dir = join(DATA_DIR, "runs");
   const script = join(dir, `${options.kind}.lua`);
-  writeFileSync(script, options.kind === "rotate" ? ROTATE : WRITE_PAIRS);
+  writeFileSync(script, SCRIPTS[options.kind]);
   const requests = join(dir, `${options.name.replace(/\W+/g, "-")}.requests`);
   writeFileSync(requests, `${options.lines.join("\n")}\n`);
   const args = [

@@ -14,6 +14,7 @@ export interface Database {
   authorizations: AuthorizationsTable;
   deleted_users: DeletedUsersTable;
   consent_log: ConsentLogTable;
+  refresh_tokens: RefreshTokensTable;
   teams_schema: SchemaTable;
 }
 
@@ -108,6 +109,35 @@ export interface ConsentLogTable {
   actor_authorized_party: string | null;
   actor_via: string;
   cause: string;
+}
+
+/**
+ * A refresh token of a token the service issued (migration 7), by the SHA-256 of the token
+ * (base64url). Rotated on use: the used row stays, with `used_at`, until its family ends, so a
+ * second use is seen (reuse detection). Instants are ISO-8601.
+ */
+export interface RefreshTokensTable {
+  token_hash: string;
+  /** Every token rotated from one issue shares it; ending a family deletes its rows. */
+  family_id: string;
+  /** `delegated`: acting for `user_id`; `principal`: the acting user switched back to itself. */
+  kind: "delegated" | "principal";
+  /** The token's `sub`. */
+  user_id: string;
+  /** The acting user of a delegated token (its `azp`); null for a principal token. */
+  actor_id: string | null;
+  /** The team a delegated token goes through; null for a managed user's, or a principal token. */
+  team_id: string | null;
+  /** The token's scopes, canonical order, space-separated. */
+  scopes: string;
+  /** The acting user's own token's scopes when it delegated (what switching back may give). */
+  actor_scopes: string | null;
+  /** When the acting user's own token expired (what switching back may never exceed). */
+  actor_expires_at: string | null;
+  expires_at: string;
+  created_at: string;
+  /** Set when the token was rotated: a second use ends the family. */
+  used_at: string | null;
 }
 
 /** One row: the schema version the database was last migrated to. */

@@ -15,6 +15,7 @@ export abstract class TeamsError extends Error {
     | "forbidden"
     | "not_found"
     | "invalid"
+    | "invalid_grant"
     | "unavailable";
 }
 
@@ -43,6 +44,15 @@ export class Invalid extends TeamsError {
   constructor(readonly issues: ValidationIssue[]) {
     super(issues.map((i) => `${i.loc.join(".") || "input"}: ${i.msg}`).join("; "));
   }
+}
+
+/**
+ * A refresh token that cannot be used (RFC 6749 §5.2 `invalid_grant`, HTTP 400): unknown,
+ * expired, used before (its family is then ended), or its basis is gone. Nothing usable is left.
+ */
+export class InvalidGrant extends TeamsError {
+  readonly kind = "invalid_grant";
+  override readonly name = "InvalidGrant";
 }
 
 /** The store is busy or out of reach; the request changed nothing and may be retried (HTTP 503). */

@@ -5,13 +5,23 @@ export type {
   AuthorizationsTable,
   Database,
   MembershipsTable,
+  RefreshTokensTable,
   TeamsTable,
   UsersTable,
 } from "./database.js";
+export type {
+  DelegationClaims,
+  GrantQuery,
+  GrantStatus,
+  GrantWithRefresh,
+  IntrospectionCaller,
+  ServiceGrant,
+} from "./delegation-use-cases.js";
 export { displayName } from "./display-name.js";
 export {
   Forbidden,
   Invalid,
+  InvalidGrant,
   NotAuthenticated,
   NotFound,
   TeamsError,
@@ -40,6 +50,14 @@ export {
   type Subject,
 } from "./policy/authorization-policy.js";
 export type { ActorVia, ChangeCause, ConsentActor } from "./policy/consent-actor.js";
+export {
+  type BasisFacts,
+  basisHolds,
+  type DelegationFacts,
+  type DelegationGrant,
+  type DelegationRequest,
+  decideDelegatedToken,
+} from "./policy/delegation-policy.js";
 export { messages } from "./policy/messages.js";
 export {
   decideListTeamUsers,
@@ -70,6 +88,7 @@ export {
   AuthorizationHistoryPageQuery,
   AuthorizedTeamsPageQuery,
   AuthorizeTeamInput,
+  DelegatedTokenInput,
   ListTeamUsersQuery,
   MAX_ID_LENGTH,
   ManagedUserInput,

@@ -307,6 +307,55 @@ export const migrations: readonly Migration[] = [
     },
   },
   {
+    version: 7,
+    name: "refresh tokens of the tokens the service issues, bound to their basis",
+    async up(db, family) {
+      const text = family === "postgres" ? sql`text collate "C"` : "text";
+      // Only the SHA-256 of a refresh token is kept (the token is 32 random bytes): a copy of the
+      // database never holds a usable token. A row's basis (the user, the actor, the team) is held
+      // by foreign keys: deleting any of them ends the tokens built on it in the same transaction.
+      await db.schema
+        .createTable("refresh_tokens")
+        .addColumn("token_hash", text, (c) => c.primaryKey())
+        .addColumn("family_id", text, (c) => c.notNull())
+        .addColumn("kind", text, (c) => c.notNull().check(sql`kind in ('delegated', 'principal')`))
+        .addColumn("user_id", text, (c) => c.notNull().references("users.id").onDelete("cascade"))
+        .addColumn("actor_id", text, (c) => c.references("users.id").onDelete("cascade"))
+        .addColumn("team_id", text, (c) => c.references("teams.id").onDelete("cascade"))
+        .addColumn("scopes", text, (c) => c.notNull())
+        .addColumn("actor_scopes", text)
+        .addColumn("actor_expires_at", text)
+        .addColumn("expires_at", text, (c) => c.notNull())
+        .addColumn("created_at", text, (c) => c.notNull())
+        .addColumn("used_at", text)
+        .execute();
+      // Reuse detection ends a family; each basis change ends the tokens of one pair.
+      await db.schema
+        .createIndex("refresh_tokens_family_idx")
+        .on("refresh_tokens")
+        .columns(["family_id"])
+        .execute();
+      // Revoking or narrowing an authorization (team, user); a deleted team's tokens.
+      await db.schema
+        .createIndex("refresh_tokens_team_user_idx")
+        .on("refresh_tokens")
+        .columns(["team_id", "user_id"])
+        .execute();
+      // A removed member's tokens (actor, team); a deleted actor's tokens.
+      await db.schema
+        .createIndex("refresh_tokens_actor_team_idx")
+        .on("refresh_tokens")
+        .columns(["actor_id", "team_id"])
+        .execute();
+      // A user's manager changed; a deleted user's tokens; a user's expired ones (a range).
+      await db.schema
+        .createIndex("refresh_tokens_user_idx")
+        .on("refresh_tokens")
+        .columns(["user_id", "expires_at"])
+        .execute();
+    },
+  },
+  {
     version: 8,
     name: "the consent log: one record per change of an authorization, never updated",
     async up(db, family) {

@@ -244,6 +244,33 @@ export const MembersPageQuery = z.object({
 });
 export type MembersPageQuery = AuthorizedTeamsPageQuery;
 
+/** An id sent in a body: what a store can keep and a token's `sub` can hold. */
+const bodyId = z
+  .string()
+  .min(1)
+  .max(MAX_ID_LENGTH)
+  .refine(...noNul)
+  .refine(...wellFormed);
+
+/**
+ * Ask for a delegated token (`POST /api/v1/oauth/delegated-token`): act as `sub`, through the
+ * team `team_id` when given, with at most `scopes` (everything that may be granted when absent).
+ */
+export const DelegatedTokenInput = z.object({
+  sub: bodyId,
+  scopes: z
+    .array(Scope)
+    .min(1)
+    .nullable()
+    .optional()
+    .transform((v) => v ?? undefined),
+  team_id: bodyId
+    .nullable()
+    .optional()
+    .transform((v) => v ?? undefined),
+});
+export type DelegatedTokenInput = z.input<typeof DelegatedTokenInput>;
+
 /**
  * A consent log page's cursor: the id of the page's last record (its key's sort part, in
  * decimal); any other key, which this service never writes, is refused like a foreign cursor.

@@ -49,3 +49,17 @@ export function decodeScopes(stored: string): GrantableScope[] {
   // A copy: the caller owns what it gets.
   return scopes.slice();
 }
+
+/**
+ * The stored texts of every scope set `stored` covers (its subsets, the empty one too): a refresh
+ * token whose scopes are none of them asks for more than `stored` grants. A granted set has at
+ * most three scopes, so at most eight texts.
+ */
+export function coveredScopeTexts(stored: string): string[] {
+  const held = canonicalScopes(stored.split(" ").filter(isScope));
+  const texts: string[] = [];
+  for (let mask = 0; mask < 1 << held.length; mask++) {
+    texts.push(held.filter((_, i) => mask & (1 << i)).join(" "));
+  }
+  return texts;
+}

@@ -6,6 +6,7 @@ import { userSummaryJson } from "./list-lines.js";
 import { foldName } from "./name-fold.js";
 import type { ChangeOrigin } from "./policy/consent-actor.js";
 import { prepare } from "./prepared-query.js";
+import { coveredScopeTexts } from "./scopes.js";
 
 // Every insert, update and delete of the core: nothing else writes to the store. Each runs in the
 // caller's write transaction. Three rules are kept here, for every path:
@@ -18,6 +19,10 @@ import { prepare } from "./prepared-query.js";
 // So a write that changes a user's names or manager, a team's name or a grant's scopes rewrites
 // the copies and lines that show it, in the same transaction. (`@teams/core/testing` checks both
 // rules after every write path on each store.)
+// A third rule: a write that ends the basis of a refresh token (an authorization revoked or
+// narrowed, a member removed, a manager changed, a user or team deleted) deletes the refresh
+// tokens built on it in the same transaction, after the rows of the basis (see refresh-grant: a
+// refresh locks those rows first, so the two writes take their locks in one order).
 // And the consent log (migration 8, DESIGN §7): every write that creates, changes or ends an
 // authorization appends exactly one record per authorization it touched, here and only here, in
 // the same transaction; a write that changes nothing appends nothing.
@@ -150,6 +155,7 @@ export async function putUserRow(
     .onConflict((oc) => oc.column("id").doUpdateSet({ manager_id, ...names }))
     .execute();
   await copyUserNames(s, id);
+  await endManagementTokens(s, id, user.manager_id);
 }
 
 /** Changes some of a user's names (a managed user renamed by its manager); the copies follow. */
@@ -215,6 +221,10 @@ export async function deleteUserRows(
   await s.db.deleteFrom("users").where("manager_id", "=", userId).execute();
   const deleted = await s.db.deleteFrom("users").where("id", "=", userId).executeTakeFirst();
   if (deleted.numDeletedRows === 0n) return false;
+  await s.db
+    .deleteFrom("refresh_tokens")
+    .where((eb) => eb.or([eb("user_id", "in", ids), eb("actor_id", "in", ids)]))
+    .execute();
   // The latest deletion per id: a clock that stepped back never moves the bound earlier.
   await s.db
     .insertInto("deleted_users")
@@ -282,6 +292,7 @@ export async function deleteTeamRows(
   await s.db.deleteFrom("authorizations").where("team_id", "=", teamId).execute();
   await s.db.deleteFrom("memberships").where("team_id", "=", teamId).execute();
   const deleted = await s.db.deleteFrom("teams").where("id", "=", teamId).executeTakeFirst();
+  await s.db.deleteFrom("refresh_tokens").where("team_id", "=", teamId).execute();
   return deleted.numDeletedRows > 0n;
 }
 
@@ -307,12 +318,17 @@ export async function upsertMembershipRow(
     .execute();
 }
 
-/** Removes a membership. */
+/** Removes a membership, ending the refresh tokens the member obtained through the team. */
 export async function deleteMembershipRow(s: Store, teamId: string, userId: string): Promise<void> {
   await s.db
     .deleteFrom("memberships")
     .where("team_id", "=", teamId)
     .where("user_id", "=", userId)
+    .execute();
+  await s.db
+    .deleteFrom("refresh_tokens")
+    .where("actor_id", "=", userId)
+    .where("team_id", "=", teamId)
     .execute();
 }
 
@@ -363,7 +379,8 @@ const updateAuthorization = prepare(
  * Records a user's authorization of a team, or replaces its scopes (keeping `granted_at`), with
  * its consent log record. The same scopes again change nothing and append nothing. `previous` is
  * the stored scopes the write already read in its (serializable) transaction, null for none;
- * undefined reads them here, locked to the commit.
+ * undefined reads them here, locked to the commit. The refresh tokens obtained through the team
+ * for the user whose scopes the new set no longer covers end with it.
  */
 export async function upsertAuthorizationRow(
   s: Store,
@@ -385,6 +402,12 @@ export async function upsertAuthorizationRow(
   if (previous === scopes) return;
   if (previous !== null) await updateAuthorization(s, teamId, userId, scopes, now);
   await appendRecords(s, [{ teamId, userId, scopes, previous }], now, origin);
+  await s.db
+    .deleteFrom("refresh_tokens")
+    .where("team_id", "=", teamId)
+    .where("user_id", "=", userId)
+    .where("scopes", "not in", coveredScopeTexts(scopes))
+    .execute();
 }
 
 const deleteAuthorization = prepare(({ db }, teamId: string, userId: string) =>
@@ -396,8 +419,8 @@ const deleteAuthorization = prepare(({ db }, teamId: string, userId: string) =>
 );
 
 /**
- * Removes a user's authorization of a team, with its consent log record; the scopes it held, or
- * undefined when there was none (and nothing is recorded).
+ * Removes a user's authorization of a team, with its consent log record, and the refresh tokens
+ * obtained through it; the scopes it held, or undefined when there was none (nothing recorded).
  */
 export async function deleteAuthorizationRow(
   s: Store,
@@ -407,10 +430,141 @@ export async function deleteAuthorizationRow(
   origin: ChangeOrigin,
 ): Promise<string | undefined> {
   const previous = (await deleteAuthorization(s, teamId, userId)).rows[0]?.scopes;
+  await s.db
+    .deleteFrom("refresh_tokens")
+    .where("team_id", "=", teamId)
+    .where("user_id", "=", userId)
+    .execute();
   if (previous !== undefined) {
     await appendRecords(s, [{ teamId, userId, scopes: null, previous }], now, origin);
   }
   return previous;
+}
+
+// Refresh tokens (migration 7).
+
+/** A refresh token's row as written: the columns the core sets. */
+export interface RefreshTokenRow {
+  token_hash: string;
+  family_id: string;
+  kind: "delegated" | "principal";
+  user_id: string;
+  actor_id: string | null;
+  team_id: string | null;
+  scopes: string;
+  actor_scopes: string | null;
+  actor_expires_at: string | null;
+  expires_at: string;
+  created_at: string;
+}
+
+/**
+ * Stores a new refresh token (its hash), unused. The user's expired refresh tokens go with it:
+ * they can never be used again, and nothing else would remove a family no one refreshes.
+ */
+export async function insertRefreshToken(s: Store, row: RefreshTokenRow): Promise<void> {
+  await deleteExpiredRefreshTokens(s, row.user_id, row.created_at);
+  await insertRefreshRow(s, row);
+}
+
+async function insertRefreshRow(s: Store, row: RefreshTokenRow): Promise<void> {
+  await insertRefresh(
+    s,
+    row.token_hash,
+    row.family_id,
+    row.kind,
+    row.user_id,
+    row.actor_id,
+    row.team_id,
+    row.scopes,
+    row.actor_scopes,
+    row.actor_expires_at,
+    row.expires_at,
+    row.created_at,
+  );
+}
+
+// Prepared: issuing and refreshing run these on every request.
+const deleteExpiredRefreshTokens = prepare(({ db }, userId: string, now: string) =>
+  db.deleteFrom("refresh_tokens").where("user_id", "=", userId).where("expires_at", "<=", now),
+);
+
+const insertRefresh = prepare(
+  (
+    { db },
+    token_hash: string,
+    family_id: string,
+    kind: "delegated" | "principal",
+    user_id: string,
+    actor_id: string | null,
+    team_id: string | null,
+    scopes: string,
+    actor_scopes: string | null,
+    actor_expires_at: string | null,
+    expires_at: string,
+    created_at: string,
+  ) =>
+    db.insertInto("refresh_tokens").values({
+      token_hash,
+      family_id,
+      kind,
+      user_id,
+      actor_id,
+      team_id,
+      scopes,
+      actor_scopes,
+      actor_expires_at,
+      expires_at,
+      created_at,
+      used_at: null,
+    }),
+);
+
+const markRefreshTokenUsed = prepare(({ db }, tokenHash: string, now: string) =>
+  db
+    .updateTable("refresh_tokens")
+    .set({ used_at: now })
+    .where("token_hash", "=", tokenHash)
+    .where("used_at", "is", null),
+);
+
+/**
+ * Rotates a refresh token: marks it used (kept for reuse detection until its family ends) and
+ * stores its successor in the same family. False when it was no longer there unused.
+ */
+export async function rotateRefreshToken(
+  s: Store,
+  usedHash: string,
+  successor: RefreshTokenRow,
+): Promise<boolean> {
+  const marked = await markRefreshTokenUsed(s, usedHash, successor.created_at);
+  if (!marked.numAffectedRows) return false;
+  // No sweep of expired tokens here: a rotation is the hot path, and issuing sweeps the user's.
+  await insertRefreshRow(s, successor);
+  return true;
+}
+
+/** Ends a family of refresh tokens: every token rotated from one issue, used or not. */
+export async function endRefreshFamily(s: Store, familyId: string): Promise<void> {
+  await s.db.deleteFrom("refresh_tokens").where("family_id", "=", familyId).execute();
+}
+
+/**
+ * A user's manager became `managerId` (null: none): the refresh tokens of anyone else acting
+ * for it as its manager end.
+ */
+async function endManagementTokens(
+  s: Store,
+  userId: string,
+  managerId: string | null,
+): Promise<void> {
+  let query = s.db
+    .deleteFrom("refresh_tokens")
+    .where("user_id", "=", userId)
+    .where("kind", "=", "delegated")
+    .where("team_id", "is", null);
+  if (managerId !== null) query = query.where("actor_id", "!=", managerId);
+  await query.execute();
 }
 
 // The consent log (migration 8).
@@ -555,4 +709,63 @@ const teamForWrite = prepare(({ db, kind }, teamId: string) => {
 /** Whether the team exists, locked against deletion until the write commits. */
 export async function lockTeam(s: Store, teamId: string): Promise<boolean> {
   return (await teamForWrite(s, teamId)).rows.length > 0;
+}
+
+const refreshTokenForWrite = prepare(({ db, kind }, tokenHash: string) => {
+  const query = db.selectFrom("refresh_tokens").selectAll().where("token_hash", "=", tokenHash);
+  // Exclusive: a rotation, a revocation and a reuse of one token take turns.
+  return kind.family === "postgres" ? query.forUpdate() : query;
+});
+
+/**
+ * The row of a refresh token read earlier in this write (`seen`), locked until the write commits:
+ * read again with the lock on PostgreSQL (it may have changed since), as it is on SQLite, whose
+ * writers hold the database's write lock from the start.
+ */
+export async function relockRefreshToken<T extends RefreshTokenRow>(
+  s: Store,
+  tokenHash: string,
+  seen: T,
+): Promise<(RefreshTokenRow & { used_at: string | null }) | T | undefined> {
+  return s.kind.family === "postgres" ? lockRefreshToken(s, tokenHash) : seen;
+}
+
+/** A refresh token's row, locked until the write commits; undefined when there is none. */
+export async function lockRefreshToken(
+  s: Store,
+  tokenHash: string,
+): Promise<(RefreshTokenRow & { used_at: string | null }) | undefined> {
+  return (await refreshTokenForWrite(s, tokenHash)).rows[0];
+}
+
+const membershipForWrite = prepare(({ db, kind }, teamId: string, userId: string) => {
+  const query = db
+    .selectFrom("memberships")
+    .select("role")
+    .where("team_id", "=", teamId)
+    .where("user_id", "=", userId);
+  return kind.family === "postgres" ? query.forShare() : query;
+});
+
+/** Whether the user is a member of the team, locked against removal until the write commits. */
+export async function lockMembership(s: Store, teamId: string, userId: string): Promise<boolean> {
+  return (await membershipForWrite(s, teamId, userId)).rows.length > 0;
+}
+
+const authorizationForWrite = prepare(({ db, kind }, teamId: string, userId: string) => {
+  const query = db
+    .selectFrom("authorizations")
+    .select("scopes")
+    .where("team_id", "=", teamId)
+    .where("user_id", "=", userId);
+  return kind.family === "postgres" ? query.forShare() : query;
+});
+
+/** The scopes the user granted the team, locked against change until the write commits. */
+export async function lockAuthorization(
+  s: Store,
+  teamId: string,
+  userId: string,
+): Promise<string | undefined> {
+  return (await authorizationForWrite(s, teamId, userId)).rows[0]?.scopes;
 }

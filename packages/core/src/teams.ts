@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { adminUseCases } from "./admin-use-cases.js";
 import { createContext } from "./context.js";
 import type { Database } from "./database.js";
+import { delegationUseCases } from "./delegation-use-cases.js";
 import { Invalid, NotAuthenticated } from "./errors.js";
 import { historyUseCases } from "./history-use-cases.js";
 import { isPlausibleId } from "./ids.js";
@@ -27,6 +28,12 @@ export interface CreateTeamsOptions {
    * (with a short jittered pause between runs) before the caller gets `Unavailable`. Default 8.
    */
   maxAttempts?: number;
+  /**
+   * Lifetime in seconds of a refresh token of a delegated token the service issues, renewed at
+   * each rotation (a principal's refresh token never outlives the principal's own token).
+   * Default 30 days.
+   */
+  refreshTokenTtlSeconds?: number;
 }
 
 /** The identity a valid token carries, for `ensureUser`. */
@@ -61,6 +68,9 @@ export function createTeams(options: CreateTeamsOptions) {
     ...userUseCases(ctx),
     ...adminUseCases(ctx),
     ...historyUseCases(ctx),
+    ...delegationUseCases(ctx, {
+      refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 24 * 3600,
+    }),
     /**
      * Records a user first seen in a valid token; an existing user is left as it is. A token of a
      * deleted user (issued before the deletion, or without `iat`) is `NotAuthenticated` and does not

@@ -46,6 +46,7 @@ describe.skipIf(noPostgres)("migrations under the advisory lock", () => {
         "consent_log",
         "deleted_users",
         "memberships",
+        "refresh_tokens",
         "teams",
         "teams_schema",
         "users",

@@ -8,6 +8,7 @@ import { createTeams, TeamsError } from "@teams/core";
 import { type Config, ConfigError, loadConfig } from "../config.js";
 import { openStore } from "../store.js";
 import { adminCommand, adminHelp } from "./admin-commands.js";
+import { delegateCommand, delegateHelp } from "./delegate-command.js";
 import { demoHelp, demoPeople, loadDemo } from "./demo-command.js";
 import { keysCommand, keysHelp } from "./keys-command.js";
 import { managedCommand, managedHelp } from "./managed-commands.js";
@@ -72,7 +73,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const helps: Record<string, string> = {
     start: startHelp,
-    token: tokenHelp,
+    token: `${tokenHelp}\n\n${delegateHelp}`,
     migrate: migrateHelp,
     keys: keysHelp,
     demo: demoHelp,
@@ -93,6 +94,12 @@ async function main(argv: string[]): Promise<void> {
     const rerun = rerunWithServiceFlags();
     if (rerun) process.exit(await rerun);
     await startCommand(config);
+  } else if (
+    command === "token" &&
+    args.some((a) => a === "--delegate" || a.startsWith("--delegate="))
+  ) {
+    const pair = await withTeams(config, (teams) => delegateCommand(args, config, teams));
+    console.log(JSON.stringify(pair, null, 2));
   } else if (command === "token") {
     console.log(await tokenCommand(args, config));
   } else if (command === "keys") {

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { Authenticator } from "@teams/auth";
-import type { Principal, Teams } from "@teams/core";
+import type { Authentication, Authenticator } from "@teams/auth";
+import type { IntrospectionCaller, Principal, Teams } from "@teams/core";
 import type { Context } from "hono";
 import type { Handler } from "./endpoint.js";
 import type { IssueSource } from "./fastapi-errors.js";
@@ -16,6 +16,14 @@ export interface Api {
   refuseForgery(request: Request): void;
   /** The caller, from its credentials (401 otherwise); a user first seen is recorded. */
   principal(c: Context, options?: { headerOnly?: boolean }): Promise<Principal>;
+  /** The caller with what its token says of itself (issuer, kind, `exp`), as `principal` reads it. */
+  authentication(c: Context, options?: { headerOnly?: boolean }): Promise<Authentication>;
+  /** An introspection's caller: the resource servers' secret (HTTP Basic), or a bearer token. */
+  introspectionCaller(c: Context): Promise<IntrospectionCaller>;
+  /** An OAuth endpoint's form body, within the size limit (RFC 6749 errors otherwise). */
+  oauthForm(c: Context): Promise<Map<string, string>>;
+  /** Lifetime of the access tokens the service issues (`TEAMS_DELEGATED_TOKEN_TTL`). */
+  delegatedTokenTtlSeconds: number;
   /** The JSON body, within the size limit (413/415/422 otherwise). */
   body(c: Context): Promise<unknown>;
   /** A form-encoded or JSON body, within the size limit (413/415/422 otherwise). */

@@ -1,6 +1,7 @@
 import { TeamsError } from "@teams/core";
 import type { Context } from "hono";
 import { errorResponse, HttpProblem, type IssueSource } from "./fastapi-errors.js";
+import { OAuthProblem } from "./oauth-answers.js";
 
 export type Handler = (c: Context) => Promise<Response>;
 
@@ -18,7 +19,11 @@ export function endpoint(
     try {
       return await handler(c);
     } catch (error) {
-      if (!(error instanceof TeamsError) && !(error instanceof HttpProblem)) onBug(error);
+      const expected =
+        error instanceof TeamsError ||
+        error instanceof HttpProblem ||
+        error instanceof OAuthProblem;
+      if (!expected) onBug(error);
       return errorResponse(error, where);
     }
   };

@@ -1,7 +1,9 @@
 import { TeamsError, type ValidationIssue } from "@teams/core";
+import { OAuthProblem, oauthErrorResponse } from "./oauth-answers.js";
 
 // Every error answer of the REST face, in FastAPI's shapes: `{"detail": "..."}`, and for validation
-// `422 {"detail": [{"type", "loc", "msg", "input"}]}`. Nothing else writes an error body.
+// `422 {"detail": [{"type", "loc", "msg", "input"}]}`; the OAuth endpoints' own errors are RFC
+// 6749 §5.2 bodies (oauth-answers.ts). Nothing else writes an error body.
 
 const JSON_TYPE = { "content-type": "application/json" };
 
@@ -53,6 +55,7 @@ export const NOT_AUTHENTICATED = { "www-authenticate": "Bearer" };
 
 /** Maps any error to its answer; an unexpected one is a 500 that reveals nothing. */
 export function errorResponse(error: unknown, where: IssueSource = { source: "body" }): Response {
+  if (error instanceof OAuthProblem) return oauthErrorResponse(error);
   if (error instanceof HttpProblem) {
     return typeof error.detail === "string"
       ? detailResponse(error.status, error.detail, error.headers)
@@ -70,6 +73,13 @@ export function errorResponse(error: unknown, where: IssueSource = { source: "bo
         return validationResponse(
           (error as TeamsError & { issues: ValidationIssue[] }).issues.map((i) => locate(i, where)),
         );
+      case "invalid_grant":
+        // RFC 6749 §5.2: an OAuth error body, never cached.
+        return oauthErrorResponse({
+          error: "invalid_grant",
+          description: error.message,
+          status: 400,
+        });
       case "unavailable":
         return detailResponse(503, error.message, {
           "retry-after": String(

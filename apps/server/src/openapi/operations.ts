@@ -41,7 +41,22 @@ export interface OperationDoc {
    * answer). Default false.
    */
   paged?: boolean;
-  body?: { schema: Schema; required?: boolean };
+  body?: {
+    schema: Schema;
+    required?: boolean;
+    /** How the body is encoded; default JSON. The OAuth endpoints take forms (RFC 6749). */
+    type?: "application/json" | "application/x-www-form-urlencoded";
+  };
+  /**
+   * The credentials the operation takes; default a bearer token (with the reference's
+   * `refreshed-token` header and `token` cookie). Empty: none (the token endpoint).
+   */
+  security?: ("HTTPBearer" | "HTTPBasic")[];
+  /**
+   * OAuth's error answers (RFC 6749 §5.2 `OAuthError`, with these statuses) instead of FastAPI's
+   * `{"detail"}` ones. Default none.
+   */
+  oauthErrors?: number[];
   /** Success status and body schema (none for 204). */
   success: { status: number; schema?: Schema; title?: string; description?: string };
 }
@@ -65,6 +80,13 @@ export function errorResponses(path: string): Record<number, unknown> {
   );
 }
 
+const oauthErrorText: Record<number, string> = {
+  400: "OAuth error (RFC 6749 §5.2): invalid_request, invalid_grant, unsupported_grant_type",
+  401: "OAuth error: invalid_client",
+  403: "Forbidden",
+  503: "Store unavailable",
+};
+
 const titleCase = (name: string) =>
   name
     .split(/[_-]/)
@@ -77,7 +99,7 @@ const titleCase = (name: string) =>
  * the 422 `HTTPValidationError` answer.
  */
 export function documentOperation(app: OpenAPIHono, doc: OperationDoc): void {
-  const parameters = [
+  const parameters: Record<string, unknown>[] = [
     ...pathParams(doc.path).map((name) => ({
       name,
       in: "path",
@@ -92,19 +114,24 @@ export function documentOperation(app: OpenAPIHono, doc: OperationDoc): void {
       ...(q.description ? { description: q.description } : {}),
       ...(q.extension ? { "x-extension": true } : {}),
     })),
-    {
-      name: "refreshed-token",
-      in: "header",
-      required: false,
-      schema: { anyOf: [{ type: "string" }, { type: "null" }], title: "Refreshed-Token" },
-    },
-    {
-      name: "token",
-      in: "cookie",
-      required: false,
-      schema: { anyOf: [{ type: "string" }, { type: "null" }], title: "Token" },
-    },
   ];
+  const security = doc.security ?? ["HTTPBearer"];
+  if (security.includes("HTTPBearer")) {
+    parameters.push(
+      {
+        name: "refreshed-token",
+        in: "header",
+        required: false,
+        schema: { anyOf: [{ type: "string" }, { type: "null" }], title: "Refreshed-Token" },
+      },
+      {
+        name: "token",
+        in: "cookie",
+        required: false,
+        schema: { anyOf: [{ type: "string" }, { type: "null" }], title: "Token" },
+      },
+    );
+  }
   const headers = doc.paged ? { headers: pagingHeaders } : {};
   const success = doc.success.schema
     ? {
@@ -126,25 +153,38 @@ export function documentOperation(app: OpenAPIHono, doc: OperationDoc): void {
     summary: doc.summary,
     ...(doc.description ? { description: doc.description } : {}),
     operationId: doc.operationId,
-    security: [{ HTTPBearer: [] }],
+    security: security.map((name) => ({ [name]: [] })),
     parameters,
     ...(doc.body
       ? {
           request: {
             body: {
-              content: { "application/json": { schema: doc.body.schema } },
+              content: { [doc.body.type ?? "application/json"]: { schema: doc.body.schema } },
               required: doc.body.required ?? true,
             },
           },
         }
       : {}),
-    responses: {
-      [doc.success.status]: success,
-      ...errorResponses(doc.path),
-      422: {
-        description: "Validation Error",
-        content: { "application/json": { schema: ref("HTTPValidationError") } },
-      },
-    },
+    responses: doc.oauthErrors
+      ? {
+          [doc.success.status]: success,
+          ...Object.fromEntries(
+            doc.oauthErrors.map((status) => [
+              status,
+              {
+                description: oauthErrorText[status] ?? "Error",
+                content: { "application/json": { schema: ref("OAuthError") } },
+              },
+            ]),
+          ),
+        }
+      : {
+          [doc.success.status]: success,
+          ...errorResponses(doc.path),
+          422: {
+            description: "Validation Error",
+            content: { "application/json": { schema: ref("HTTPValidationError") } },
+          },
+        },
   } as never);
 }

@@ -49,6 +49,8 @@ export function pageForError(error: unknown, development: boolean): PageProblem 
       );
     case "invalid":
       return problem(422, "That cannot be granted", html`<p>${error.message}</p>`);
+    case "invalid_grant":
+      return problem(400, "Not allowed", html`<p>${error.message}.</p>`);
     case "unavailable":
       return problem(
         503,

@@ -31,7 +31,7 @@ const docsPage = `<!doctype html>
 </html>`;
 
 // Swagger UI offers every security scheme of the components; the document keeps the reference's
-// HTTPBasic, which no operation accepts, so the page shows only the schemes some operation names.
+// HTTPBasic, which only introspection accepts, so the page shows only the schemes some operation names.
 const docsInit = `fetch("/openapi.json").then((r) => r.json()).then((spec) => {
   const used = new Set();
   for (const item of Object.values(spec.paths ?? {}))

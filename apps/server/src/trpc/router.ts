@@ -1,6 +1,7 @@
 import type { TRPCBuiltRouter, TRPCDecorateCreateRouterOptions } from "@trpc/server";
 import { adminProcedures } from "./admin-router.js";
 import { managementProcedures } from "./management-router.js";
+import { oauthProcedures } from "./oauth-router.js";
 import { referenceProcedures } from "./reference-router.js";
 import { router, type TeamsErrorShape } from "./trpc.js";
 
@@ -9,6 +10,7 @@ const procedures = {
   teams: referenceProcedures,
   manage: managementProcedures,
   admin: adminProcedures,
+  oauth: oauthProcedures,
 };
 
 export const appRouter = router(procedures);

@@ -13,7 +13,7 @@ export const MAX_BATCH_SIZE = 16;
 
 /** tRPC at /trpc, in the same app: the same core, credentials and limits as REST. */
 export function trpcRoutes(
-  { app, teams, authenticator, endpoint, refuseForgery, onBug }: Api,
+  { app, teams, authenticator, endpoint, refuseForgery, onBug, delegatedTokenTtlSeconds }: Api,
   maxBodyBytes: number,
 ): void {
   // One error policy for both paths: an unexpected error is logged, and 503s say when to come
@@ -52,6 +52,7 @@ export function trpcRoutes(
             authenticator,
             headers: req.headers,
             refuseForgery: () => refuseForgery(req),
+            delegatedTokenTtlSeconds,
           }),
           onError: reportError,
           errorHeaders,
@@ -76,6 +77,7 @@ export function trpcRoutes(
           authenticator,
           headers: req.headers,
           refuseForgery: () => refuseForgery(req),
+          delegatedTokenTtlSeconds,
         }),
       });
     }),

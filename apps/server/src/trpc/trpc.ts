@@ -1,5 +1,5 @@
-import type { Authenticator } from "@teams/auth";
-import { Invalid, type Principal, type Teams, TeamsError, type ValidationIssue } from "@teams/core";
+import type { Authentication, Authenticator } from "@teams/auth";
+import { Invalid, type Teams, TeamsError, type ValidationIssue } from "@teams/core";
 import { initTRPC, type TRPCDefaultErrorShape, TRPCError } from "@trpc/server";
 
 /** What every procedure gets: the core, the authenticator and the request's headers. */
@@ -9,6 +9,8 @@ export interface TrpcContext {
   headers: Headers;
   /** Throws Forbidden for a cross-site write whose only credential is the cookie (CSRF). */
   refuseForgery(): void;
+  /** Lifetime of the access tokens the service issues (`TEAMS_DELEGATED_TOKEN_TTL`). */
+  delegatedTokenTtlSeconds: number;
 }
 
 /**
@@ -39,6 +41,8 @@ const codes = {
   forbidden: "FORBIDDEN",
   not_found: "NOT_FOUND",
   invalid: "UNPROCESSABLE_CONTENT",
+  // RFC 6749 §5.2 answers a refresh token that cannot be used with 400.
+  invalid_grant: "BAD_REQUEST",
   unavailable: "SERVICE_UNAVAILABLE",
 } as const satisfies Record<TeamsError["kind"], TRPCError["code"]>;
 
@@ -60,9 +64,9 @@ export const router = t.router;
 export const rootConfig = t._config;
 export const publicProcedure = t.procedure.use(mapErrors);
 
-async function authenticate(ctx: TrpcContext, headerOnly: boolean): Promise<Principal> {
+async function authenticate(ctx: TrpcContext, headerOnly: boolean): Promise<Authentication> {
   ctx.refuseForgery();
-  const { principal, identity } = await ctx.authenticator.authenticate(
+  const found = await ctx.authenticator.authenticate(
     {
       authorization: ctx.headers.get("authorization"),
       refreshedToken: ctx.headers.get("refreshed-token"),
@@ -70,18 +74,24 @@ async function authenticate(ctx: TrpcContext, headerOnly: boolean): Promise<Prin
     },
     { headerOnly },
   );
-  await ctx.teams.ensureUser(identity);
-  return principal;
+  await ctx.teams.ensureUser(found.identity);
+  return found;
 }
 
 /** A procedure for any valid credential (DESIGN §2 order). */
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) =>
-  next({ ctx: { principal: await authenticate(ctx, false) } }),
+  next({ ctx: { principal: (await authenticate(ctx, false)).principal } }),
 );
+
+/** A procedure that also reads what the token says of itself (its issuer, kind and `exp`). */
+export const authenticatedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const found = await authenticate(ctx, false);
+  return next({ ctx: { principal: found.principal, authentication: found } });
+});
 
 /** Authorize and revoke read the delegated token from the Authorization header only, as REST does. */
 export const headerTokenProcedure = publicProcedure.use(async ({ ctx, next }) =>
-  next({ ctx: { principal: await authenticate(ctx, true) } }),
+  next({ ctx: { principal: (await authenticate(ctx, true)).principal } }),
 );
 
 /**

@@ -341,6 +341,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/oauth/delegated-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Delegated Token
+         * @description A token acting as `sub`: a user the caller manages, or (with `team_id`) a user who authorized a team the caller is a member of, with at most what that user granted it. `scopes` narrow the token; it never carries a scope the caller's own token lacks, nor `admin`. 404 for a user the caller may not know about, 403 for one it may not act for. Delegated tokens are refused.
+         */
+        post: operations["create_delegated_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth/principal-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Principal Token
+         * @description Called with a delegated token this service issued: a token for the acting user (the delegated token's `azp`) with its scopes as they were when it delegated, never outliving its own token then.
+         */
+        get: operations["get_principal_token"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Token
+         * @description `grant_type=refresh_token`: a new token pair for a refresh token, which is rotated (a reused refresh token ends its whole family). Client credentials, in the body or HTTP Basic, are accepted and ignored. Errors are RFC 6749 §5.2 bodies.
+         */
+        post: operations["oauth_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke
+         * @description RFC 7009: revokes a refresh token and every token rotated from the same issue. An unknown token is answered 200 as well.
+         */
+        post: operations["oauth_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Introspect
+         * @description RFC 7662, for an admin-scoped token or HTTP Basic with the resource servers' secret (`TEAMS_INTROSPECTION_SECRET`): whether a token this service issued is active. A delegated token is inactive as soon as its basis is gone (the authorization revoked or narrowed, the member removed, the manager changed), before it expires.
+         */
+        post: operations["oauth_introspect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -447,6 +547,70 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** TokenResponse */
+        TokenResponse: {
+            /**
+             * Access Token
+             * @description A JWT signed by this service
+             */
+            access_token: string;
+            /**
+             * Token Type
+             * @enum {string}
+             */
+            token_type: "Bearer";
+            /**
+             * Expires In
+             * @description Seconds
+             */
+            expires_in: number;
+            /**
+             * Refresh Token
+             * @description Opaque; rotated on every use
+             */
+            refresh_token: string;
+            /**
+             * Scope
+             * @description Space-separated scopes of the access token
+             */
+            scope: string;
+        };
+        /** OAuthError */
+        OAuthError: {
+            /**
+             * Error
+             * @enum {string}
+             */
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "unsupported_token_type";
+            /** Error Description */
+            error_description: string;
+        };
+        /** IntrospectionResponse */
+        IntrospectionResponse: {
+            /** Active */
+            active: boolean;
+            /** Sub */
+            sub?: string;
+            /** Scope */
+            scope?: string;
+            /** Exp */
+            exp?: number;
+            /** Token Type */
+            token_type?: string;
+            /** Iss */
+            iss?: string;
+            /** Jti */
+            jti?: string;
+            /** Azp */
+            azp?: string;
+            /** Team Id */
+            team_id?: string;
+            /** Act */
+            act?: {
+                /** Sub */
+                sub: string;
+            };
         };
     };
     responses: never;
@@ -2357,6 +2521,326 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    create_delegated_token: {
+        parameters: {
+            query?: never;
+            header?: {
+                "refreshed-token"?: string | null;
+            };
+            path?: never;
+            cookie?: {
+                token?: string | null;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Sub
+                     * @description The user to act as
+                     */
+                    sub: string;
+                    /**
+                     * Scopes
+                     * @description Narrow the token to these; default everything that may be granted
+                     */
+                    scopes?: components["schemas"]["Scope"][] | null;
+                    /**
+                     * Team Id
+                     * @description Act through this team's authorization instead of as the user's manager
+                     */
+                    team_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    get_principal_token: {
+        parameters: {
+            query?: never;
+            header?: {
+                "refreshed-token"?: string | null;
+            };
+            path?: never;
+            cookie?: {
+                token?: string | null;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    oauth_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /**
+                     * Grant Type
+                     * @enum {string}
+                     */
+                    grant_type: "refresh_token";
+                    /** Refresh Token */
+                    refresh_token: string;
+                    /**
+                     * Client Id
+                     * @description Accepted and ignored
+                     */
+                    client_id?: string;
+                    /**
+                     * Client Secret
+                     * @description Accepted and ignored
+                     */
+                    client_secret?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description OAuth error (RFC 6749 §5.2): invalid_request, invalid_grant, unsupported_grant_type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description Store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+        };
+    };
+    oauth_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** Token */
+                    token: string;
+                    /**
+                     * Token Type Hint
+                     * @enum {string}
+                     */
+                    token_type_hint?: "access_token" | "refresh_token";
+                };
+            };
+        };
+        responses: {
+            /** @description Revoked (or nothing to revoke) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OAuth error (RFC 6749 §5.2): invalid_request, invalid_grant, unsupported_grant_type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description Store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+        };
+    };
+    oauth_introspect: {
+        parameters: {
+            query?: never;
+            header?: {
+                "refreshed-token"?: string | null;
+            };
+            path?: never;
+            cookie?: {
+                token?: string | null;
+            };
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** Token */
+                    token: string;
+                    /**
+                     * Token Type Hint
+                     * @enum {string}
+                     */
+                    token_type_hint?: "access_token" | "refresh_token";
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntrospectionResponse"];
+                };
+            };
+            /** @description OAuth error (RFC 6749 §5.2): invalid_request, invalid_grant, unsupported_grant_type */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description OAuth error: invalid_client */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description Store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
                 };
             };
         };

@@ -8,6 +8,15 @@ export const messages = {
   teamTokenNotHere: "A token delegated through a team can only be exchanged for a principal token",
   scopesNotHeld: (scopes: readonly string[]) =>
     `The token cannot grant scopes it does not hold: ${scopes.join(", ")}`,
+  noAccessToUser: "You don't have access to this user",
+  scopesNotDelegable: (scopes: readonly string[]) =>
+    `These scopes cannot be delegated for this user: ${scopes.join(", ")}`,
+  nothingToDelegate: "There is no scope that can be delegated for this user",
+  principalTokenNeedsDelegation:
+    "Only a delegated token this service issued can be exchanged for a principal token",
+  refreshTokenInvalid: "The refresh token is invalid, expired or revoked",
+  refreshTokenReused: "The refresh token was already used; every token of its family is revoked",
+  refreshBasisGone: "The access this refresh token was issued for has ended",
   teamNotFound: "Team not found",
   userNotFound: "User not found",
   memberNotFound: "Member not found",

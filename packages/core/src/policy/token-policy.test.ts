@@ -44,7 +44,7 @@ const rows: Row[] = [
     subject: undefined,
     row: "regular",
     reads: false,
-    outcomes: [A, A, A, A, A, A, A, 403, A],
+    outcomes: [A, A, A, A, A, A, A, 403, A, A, A],
   },
   {
     name: "a person, azp = sub",
@@ -52,7 +52,7 @@ const rows: Row[] = [
     subject: undefined,
     row: "regular",
     reads: false,
-    outcomes: [A, A, A, A, A, A, A, 403, A],
+    outcomes: [A, A, A, A, A, A, A, 403, A, A, A],
   },
   {
     name: "a person with the admin scope",
@@ -60,7 +60,7 @@ const rows: Row[] = [
     subject: undefined,
     row: "regular",
     reads: false,
-    outcomes: [A, A, A, A, A, A, A, A, A],
+    outcomes: [A, A, A, A, A, A, A, A, A, A, A],
   },
   {
     name: "a person whose token names a team (not delegated: the claim says nothing)",
@@ -68,7 +68,7 @@ const rows: Row[] = [
     subject: undefined,
     row: "regular",
     reads: false,
-    outcomes: [A, A, A, A, A, A, A, 403, A],
+    outcomes: [A, A, A, A, A, A, A, 403, A, A, A],
   },
   {
     name: "a manager as its managed user",
@@ -76,7 +76,7 @@ const rows: Row[] = [
     subject: managedBy("coach"),
     row: "managed-user",
     reads: true,
-    outcomes: [A, A, A, A, A, 403, 403, 403, 403],
+    outcomes: [A, A, A, A, A, 403, 403, 403, 403, 403, A],
   },
   {
     name: "a manager as its managed user, with the admin scope",
@@ -84,7 +84,7 @@ const rows: Row[] = [
     subject: managedBy("coach"),
     row: "managed-user",
     reads: true,
-    outcomes: [A, A, A, A, A, 403, 403, 403, 403],
+    outcomes: [A, A, A, A, A, 403, 403, 403, 403, 403, A],
   },
   {
     name: "delegated through a team",
@@ -92,7 +92,7 @@ const rows: Row[] = [
     subject: managedBy("coach"),
     row: "through-team",
     reads: false,
-    outcomes: [403, 403, 403, 403, 403, 403, 403, 403, 403],
+    outcomes: [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, A],
   },
   {
     name: "delegated by someone who is not the manager",
@@ -100,7 +100,7 @@ const rows: Row[] = [
     subject: managedBy("other-coach"),
     row: "other-delegated",
     reads: true,
-    outcomes: [401, 401, 401, 401, 401, 401, 401, 401, 401],
+    outcomes: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
   },
   {
     name: "delegated for a user who is not managed",
@@ -108,7 +108,7 @@ const rows: Row[] = [
     subject: managedBy(null),
     row: "other-delegated",
     reads: true,
-    outcomes: [401, 401, 401, 401, 401, 401, 401, 401, 401],
+    outcomes: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
   },
   {
     name: "delegated for a user who does not exist",
@@ -116,7 +116,7 @@ const rows: Row[] = [
     subject: undefined,
     row: "other-delegated",
     reads: true,
-    outcomes: [401, 401, 401, 401, 401, 401, 401, 401, 401],
+    outcomes: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
   },
   {
     name: "delegated, the subject managed by the token's sub itself (no such thing)",
@@ -124,7 +124,7 @@ const rows: Row[] = [
     subject: managedBy("ann"),
     row: "other-delegated",
     reads: true,
-    outcomes: [401, 401, 401, 401, 401, 401, 401, 401, 401],
+    outcomes: [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401],
   },
 ];
 

@@ -14,6 +14,9 @@ export const ENDPOINT_KINDS = [
   "users",
   "administration",
   "pages",
+  // The tokens the service issues (issue 15): asking for a delegated token, and switching back.
+  "delegation",
+  "principal-token",
 ] as const;
 export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
 
@@ -50,9 +53,9 @@ export function tokenRow(principal: Principal, subject: SubjectFacts | undefined
 
 /**
  * What a token may do (DESIGN §2): a person everything its memberships allow, administration only
- * with `admin`; a manager acting as its managed user the five endpoints of the reference; a token
- * delegated through a team only the principal-token exchange (which this service does not serve
- * yet, so nothing here); any other delegated token nothing, as a credential that cannot be valid.
+ * with `admin`; a manager acting as its managed user the five endpoints of the reference and the
+ * principal-token exchange; a token delegated through a team only that exchange; any other
+ * delegated token nothing, as a credential that cannot be valid.
  * Returns the refusal (401 or 403), or null when the row allows the endpoint; the endpoint's own
  * rule still decides after it.
  */
@@ -65,9 +68,11 @@ export function decideTokenUse(
     case "regular":
       return kind === "administration" ? decideAdmin(principal) : null;
     case "managed-user":
-      return REFERENCE.has(kind) ? null : new Forbidden(messages.delegatedTokenNotHere);
+      return REFERENCE.has(kind) || kind === "principal-token"
+        ? null
+        : new Forbidden(messages.delegatedTokenNotHere);
     case "through-team":
-      return new Forbidden(messages.teamTokenNotHere);
+      return kind === "principal-token" ? null : new Forbidden(messages.teamTokenNotHere);
     case "other-delegated":
       return new NotAuthenticated(messages.couldNotValidate);
   }

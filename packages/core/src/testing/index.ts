@@ -1,5 +1,6 @@
 // @teams/core/testing: what a store needs to prove it serves the core (and fixtures for tests).
 
+export { runDelegationConformance } from "./delegation-conformance.js";
 export { admin, delegated, principal, seedWorld, teamBody } from "./fixtures.js";
 export { type TeamsWithListValues, withListValues } from "./list-values.js";
 export { runPaginationConformance } from "./pagination-conformance.js";

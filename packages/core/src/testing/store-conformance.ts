@@ -7,6 +7,7 @@ import { LATEST_SCHEMA_VERSION, readSchemaVersion } from "../migrations.js";
 import { AuthorizedTeamResponse, TeamResponse, UserSummary } from "../schemas.js";
 import { createTeams } from "../teams.js";
 import { runConsentLogConformance } from "./consent-log-conformance.js";
+import { runDelegationConformance } from "./delegation-conformance.js";
 import { admin, delegated, principal, seedWorld, teamBody } from "./fixtures.js";
 import { expectListLinesFresh } from "./list-line-check.js";
 import { type TeamsWithListValues as Teams, withListValues } from "./list-values.js";
@@ -952,4 +953,5 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
   runPaginationConformance(options);
   runTokenTableConformance(options);
   runConsentLogConformance(options);
+  runDelegationConformance(options);
 }

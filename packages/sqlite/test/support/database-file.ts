@@ -9,6 +9,7 @@ export const SCHEMA_TABLES = [
   "consent_log",
   "deleted_users",
   "memberships",
+  "refresh_tokens",
   "teams",
   "users",
 ] as const;

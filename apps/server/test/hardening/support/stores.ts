@@ -70,6 +70,7 @@ export async function openPostgresTestStore(
 
 /** Empties every table (children first), keeping the schema: a new world without a new store. */
 export async function clearRows(db: Kysely<Database>): Promise<void> {
+  await db.deleteFrom("refresh_tokens").execute();
   await db.deleteFrom("authorizations").execute();
   await db.deleteFrom("memberships").execute();
   await db.deleteFrom("users").where("manager_id", "is not", null).execute();
