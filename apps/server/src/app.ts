@@ -20,6 +20,7 @@ import { oauthSchemas } from "./openapi/oauth-components.js";
 import { referenceSchemas, securitySchemes } from "./openapi/reference-components.js";
 import { consentPages } from "./pages/pages-routes.js";
 import { adminRoutes } from "./routes/admin-routes.js";
+import { historyRoutes } from "./routes/history-routes.js";
 import { managementRoutes } from "./routes/management-routes.js";
 import { oauthRoutes } from "./routes/oauth-routes.js";
 import { referenceRoutes } from "./routes/reference-routes.js";
@@ -131,6 +132,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
   }
 
+  historyRoutes(api);
   referenceRoutes(api);
   managementRoutes(api);
   userRoutes(api);
