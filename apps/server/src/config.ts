@@ -57,6 +57,12 @@ export interface Config {
    * client id that never makes a token delegated; "actor", the acting user (the reference's tokens).
    */
   externalAzp: "client" | "actor";
+  /**
+   * TEAMS_HISTORY_RETENTION: what deleting a user does to the consent history of its
+   * authorizations: "delete" (default) removes it with the user; "keep" keeps it, for an operator
+   * who must be able to prove past consent. The operator's legal choice.
+   */
+  historyRetention: "delete" | "keep";
   /** TEAMS_DELEGATED_TOKEN_TTL: lifetime of the delegated tokens the service issues, in seconds; default 900. */
   delegatedTokenTtlSeconds: number;
   /**
@@ -201,6 +207,11 @@ export function loadConfig(
     problems.push(`TEAMS_EXTERNAL_AZP must be "client" or "actor", got "${rawExternalAzp}"`);
   }
   const externalAzp = rawExternalAzp === "actor" ? "actor" : "client";
+  const rawRetention = text("TEAMS_HISTORY_RETENTION") ?? "delete";
+  if (rawRetention !== "delete" && rawRetention !== "keep") {
+    problems.push(`TEAMS_HISTORY_RETENTION must be "delete" or "keep", got "${rawRetention}"`);
+  }
+  const historyRetention = rawRetention === "keep" ? "keep" : "delete";
   // At most the longest a service token may live (the auth package's maxTokenTtlSeconds, 8 hours).
   const delegatedTokenTtlSeconds = integer("TEAMS_DELEGATED_TOKEN_TTL", 900, 1, 28_800);
   const introspectionSecret = text("TEAMS_INTROSPECTION_SECRET");
@@ -237,6 +248,7 @@ export function loadConfig(
     serviceIssuer,
     signingKey,
     externalAzp,
+    historyRetention,
     delegatedTokenTtlSeconds,
     introspectionSecret,
     postgres,

@@ -37,7 +37,11 @@ export async function startServer(
       signingKeyPem: config.signingKey,
       externalAzp: config.externalAzp,
     });
-    const teams = createTeams(store);
+    const teams = createTeams({
+      db: store.db,
+      kind: store.kind,
+      historyRetention: config.historyRetention,
+    });
     let listeningPort = config.port;
     const app = createApp({
       teams,

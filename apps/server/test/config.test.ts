@@ -38,6 +38,10 @@ describe("configuration from the environment", () => {
     [{ TEAMS_PG_POOL_MAX: "0" }, "TEAMS_PG_POOL_MAX must be an integer"],
     [{ TEAMS_REQUEST_TIMEOUT_MS: "10" }, "TEAMS_REQUEST_TIMEOUT_MS must be an integer"],
     [{ TEAMS_EXTERNAL_AZP: "both" }, 'TEAMS_EXTERNAL_AZP must be "client" or "actor", got "both"'],
+    [
+      { TEAMS_HISTORY_RETENTION: "forever" },
+      'TEAMS_HISTORY_RETENTION must be "delete" or "keep", got "forever"',
+    ],
     [{ TEAMS_DELEGATED_TOKEN_TTL: "0" }, "TEAMS_DELEGATED_TOKEN_TTL must be an integer from 1"],
     [{ TEAMS_DELEGATED_TOKEN_TTL: "28801" }, "TEAMS_DELEGATED_TOKEN_TTL must be an integer"],
     [{ TEAMS_SIGNING_KEY: "not a pem" }, "TEAMS_SIGNING_KEY must be a PKCS#8 PEM private key"],
@@ -51,8 +55,10 @@ describe("configuration from the environment", () => {
       serviceIssuer: "http://127.0.0.1:8000",
       signingKey: undefined,
       externalAzp: "client",
+      historyRetention: "delete",
       delegatedTokenTtlSeconds: 900,
     });
+    expect(loadConfig({ TEAMS_HISTORY_RETENTION: "keep" }, "/srv").historyRetention).toBe("keep");
     const pem = "-----BEGIN PRIVATE KEY-----\\nMIG...\\n-----END PRIVATE KEY-----";
     expect(
       loadConfig(

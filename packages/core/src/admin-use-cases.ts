@@ -33,7 +33,7 @@ function requireId(id: string, name: string): void {
   }
 }
 
-export function adminUseCases(ctx: Context) {
+export function adminUseCases(ctx: Context, retention: { keepHistory: boolean }) {
   /** The token table's 401 at once; its 403 (no `admin` scope, a delegated token) at `permit`. */
   const admin = (principal: P) => useToken(ctx, principal, "administration");
   return {
@@ -74,7 +74,7 @@ export function adminUseCases(ctx: Context) {
       const origin = decideChangeOrigin(token.principal, { kind: "user-deletion", as: "admin" });
       await ctx.write(async (tx) => {
         const managed = await u.findManagedIds(tx, userId);
-        if (!(await w.deleteUserRows(tx, userId, managed, now, origin))) {
+        if (!(await w.deleteUserRows(tx, userId, managed, now, origin, retention))) {
           throw new NotFound(messages.userNotFound);
         }
       });

@@ -125,5 +125,11 @@ export {
   SCOPES,
 } from "./scopes.js";
 export type { JsonField, StoreKind } from "./store-kind.js";
-export { type CreateTeamsOptions, createTeams, type Identity, type Teams } from "./teams.js";
+export {
+  type CreateTeamsOptions,
+  createTeams,
+  type HistoryRetention,
+  type Identity,
+  type Teams,
+} from "./teams.js";
 export { parseInput, toValidationIssue } from "./validation.js";

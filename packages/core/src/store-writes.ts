@@ -211,11 +211,18 @@ export async function deleteUserRows(
   managed: string[],
   now: string,
   origin: ChangeOrigin,
+  /** Keep the consent log records of the deleted users (`historyRetention: "keep"`). */
+  retention: { keepHistory: boolean },
 ): Promise<boolean> {
   // Explicit deletes rather than trusting ON DELETE CASCADE alone: an embedder's database may have
   // been created with foreign keys off.
   const ids = [userId, ...managed];
+  // The revocations are appended either way (one record per authorization ended, in the
+  // transaction); without retention the user's records then go with it, these included.
   await logRevocations(s, "user_id", ids, now, origin);
+  if (!retention.keepHistory) {
+    await s.db.deleteFrom("consent_log").where("user_id", "in", ids).execute();
+  }
   await s.db.deleteFrom("authorizations").where("user_id", "in", ids).execute();
   await s.db.deleteFrom("memberships").where("user_id", "in", ids).execute();
   await s.db.deleteFrom("users").where("manager_id", "=", userId).execute();

@@ -34,7 +34,16 @@ export interface CreateTeamsOptions {
    * Default 30 days.
    */
   refreshTokenTtlSeconds?: number;
+  /**
+   * What deleting a user does to the consent log records of its authorizations (and of the users
+   * it manages): `"delete"` removes them with the user (the default); `"keep"` keeps them, for an
+   * operator whose legal duty is to prove past consent (GDPR Art. 7(1)). The operator's choice.
+   */
+  historyRetention?: HistoryRetention;
 }
+
+/** See `CreateTeamsOptions.historyRetention`. */
+export type HistoryRetention = "delete" | "keep";
 
 /** The identity a valid token carries, for `ensureUser`. */
 export interface Identity {
@@ -62,11 +71,12 @@ const deletedUser = () => new NotAuthenticated("Could not validate credentials")
 export function createTeams(options: CreateTeamsOptions) {
   const store = { db: options.db, kind: options.kind };
   const ctx = createContext(store, options.clock ?? (() => new Date()), options.maxAttempts ?? 8);
+  const retention = { keepHistory: options.historyRetention === "keep" };
   return {
     ...referenceUseCases(ctx),
     ...managementUseCases(ctx),
-    ...userUseCases(ctx),
-    ...adminUseCases(ctx),
+    ...userUseCases(ctx, retention),
+    ...adminUseCases(ctx, retention),
     ...historyUseCases(ctx),
     ...delegationUseCases(ctx, {
       refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 24 * 3600,

@@ -36,7 +36,7 @@ async function reread(s: Store, userId: string): Promise<UserResponse> {
   return u.toUserResponse(user);
 }
 
-export function userUseCases(ctx: Context) {
+export function userUseCases(ctx: Context, retention: { keepHistory: boolean }) {
   const { store } = ctx;
 
   return {
@@ -144,7 +144,7 @@ export function userUseCases(ctx: Context) {
       await ctx.write(async (tx) => {
         await managedTarget(tx, token.principal.userId, userId);
         // A managed user manages no one (one level), so nothing else goes with it.
-        if (!(await w.deleteUserRows(tx, userId, [], now, origin))) {
+        if (!(await w.deleteUserRows(tx, userId, [], now, origin, retention))) {
           throw new NotFound(messages.userNotFound);
         }
       });

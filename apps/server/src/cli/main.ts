@@ -54,7 +54,9 @@ async function withTeams<T>(
 ): Promise<T> {
   const store = await openStore(config.database, config.postgres);
   try {
-    return await fn(createTeams(store));
+    return await fn(
+      createTeams({ db: store.db, kind: store.kind, historyRetention: config.historyRetention }),
+    );
   } finally {
     await store.close();
   }

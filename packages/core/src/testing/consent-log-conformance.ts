@@ -7,7 +7,7 @@ import { Forbidden, Invalid, NotAuthenticated, NotFound, TeamsError } from "../e
 import type { ConsentActor } from "../policy/consent-actor.js";
 import type { Principal } from "../principal.js";
 import { decodeScopes, type GrantableScope } from "../scopes.js";
-import { createTeams, type Teams } from "../teams.js";
+import { createTeams, type HistoryRetention, type Teams } from "../teams.js";
 import { admin, delegated, principal, seedWorld, teamBody } from "./fixtures.js";
 import type { StoreConformanceOptions } from "./store-under-test.js";
 
@@ -21,13 +21,20 @@ export function runConsentLogConformance(options: StoreConformanceOptions): void
   const T0 = "2026-01-01T00:00:00.000Z";
   const T1 = "2026-01-02T00:00:00.000Z";
 
+  /** Runs `fn` on a fresh store; deleted users' records are kept unless `historyRetention` says. */
   async function withTeams(
     fn: (teams: Teams, log: Log, clock: { now: Date }, db: Kysely<Database>) => Promise<void>,
+    historyRetention: HistoryRetention = "keep",
   ) {
     const store = await options.open();
     const clock = { now: new Date(T0) };
     try {
-      const teams = createTeams({ db: store.db, kind: store.kind, clock: () => clock.now });
+      const teams = createTeams({
+        db: store.db,
+        kind: store.kind,
+        clock: () => clock.now,
+        historyRetention,
+      });
       await seedWorld(teams);
       // What a step appended: the records after the last look, without ids (checked apart).
       let seen = 0;
@@ -495,24 +502,44 @@ export function runConsentLogConformance(options: StoreConformanceOptions): void
       await expect(teams.listTeamHistory(coach, "club", { limit: 0 })).rejects.toThrow(Invalid);
     });
 
+    it("by default, deleting a user deletes its records (and its managed users'), ids never reused", async () => {
+      await withTeams(async (teams, log) => {
+        await grantAll(teams);
+        await teams.authorizeTeam(benByCoach, "other", { scopes: ["profile"] });
+        const before = await log.all();
+        await teams.adminDeleteUser(admin, "ann");
+        const after = await log.all();
+        expect(after).toEqual(before.filter((r) => r.user_id !== "ann"));
+        await teams.adminDeleteUser(admin, "coach");
+        expect((await log.all()).map((r) => r.user_id)).toEqual(["carl"]);
+        // A new record's id is above every id written before, deleted ones included.
+        await teams.consentToTeam(carl, "other", { scopes: ["profile"] }, { via: "browser" });
+        const last = (await log.all()).at(-1);
+        expect(last?.id).toBeGreaterThan(Math.max(...before.map((r) => r.id)) + 3);
+      }, "delete");
+    });
+
     it("the log replayed from empty is the store's authorizations, after random changes", async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 25 }), (ops) =>
-          withTeams(async (teams, log, _clock, db) => {
-            for (const op of ops) await run(teams, op).catch(refusalOnly);
-            const replayed = replay(await log.all());
-            const stored = await db
-              .selectFrom("authorizations")
-              .select(["team_id", "user_id", "scopes"])
-              .execute();
-            expect(replayed).toEqual(
-              new Map(
-                stored
-                  .map((r) => [`${r.team_id} ${r.user_id}`, decodeScopes(r.scopes)] as const)
-                  .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-              ),
-            );
-          }),
+        fc.asyncProperty(
+          fc.array(operation, { minLength: 1, maxLength: 25 }),
+          fc.constantFrom<HistoryRetention>("keep", "delete"),
+          (ops, retention) =>
+            withTeams(async (teams, log, _clock, db) => {
+              for (const op of ops) await run(teams, op).catch(refusalOnly);
+              const replayed = replay(await log.all());
+              const stored = await db
+                .selectFrom("authorizations")
+                .select(["team_id", "user_id", "scopes"])
+                .execute();
+              expect(replayed).toEqual(
+                new Map(
+                  stored
+                    .map((r) => [`${r.team_id} ${r.user_id}`, decodeScopes(r.scopes)] as const)
+                    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+                ),
+              );
+            }, retention),
         ),
         { numRuns: 15 },
       );
