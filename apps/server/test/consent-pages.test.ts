@@ -108,6 +108,8 @@ describe("the consent page", () => {
     expect(body).not.toContain("Add and change your training data");
     expect(body).toMatch(/<time datetime="\d{4}-\d\d-\d\dT[^"]+">/);
     expect(body).toContain('Revoke access<span class="visually-hidden"> for Club</span>');
+    expect(body).toContain("<summary>History</summary>");
+    expect(body).toContain("You allowed: See your training data, See your profile.");
 
     const revoke = await h.post(
       "/account/teams/club/revoke",
@@ -120,6 +122,21 @@ describe("the consent page", () => {
     const after = await h.page("/account/teams", withNotice(cookie, revoke));
     expect(after.body).toContain("Club no longer has access to your data.");
     expect(after.body).toContain("You do not share your data with any team.");
+    // The history of both, in plain words, newest first; the log says the person did it here.
+    expect(after.body).toContain("Teams you no longer share with");
+    const took = after.body.indexOf("You took back all access.");
+    const allowed = after.body.indexOf("You allowed: See your training data, See your profile.");
+    expect(took).toBeGreaterThan(0);
+    expect(allowed).toBeGreaterThan(took);
+    const records = await h.teams.listAuthorizationHistory({
+      userId: "carl",
+      authorizedParty: null,
+      scopes: [],
+    });
+    expect(records.items.map((r) => [r.type, r.actor.via, r.cause])).toEqual([
+      ["authorization.granted", "browser", "user"],
+      ["authorization.revoked", "browser", "user"],
+    ]);
   });
 
   it("says so when every scope asked is already granted, and asks only for the new ones otherwise", async () => {

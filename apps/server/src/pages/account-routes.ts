@@ -1,4 +1,4 @@
-import { parseLines } from "@teams/core";
+import { type ConsentRecord, NotFound, parseLines } from "@teams/core";
 import { param } from "../http/params.js";
 import { accountPage } from "./account-page.js";
 import { ACCOUNT_PATH, isSecure, type PageKit } from "./page-kit.js";
@@ -38,8 +38,25 @@ export function accountRoutes(kit: PageKit): void {
       const once = kit.notices.present(cookies)
         ? { "set-cookie": kit.notices.clear(isSecure(c)) }
         : undefined;
+      // The person's history by team; a team it no longer shares with is named if it still exists.
+      const history = new Map<string, ConsentRecord[]>();
+      for (const record of (await teams.listAuthorizationHistory(session.principal)).items) {
+        const records = history.get(record.team_id) ?? [];
+        records.push(record);
+        history.set(record.team_id, records);
+      }
+      const past = [];
+      for (const [teamId, records] of history) {
+        if (consents.some((t) => t.id === teamId)) continue;
+        const team = await teams.getTeamForConsent(session.principal, teamId).catch((e) => {
+          if (e instanceof NotFound) return undefined;
+          throw e;
+        });
+        past.push({ name: team?.name ?? "A team that no longer exists", records });
+      }
       const csrfToken = csrf.tokenFor(session.token);
-      return pageResponse(200, accountPage({ consents, csrfToken, notice }), headers, once);
+      const view = { consents, history, past, csrfToken, notice };
+      return pageResponse(200, accountPage(view), headers, once);
     }),
   );
 
