@@ -132,4 +132,33 @@ describe("tRPC at /trpc", () => {
     );
     expect(res.status).toBe(413);
   });
+
+  it("reads the consent history as REST does: a person's, a managed user's, a team's", async () => {
+    const ann = await bearer({ sub: "ann", azp: "coach" });
+    await mutate("teams.authorize", { team_id: "club", scopes: ["profile"] }, ann);
+    await mutate("teams.revoke", { team_id: "club" }, ann);
+    const coach = await bearer({ sub: "coach" });
+    const managed = await query("manage.authorizationHistory", { user_id: "ann" }, coach);
+    expect(managed.status).toBe(200);
+    const { items, next_cursor } = (await managed.json()).result.data;
+    expect(next_cursor).toBeNull();
+    expect(items.map((r: { type: string }) => r.type)).toEqual([
+      "authorization.granted",
+      "authorization.revoked",
+    ]);
+    const rest = await h.request("/api/v1/teams/authorized/history?user_id=ann", {
+      headers: coach,
+    });
+    expect(items).toEqual(await rest.json());
+    const page = await query("manage.teamHistory", { team_id: "club", limit: 1 }, coach);
+    const first = (await page.json()).result.data;
+    expect(first.items).toEqual(items.slice(0, 1));
+    expect(first.next_cursor).toEqual(expect.any(String));
+    const outsider = await query(
+      "manage.teamHistory",
+      { team_id: "club" },
+      await bearer({ sub: "carl" }),
+    );
+    expect(outsider.status).toBe(404);
+  });
 });

@@ -28,6 +28,19 @@ export const managementProcedures = {
       await ctx.teams.deleteTeam(ctx.principal, input.team_id);
       return null;
     }),
+  /**
+   * The caller's consent history (`GET /api/v1/teams/authorized/history`), or its managed user's
+   * with `user_id`: `{ items, next_cursor }`, one page with `limit`.
+   */
+  authorizationHistory: authedProcedure
+    .input(input<{ user_id?: string; limit?: number; cursor?: string }>())
+    .query(({ ctx, input }) => ctx.teams.listAuthorizationHistory(ctx.principal, input)),
+  /** A team's consent history, for its members (`GET /api/v1/teams/{team_id}/history`). */
+  teamHistory: authedProcedure
+    .input(input<{ team_id: string; limit?: number; cursor?: string }>("team_id"))
+    .query(({ ctx, input: { team_id, ...query } }) =>
+      ctx.teams.listTeamHistory(ctx.principal, team_id, query),
+    ),
   members: authedProcedure
     .input(input<{ team_id: string }>("team_id"))
     .query(

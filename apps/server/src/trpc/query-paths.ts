@@ -33,6 +33,8 @@ export const QUERY_PATHS = exactly([
   "teams.authorizedPage",
   "teams.user",
   "manage.getTeam",
+  "manage.authorizationHistory",
+  "manage.teamHistory",
   "manage.members",
   "manage.membersPage",
   "manage.users",
