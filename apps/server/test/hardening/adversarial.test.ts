@@ -1447,6 +1447,15 @@ for (const which of ["process/SQLite", "in-process/PostgreSQL"] as const) {
           for (const mount of ["rest", "trpc"] as const) {
             const request = mount === "rest" ? c.rest : c.trpc;
             if (!request) continue;
+            // A grant the row expects to see made starts from none: the same scopes again (the
+            // other mount's) would rightly change nothing (the consent log's identical re-grant).
+            if (c.change) {
+              const ended = await target.send("/api/v1/teams/club/authorize", {
+                method: "DELETE",
+                headers: auth(tokens.annByCoach),
+              });
+              expect([200, 404]).toContain(ended.status);
+            }
             await run([
               {
                 group: "body",
