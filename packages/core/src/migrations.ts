@@ -473,16 +473,23 @@ export async function applyMigrations(
   return applied;
 }
 
-/** Reads the schema version without changing anything (0 for an empty database). */
+/** Reads the schema version without changing anything (0 for an empty database); outside a transaction. */
 export async function readSchemaVersion(db: Kysely<Database>): Promise<number> {
-  const exists = await db.introspection.getTables();
-  if (!exists.some((t) => t.name === "teams_schema")) return 0;
-  const row = await db
-    .selectFrom("teams_schema")
-    .select("version")
-    .where("id", "=", 1)
-    .executeTakeFirst();
-  return row?.version ?? 0;
+  // The version row is read first: the catalog is read only when that fails. Kysely's
+  // introspection reads every schema of a PostgreSQL database, and fails when another schema is
+  // dropped meanwhile (other tenants, parallel tests), so a migrated database never depends on it.
+  try {
+    const row = await db
+      .selectFrom("teams_schema")
+      .select("version")
+      .where("id", "=", 1)
+      .executeTakeFirst();
+    return row?.version ?? 0;
+  } catch (error) {
+    const tables = await db.introspection.getTables();
+    if (!tables.some((t) => t.name === "teams_schema")) return 0;
+    throw error;
+  }
 }
 
 /**
