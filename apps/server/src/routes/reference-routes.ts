@@ -102,13 +102,14 @@ export function referenceRoutes({ teams, principal, body, operation }: Api): voi
       paged: true,
       operationId: "list_team_users_api_v1_teams__team_id__users_get",
       summary: "List Team Users",
-      description: `List all users who have authorized a team to access their data. Only accessible by team members.\n\nAn optional \`name\` query parameter keeps the users whose display name contains it, ignoring case.\n\n${paging}`,
+      description: `List all users who have authorized a team to access their data. Only accessible by team members.\n\nAn optional \`name\` query parameter keeps the users whose display name contains it, ignoring case (Unicode full case folding after NFKC, as Python's \`str.casefold()\`).\n\n${paging}`,
       query: [
         {
           name: "name",
           required: false,
           schema: { type: "string" },
-          description: "Extension: keep the users whose display name contains this, ignoring case.",
+          description:
+            "Extension: keep the users whose display name contains this, ignoring case (Unicode full case folding after NFKC).",
           extension: true,
         },
       ],

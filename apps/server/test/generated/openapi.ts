@@ -136,7 +136,7 @@ export interface paths {
          * List Team Users
          * @description List all users who have authorized a team to access their data. Only accessible by team members.
          *
-         *     An optional `name` query parameter keeps the users whose display name contains it, ignoring case.
+         *     An optional `name` query parameter keeps the users whose display name contains it, ignoring case (Unicode full case folding after NFKC, as Python's `str.casefold()`).
          *
          *     Optional `limit` (1 to 1000) returns one page, still as a JSON array, in the list's order; when more follow, a `Link: <...>; rel="next"` header gives the next page's URL and `X-Next-Cursor` its `cursor`. Without `limit` the whole list is returned.
          */
@@ -1228,7 +1228,7 @@ export interface operations {
     list_team_users_api_v1_teams__team_id__users_get: {
         parameters: {
             query?: {
-                /** @description Extension: keep the users whose display name contains this, ignoring case. */
+                /** @description Extension: keep the users whose display name contains this, ignoring case (Unicode full case folding after NFKC). */
                 name?: string;
                 /** @description Extension: return one page of at most this many items (1 to 1000). Without it the whole list is returned. */
                 limit?: number;
