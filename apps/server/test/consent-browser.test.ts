@@ -195,7 +195,11 @@ describe.skipIf(missing !== undefined)("consent in a real browser", () => {
       expect(text).toContain("See your training data");
       expect(text).toContain("See your profile");
       expect(text).not.toContain("Add and change");
-      expect(await card.locator("time").getAttribute("datetime")).toMatch(/^\d{4}-\d\d-\d\dT/);
+      // When it was granted, then the team's history (one record: this grant).
+      expect(await card.locator("time").first().getAttribute("datetime")).toMatch(
+        /^\d{4}-\d\d-\d\dT/,
+      );
+      expect(await card.locator("details.history li").count()).toBe(1);
       await shoot(page, "account-desktop");
       await phone.page.goto(`${server.url}/account/teams`);
       await fitsWidth(phone.page);
