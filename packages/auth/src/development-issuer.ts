@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-import { link, mkdir, open, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import {
   type CryptoKey,
@@ -11,7 +9,7 @@ import {
   type JWTPayload,
   SignJWT,
 } from "jose";
-import { AuthConfigurationError } from "./configuration-error.js";
+import { createKeyFileOnce, readKeyFile } from "./key-file.js";
 import type { KeySource } from "./key-sources.js";
 import { MAX_SUBJECT_LENGTH } from "./service-token-claims.js";
 import { epochSeconds } from "./verify-token.js";
@@ -105,57 +103,16 @@ interface DevelopmentJwk extends JWK {
 }
 
 async function loadOrCreateKey(dataDir: string): Promise<DevelopmentJwk> {
-  const file = join(dataDir, DEVELOPMENT_KEY_FILE);
-  const existing = await readKeyFile(file);
+  const existing = await readDevelopmentKey(join(dataDir, DEVELOPMENT_KEY_FILE));
   if (existing) return existing;
-
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const created = await generateKey();
-  // Written whole to a private temporary file, then linked into place: another process starting
-  // at the same moment either wins the link (and we read its key) or sees no file, never half a one.
-  const temporary = join(dataDir, `.${DEVELOPMENT_KEY_FILE}.${randomUUID()}.tmp`);
-  const handle = await open(temporary, "wx", 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(created, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temporary, file);
-    return created;
-  } catch (error) {
-    if (errorCode(error) !== "EEXIST") throw error;
-    const winner = await readKeyFile(file);
-    if (!winner) throw error;
-    return winner;
-  } finally {
-    await rm(temporary, { force: true });
-  }
+  return createKeyFileOnce(dataDir, DEVELOPMENT_KEY_FILE, await generateKey(), readDevelopmentKey);
 }
 
-async function readKeyFile(file: string): Promise<DevelopmentJwk | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return undefined;
-    throw error;
-  }
-  // A broken key file is reported, not replaced: replacing it would void every token minted so far.
-  let jwk: unknown;
-  try {
-    jwk = JSON.parse(text);
-  } catch {
-    throw new AuthConfigurationError(`${file} is not valid JSON; delete it to create a new key`);
-  }
-  if (!isDevelopmentJwk(jwk)) {
-    throw new AuthConfigurationError(
-      `${file} is not a private EC P-256 JWK with a kid; delete it to create a new key`,
-    );
-  }
-  return jwk;
-}
+const readDevelopmentKey = (file: string) =>
+  readKeyFile(file, isDevelopmentJwk, {
+    invalid: "is not a private EC P-256 JWK with a kid",
+    recreate: "create a new key",
+  });
 
 function isDevelopmentJwk(value: unknown): value is DevelopmentJwk {
   if (typeof value !== "object" || value === null) return false;
@@ -175,10 +132,4 @@ async function generateKey(): Promise<DevelopmentJwk> {
   }
   const kid = await calculateJwkThumbprint({ kty, crv, x, y });
   return { kty: "EC", crv: "P-256", x, y, d, kid, alg: ALGORITHM, use: "sig" };
-}
-
-function errorCode(error: unknown): unknown {
-  return typeof error === "object" && error !== null
-    ? (error as { code?: unknown }).code
-    : undefined;
 }

@@ -1,8 +1,9 @@
-import { createPrivateKey, createPublicKey, type KeyObject, randomUUID } from "node:crypto";
-import { link, mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from "jose";
 import { AuthConfigurationError } from "./configuration-error.js";
+import { createKeyFileOnce, readKeyFile, writeTemporary } from "./key-file.js";
 
 /** The file, in the data folder, that keeps the service's signing keys (private JWKs). */
 export const SIGNING_KEYS_FILE = "signing-keys.json";
@@ -54,7 +55,7 @@ export async function loadSigningKeys(options: {
     return { current: await keyFromPem(options.signingKeyPem) };
   }
   const file = join(options.dataDir, SIGNING_KEYS_FILE);
-  const stored = (await readKeysFile(file)) ?? (await createKeysFile(options.dataDir, file));
+  const stored = (await readKeysFile(file)) ?? (await createKeysFile(options.dataDir));
   return keySetOf(stored, file);
 }
 
@@ -76,7 +77,7 @@ export async function rotateSigningKeys(options: {
     ? { current, previous: { key: existing.current, retiredAt: now.toISOString() } }
     : { current };
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-  const temporary = await writeTemporary(options.dataDir, next);
+  const temporary = await writeTemporary(options.dataDir, SIGNING_KEYS_FILE, next);
   try {
     // rename replaces the file whole: a reader sees the old keys or the new ones.
     await rename(temporary, file);
@@ -90,60 +91,20 @@ export async function rotateSigningKeys(options: {
   return { kid: current.kid };
 }
 
-async function createKeysFile(dataDir: string, file: string): Promise<StoredKeys> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const created: StoredKeys = { current: await generateStoredKey() };
-  // Written whole to a private temporary file, then linked into place: another process starting
-  // at the same moment either wins the link (and we read its keys) or sees no file, never half one.
-  const temporary = await writeTemporary(dataDir, created);
-  try {
-    await link(temporary, file);
-    return created;
-  } catch (error) {
-    if (errorCode(error) !== "EEXIST") throw error;
-    const winner = await readKeysFile(file);
-    if (!winner) throw error;
-    return winner;
-  } finally {
-    await rm(temporary, { force: true });
-  }
+async function createKeysFile(dataDir: string): Promise<StoredKeys> {
+  return createKeyFileOnce(
+    dataDir,
+    SIGNING_KEYS_FILE,
+    { current: await generateStoredKey() },
+    readKeysFile,
+  );
 }
 
-async function writeTemporary(dataDir: string, keys: StoredKeys): Promise<string> {
-  const temporary = join(dataDir, `.${SIGNING_KEYS_FILE}.${randomUUID()}.tmp`);
-  const handle = await open(temporary, "wx", 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(keys, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  return temporary;
-}
-
-async function readKeysFile(file: string): Promise<StoredKeys | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return undefined;
-    throw error;
-  }
-  // A broken file is reported, not replaced: replacing it would void every token signed so far.
-  // JSON.parse's message can quote the text, so it is not passed on.
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new AuthConfigurationError(`${file} is not valid JSON; delete it to create new keys`);
-  }
-  if (!isStoredKeys(parsed)) {
-    throw new AuthConfigurationError(
-      `${file} does not hold a current private key (EC P-256 or Ed25519 JWK with a kid); delete it to create new keys`,
-    );
-  }
-  return parsed;
-}
+const readKeysFile = (file: string) =>
+  readKeyFile(file, isStoredKeys, {
+    invalid: "does not hold a current private key (EC P-256 or Ed25519 JWK with a kid)",
+    recreate: "create new keys",
+  });
 
 function isStoredKeys(value: unknown): value is StoredKeys {
   if (typeof value !== "object" || value === null) return false;
@@ -233,10 +194,4 @@ async function generateStoredKey(): Promise<StoredJwk> {
   }
   const kid = await calculateJwkThumbprint({ kty, crv, x, y });
   return { kty, crv, x, y, d, kid, alg: "ES256", use: "sig" };
-}
-
-function errorCode(error: unknown): unknown {
-  return typeof error === "object" && error !== null
-    ? (error as { code?: unknown }).code
-    : undefined;
 }
