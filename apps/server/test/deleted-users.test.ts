@@ -1,31 +1,13 @@
 import { principal } from "@teams/core/testing";
-import { openPostgresStore } from "@teams/postgres";
-import { openSqliteStore } from "@teams/sqlite";
-import { afterEach, describe, expect, it } from "vitest";
-import { bearer, type Harness, type HarnessStore, harness } from "./harness.js";
-import { freshDatabase, noPostgres } from "./support/postgres.js";
+import { describe, expect, it } from "vitest";
+import { bearer, type Harness, harness } from "./harness.js";
+import { bothStores } from "./support/both-stores.js";
 
 // A deleted user's token stays valid until it expires; it must not bring the user back (a user
 // first seen in a token is created on the fly). A token issued after the deletion is the identity
 // provider's new account with the same id, and works.
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-const stores: [string, boolean, () => Promise<HarnessStore>][] = [
-  ["SQLite", false, () => openSqliteStore({ filename: ":memory:" })],
-  [
-    "PostgreSQL",
-    noPostgres,
-    async () => {
-      const database = await freshDatabase();
-      cleanups.push(() => database.drop());
-      return openPostgresStore({ url: database.url });
-    },
-  ],
-];
+const { stores, cleanup } = bothStores();
 
 /** Seconds since the epoch, one more than now: a token surely issued after what just happened. */
 const nextSecond = () => Math.floor(Date.now() / 1000) + 1;
@@ -33,7 +15,7 @@ const nextSecond = () => Math.floor(Date.now() / 1000) + 1;
 describe.each(stores)("deleted users on %s", (_, skip, open) => {
   async function app(): Promise<Harness> {
     const h = await harness({ open });
-    cleanups.push(() => h.close());
+    cleanup(() => h.close());
     return h;
   }
   const teamsOf = (h: Harness, headers: Record<string, string>) =>

@@ -1,35 +1,17 @@
-import { openPostgresStore } from "@teams/postgres";
-import { openSqliteStore } from "@teams/sqlite";
-import { afterEach, describe, expect, it } from "vitest";
-import { bearer, type Harness, type HarnessStore, harness } from "./harness.js";
-import { freshDatabase, noPostgres } from "./support/postgres.js";
+import { describe, expect, it } from "vitest";
+import { bearer, type Harness, harness } from "./harness.js";
+import { bothStores } from "./support/both-stores.js";
 
 // Issue 16, point 2: the consent history over REST, read by those it concerns, paged as the other
 // lists are, alike on both stores.
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-const stores: [string, boolean, () => Promise<HarnessStore>][] = [
-  ["SQLite", false, () => openSqliteStore({ filename: ":memory:" })],
-  [
-    "PostgreSQL",
-    noPostgres,
-    async () => {
-      const database = await freshDatabase();
-      cleanups.push(() => database.drop());
-      return openPostgresStore({ url: database.url });
-    },
-  ],
-];
+const { stores, cleanup } = bothStores();
 
 describe.each(stores)("the consent history over REST on %s", (_, skip, open) => {
   /** The server, after ann's manager granted the club two scopes, then one, then revoked it. */
   async function app(): Promise<Harness> {
     const h = await harness({ open });
-    cleanups.push(() => h.close());
+    cleanup(() => h.close());
     const ann = await bearer({ sub: "ann", azp: "coach" });
     for (const scopes of [["profile", "data:read"], ["data:read"]]) {
       const res = await h.request("/api/v1/teams/club/authorize", {

@@ -1,36 +1,18 @@
-import { openPostgresStore } from "@teams/postgres";
-import { openSqliteStore } from "@teams/sqlite";
-import { afterEach, describe, expect, it } from "vitest";
-import { bearer, type Harness, type HarnessStore, harness } from "./harness.js";
-import { freshDatabase, noPostgres } from "./support/postgres.js";
+import { describe, expect, it } from "vitest";
+import { bearer, type Harness, harness } from "./harness.js";
+import { bothStores } from "./support/both-stores.js";
 
 // Issue 14, point 4: the `name` filter of a team's users ignores case as the reference's SDK does
 // (`str.casefold()`), after NFKC: `émile` finds "Émile", `STRAUSS` finds "Strauß", alike on both
 // stores, over REST and tRPC, and after a rename.
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-const stores: [string, boolean, () => Promise<HarnessStore>][] = [
-  ["SQLite", false, () => openSqliteStore({ filename: ":memory:" })],
-  [
-    "PostgreSQL",
-    noPostgres,
-    async () => {
-      const database = await freshDatabase();
-      cleanups.push(() => database.drop());
-      return openPostgresStore({ url: database.url });
-    },
-  ],
-];
+const { stores, cleanup } = bothStores();
 
 describe.each(stores)("the name filter of a team's users on %s", (_, skip, open) => {
   /** The server, with Émile Zola and José Strauß (managed by coach) authorizing the club. */
   async function app(): Promise<Harness> {
     const h = await harness({ open });
-    cleanups.push(() => h.close());
+    cleanup(() => h.close());
     const admin = await bearer({ sub: "platform", scope: "admin" });
     for (const [id, first_name, last_name] of [
       ["emile", "Émile", "Zola"],

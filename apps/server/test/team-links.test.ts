@@ -1,29 +1,11 @@
-import { openPostgresStore } from "@teams/postgres";
-import { openSqliteStore } from "@teams/sqlite";
-import { afterEach, describe, expect, it } from "vitest";
-import { bearer, type Harness, type HarnessStore, harness } from "./harness.js";
-import { freshDatabase, noPostgres } from "./support/postgres.js";
+import { describe, expect, it } from "vitest";
+import { bearer, type Harness, harness } from "./harness.js";
+import { bothStores } from "./support/both-stores.js";
 
 // Issue 14, point 3: a team's links are stored and answered as the WHATWG URL serializer writes
 // them (so every answer is the `format: uri` it is documented as), alike on both stores.
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-const stores: [string, boolean, () => Promise<HarnessStore>][] = [
-  ["SQLite", false, () => openSqliteStore({ filename: ":memory:" })],
-  [
-    "PostgreSQL",
-    noPostgres,
-    async () => {
-      const database = await freshDatabase();
-      cleanups.push(() => database.drop());
-      return openPostgresStore({ url: database.url });
-    },
-  ],
-];
+const { stores, cleanup } = bothStores();
 
 const typed = {
   name: "Links",
@@ -40,7 +22,7 @@ const normalised = {
 describe.each(stores)("team links on %s", (_, skip, open) => {
   async function app(): Promise<Harness> {
     const h = await harness({ open });
-    cleanups.push(() => h.close());
+    cleanup(() => h.close());
     return h;
   }
 
