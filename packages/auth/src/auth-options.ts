@@ -1,3 +1,4 @@
+import type { TokenVerificationResult } from "./verification-result.js";
 import { AuthConfigurationError } from "./configuration-error.js";
 
 /** How `createAuthenticator` finds its keys and checks tokens (DESIGN §2; variable names from §5). */
@@ -64,6 +65,12 @@ export interface AuthOptions {
   jwksCooldownMs?: number;
   /** JWKS mode: how long a fetched key set is used before it is fetched again, in ms. Default 600000. */
   jwksCacheMaxAgeMs?: number;
+  /**
+   * Told how checking each presented credential ended (`ok` or why it was refused, a fixed word),
+   * for metrics; a token remembered by the cache counts as `ok`. A request with no credential
+   * reports nothing. Called synchronously; must not throw. Default: none.
+   */
+  onVerification?: (result: TokenVerificationResult) => void;
 }
 
 export const DEFAULT_DATA_DIR = "./data";

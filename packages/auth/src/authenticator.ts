@@ -14,6 +14,7 @@ import {
 import { loadSigningKeys } from "./signing-keys.js";
 import { createTokenCache } from "./token-cache.js";
 import { KeySetUnavailable, safeReason } from "./token-rejected.js";
+import { rejectionResult } from "./verification-result.js";
 import { createTokenVerifier, epochSeconds, validityWindow } from "./verify-token.js";
 
 /** The `detail` texts of a 401, as FastAPI says them (DESIGN §3). */
@@ -88,6 +89,7 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
   const verifyConfigured = createTokenVerifier(source, { issuer, audience });
   const configuredIssuer = source.mode === "development" ? "development" : "external";
   const cache = createTokenCache(resolved.cacheSize);
+  const report = options.onVerification ?? (() => {});
 
   // The verifier is chosen by the unverified `iss` alone; its answer is final (no fallback).
   async function verify(
@@ -113,6 +115,7 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
     const found = readCredential(credentials, authenticateOptions?.headerOnly === true);
     if (found.kind === "absent") throw new NotAuthenticated(authMessages.notAuthenticated);
     if (found.kind === "malformed") {
+      report("malformed");
       throw new NotAuthenticated(authMessages.couldNotValidate, {
         cause: new Error("not a Bearer credential"),
       });
@@ -120,12 +123,17 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
     const now = clock();
     const nowSeconds = epochSeconds(now);
     const cached = cache?.get(found.token, nowSeconds);
-    if (cached) return cached;
+    if (cached) {
+      report("ok");
+      return cached;
+    }
     try {
       const entry = await verify(found.token, now);
       cache?.set(found.token, entry, nowSeconds);
+      report("ok");
       return entry.authentication;
     } catch (error) {
+      report(rejectionResult(error));
       if (error instanceof KeySetUnavailable) {
         throw new Unavailable("The token signing keys are unavailable", 5, { cause: error });
       }

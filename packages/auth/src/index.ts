@@ -19,3 +19,7 @@ export type { Authentication } from "./principal-from-claims.js";
 export type { ExternalAzp, ServiceTokenKind, TokenIssuer } from "./service-token-claims.js";
 export type { IssuedToken, ServiceTokenRequest } from "./service-tokens.js";
 export { rotateSigningKeys, SIGNING_KEYS_FILE } from "./signing-keys.js";
+export {
+  TOKEN_VERIFICATION_RESULTS,
+  type TokenVerificationResult,
+} from "./verification-result.js";

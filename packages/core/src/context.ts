@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "./database.js";
-import { NotAuthenticated, Unavailable } from "./errors.js";
+import { NotAuthenticated, TeamsError, Unavailable } from "./errors.js";
+import { ConsentTally, type StoreFailure, type TeamsObserver } from "./observer.js";
 import type { Principal } from "./principal.js";
 import type { StoreKind } from "./store-kind.js";
 
@@ -8,6 +9,8 @@ import type { StoreKind } from "./store-kind.js";
 export interface Store {
   db: Kysely<Database>;
   kind: StoreKind;
+  /** In a write transaction: the consent records it appends, reported once it commits. */
+  consentTally?: ConsentTally;
 }
 
 /** The store inside a write transaction. */
@@ -43,7 +46,18 @@ export function isTransientConflict(error: unknown): boolean {
   return typeof code === "string" && TRANSIENT_SQLSTATES.has(code);
 }
 
-export function createContext(store: Store, clock: () => Date, maxAttempts: number): Context {
+/** Why a write that threw `error` failed, when it is the store's fault; undefined for a typed answer. */
+function storeFailure(error: unknown): StoreFailure | undefined {
+  if (error instanceof Unavailable) return "unavailable";
+  return error instanceof TeamsError ? undefined : "unexpected";
+}
+
+export function createContext(
+  store: Store,
+  clock: () => Date,
+  maxAttempts: number,
+  observer: TeamsObserver = {},
+): Context {
   const { db, kind } = store;
   return {
     store,
@@ -52,16 +66,26 @@ export function createContext(store: Store, clock: () => Date, maxAttempts: numb
     // other) fail and are retried; the SQLite store serializes writers with BEGIN IMMEDIATE anyway.
     async write(fn, isolation = "serializable") {
       for (let attempt = 1; ; attempt++) {
+        // A fresh tally per attempt: an attempt that lost its race appended nothing.
+        const consentTally = new ConsentTally();
         try {
-          return await db
+          const result = await db
             .transaction()
             .setIsolationLevel(isolation)
-            .execute((trx) => fn({ db: trx, kind }));
+            .execute((trx) => fn({ db: trx, kind, consentTally }));
+          consentTally.report(observer);
+          return result;
         } catch (error) {
-          if (!isTransientConflict(error)) throw error;
+          if (!isTransientConflict(error)) {
+            const failure = storeFailure(error);
+            if (failure) observer.storeFailed?.(failure);
+            throw error;
+          }
           if (attempt >= maxAttempts) {
+            observer.storeFailed?.("contention");
             throw new Unavailable("The store is busy; try again", 1, { cause: error });
           }
+          observer.storeRetried?.(attempt);
           // A short jittered pause, so the transactions that collided do not collide again.
           await new Promise((resolve) =>
             setTimeout(resolve, Math.random() * 2 ** Math.min(attempt, 6)),

@@ -40,6 +40,7 @@ export {
   SchemaTooNew,
 } from "./migrations.js";
 export { foldName } from "./name-fold.js";
+export type { ConsentChangeType, StoreFailure, TeamsObserver } from "./observer.js";
 export { type LinesPage, MAX_PAGE_SIZE, type Page } from "./pagination.js";
 export { type AccessFacts, decideAccess } from "./policy/access-policy.js";
 export {

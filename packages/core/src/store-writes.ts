@@ -627,6 +627,7 @@ async function appendRecords(
   { actor, cause }: ChangeOrigin,
 ): Promise<void> {
   for (const c of changes) {
+    s.consentTally?.add(typeOf(c), cause, 1);
     await appendRecord(
       s,
       typeOf(c),
@@ -654,7 +655,7 @@ async function logRevocations(
   now: string,
   { actor, cause }: ChangeOrigin,
 ): Promise<void> {
-  await s.db
+  const result = await s.db
     .insertInto("consent_log")
     .columns([
       "type",
@@ -688,7 +689,8 @@ async function logRevocations(
         .orderBy(by === "team_id" ? "user_display_name" : "user_id")
         .orderBy(by === "team_id" ? "user_id" : "team_id"),
     )
-    .execute();
+    .executeTakeFirst();
+  s.consentTally?.add("authorization.revoked", cause, Number(result.numInsertedOrUpdatedRows ?? 0));
 }
 
 // Row locks for writes that run `read committed` (see `WriteIsolation`).

@@ -7,6 +7,7 @@ import { Invalid, NotAuthenticated } from "./errors.js";
 import { historyUseCases } from "./history-use-cases.js";
 import { isPlausibleId } from "./ids.js";
 import { managementUseCases } from "./management-use-cases.js";
+import type { TeamsObserver } from "./observer.js";
 import { referenceUseCases } from "./reference-use-cases.js";
 import type { StoreKind } from "./store-kind.js";
 import { ensureUserRow, forgetDeletion } from "./store-writes.js";
@@ -40,6 +41,12 @@ export interface CreateTeamsOptions {
    * operator whose legal duty is to prove past consent (GDPR Art. 7(1)). The operator's choice.
    */
   historyRetention?: HistoryRetention;
+  /**
+   * Told what happens for metrics: consent changes after their commit, write transactions run
+   * again after losing a race, writes that failed for the store's sake (see `TeamsObserver`).
+   * Default: nothing is reported.
+   */
+  observer?: TeamsObserver;
 }
 
 /** See `CreateTeamsOptions.historyRetention`. */
@@ -70,7 +77,12 @@ const deletedUser = () => new NotAuthenticated("Could not validate credentials")
  */
 export function createTeams(options: CreateTeamsOptions) {
   const store = { db: options.db, kind: options.kind };
-  const ctx = createContext(store, options.clock ?? (() => new Date()), options.maxAttempts ?? 8);
+  const ctx = createContext(
+    store,
+    options.clock ?? (() => new Date()),
+    options.maxAttempts ?? 8,
+    options.observer,
+  );
   const retention = { keepHistory: options.historyRetention === "keep" };
   return {
     ...referenceUseCases(ctx),

@@ -5,6 +5,7 @@ export { translatePostgresError } from "./postgres-errors.js";
 export {
   migrationLockKey,
   openPostgresStore,
+  type PoolUse,
   type PostgresStore,
   type PostgresStoreOptions,
 } from "./postgres-store.js";

@@ -6,7 +6,7 @@ import {
   TeamsError,
   Unavailable,
 } from "@teams/core";
-import { Kysely, type PostgresPool, sql, type Transaction } from "kysely";
+import { Kysely, type Logger, type PostgresPool, sql, type Transaction } from "kysely";
 import pg from "pg";
 import { TranslatingPostgresDialect } from "./postgres-dialect.js";
 import { postgresStoreKind } from "./postgres-store-kind.js";
@@ -42,6 +42,21 @@ export interface PostgresStoreOptions {
   connectionTimeoutMs?: number;
   /** Run migrations on open, under an advisory lock, all or nothing. Default true. */
   migrate?: boolean;
+  /**
+   * Told of every query after it ran, with its duration or its error (Kysely's `log`), for
+   * metrics and traces; called in the async context of the query's caller. Default none (Kysely
+   * then adds nothing around queries).
+   */
+  log?: Logger;
+}
+
+/** How many connections the pool holds (`total`), how many of them are free, and who waits. */
+export interface PoolUse {
+  total: number;
+  idle: number;
+  waiting: number;
+  /** The most the pool opens (`max`). */
+  max: number;
 }
 
 /** An open PostgreSQL store: what `createTeams(store)` takes, and its lifecycle. */
@@ -51,6 +66,8 @@ export interface PostgresStore {
   kind: StoreKind;
   /** Answers when the store can serve a read (for readiness checks); throws `Unavailable` otherwise. */
   ping(): Promise<void>;
+  /** The pool's connections now: open, idle, and requests waiting for one (for metrics). */
+  poolUse(): PoolUse;
   /** Ends the pool the store created (not one it was given); in-flight work should have finished. */
   close(): Promise<void>;
 }
@@ -90,6 +107,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const owned = options.pool === undefined;
   const db = new Kysely<Database>({
     dialect: new TranslatingPostgresDialect({ pool: kyselyPool(pool, owned, schema) }),
+    ...(options.log && { log: options.log }),
   });
   try {
     await prepare(db, schema, options.migrate ?? true);
@@ -110,6 +128,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           : new Unavailable("The database cannot serve reads", 5, { cause: error });
       }
     },
+    poolUse: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: pool.options.max ?? 10,
+    }),
     close() {
       closing ??= db.destroy();
       return closing;

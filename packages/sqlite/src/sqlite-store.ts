@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { applyMigrations, type Database, type StoreKind } from "@teams/core";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely } from "kysely";
+import { Kysely, type Logger } from "kysely";
 import { ImmediateSqliteDialect } from "./sqlite-dialect.js";
 import { translateSqliteError } from "./sqlite-errors.js";
 import { applyPragmas, integrityCheck } from "./sqlite-pragmas.js";
@@ -18,6 +18,12 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Run migrations on open (under the write lock, all or nothing). Default true. */
   migrate?: boolean;
+  /**
+   * Told of every query after it ran, with its duration or its error (Kysely's `log`), for
+   * metrics and traces; called in the async context of the query's caller. Default none (Kysely
+   * then adds nothing around queries).
+   */
+  log?: Logger;
 }
 
 /** An open SQLite store: what `createTeams(store)` takes, and its lifecycle. */
@@ -50,7 +56,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     throw translateSqliteError(error);
   }
   const dialect = new ImmediateSqliteDialect(database);
-  const db = new Kysely<Database>({ dialect });
+  const db = new Kysely<Database>({ dialect, ...(options.log && { log: options.log }) });
   try {
     applyPragmas(database, busyTimeoutMs);
     if (options.migrate ?? true)
