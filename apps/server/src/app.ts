@@ -26,6 +26,7 @@ import { oauthRoutes } from "./routes/oauth-routes.js";
 import { referenceRoutes } from "./routes/reference-routes.js";
 import { systemRoutes } from "./routes/system-routes.js";
 import { userRoutes } from "./routes/user-routes.js";
+import { observeRequests, type RequestObservers } from "./observability/observe-requests.js";
 import { trpcRoutes } from "./trpc/trpc-routes.js";
 
 export interface AppOptions {
@@ -60,6 +61,11 @@ export interface AppOptions {
    * (TEAMS_INTROSPECTION_SECRET). Default none: only an admin-scoped token may introspect.
    */
   introspectionSecret?: string;
+  /**
+   * What times and traces each request (the server passes its metrics and tracing, when
+   * configured). Default none: requests are neither timed nor traced.
+   */
+  observers?: RequestObservers;
   /** Where the request log and unexpected errors go; default none (tests), the server passes console. */
   log?: { info(line: string): void; error(error: unknown): void };
 }
@@ -174,7 +180,9 @@ export function createApp(options: AppOptions): OpenAPIHono {
   // any middleware makes Hono compose the handlers of every request, 10 to 20 % of a small read.
   const gate = publicOriginGate(options.publicOrigin ?? {});
   const dispatch = app.fetch;
-  app.fetch = async (request, env, executionCtx) =>
+  const answer: typeof dispatch = async (request, env, executionCtx) =>
     withAnswerHeaders(request, gate(request, env) ?? (await dispatch(request, env, executionCtx)));
+  const { metrics, tracing } = options.observers ?? {};
+  app.fetch = metrics || tracing ? observeRequests(app, answer, { metrics, tracing }) : answer;
   return app;
 }

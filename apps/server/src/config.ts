@@ -72,7 +72,19 @@ export interface Config {
    */
   introspectionSecret: string | undefined;
   /** PostgreSQL only: TEAMS_PG_POOL_MAX (10), TEAMS_PG_STATEMENT_TIMEOUT_MS (5000), TEAMS_PG_CONNECT_TIMEOUT_MS (5000). */
-  postgres: { max: number; statementTimeoutMs: number; connectionTimeoutMs: number };
+  postgres: { max: number; statementTimeoutMs: number; connectionTimeoutMs: number } /**
+   * TEAMS_METRICS_PORT and TEAMS_METRICS_HOST: where Prometheus scrapes `GET /metrics`, a listener
+   * of its own (never the API's port). Default none: no metrics are kept. The host defaults to
+   * 127.0.0.1; PORT 0 picks a free port.
+   */;
+  metrics: { port: number; host: string } | undefined;
+  /**
+   * OTEL_EXPORTER_OTLP_ENDPOINT: the OTLP/HTTP collector's base URL (traces go to `<it>/v1/traces`),
+   * OpenTelemetry's own variable. Default none: no tracing, and nothing of OpenTelemetry is loaded.
+   */
+  otlpEndpoint: string | undefined;
+  /** OTEL_SERVICE_NAME: the traces' `service.name`. Default `teams`. */
+  otelServiceName: string;
 }
 
 export class ConfigError extends Error {
@@ -227,6 +239,18 @@ export function loadConfig(
     statementTimeoutMs: integer("TEAMS_PG_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000),
     connectionTimeoutMs: integer("TEAMS_PG_CONNECT_TIMEOUT_MS", 5000, 100, 600_000),
   };
+  const metricsHost = text("TEAMS_METRICS_HOST") ?? "127.0.0.1";
+  if (isIP(metricsHost) === 0 && metricsHost !== "localhost") {
+    problems.push(`TEAMS_METRICS_HOST must be an IP address, got "${metricsHost}"`);
+  }
+  const metrics =
+    text("TEAMS_METRICS_PORT") === undefined
+      ? undefined
+      : { port: integer("TEAMS_METRICS_PORT", 0, 0, 65535), host: metricsHost };
+  if (metrics && metrics.port !== 0 && metrics.port === port) {
+    problems.push("TEAMS_METRICS_PORT must not be PORT: metrics have a listener of their own");
+  }
+  const otlpEndpoint = url("OTEL_EXPORTER_OTLP_ENDPOINT", ["http:", "https:"]);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -252,5 +276,8 @@ export function loadConfig(
     delegatedTokenTtlSeconds,
     introspectionSecret,
     postgres,
+    metrics,
+    otlpEndpoint,
+    otelServiceName: text("OTEL_SERVICE_NAME") ?? "teams",
   };
 }

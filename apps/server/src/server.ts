@@ -4,6 +4,7 @@ import { createAuthenticator } from "@teams/auth";
 import { createTeams } from "@teams/core";
 import { createApp } from "./app.js";
 import type { Config } from "./config.js";
+import { startObservability } from "./observability/observability.js";
 import { openStore } from "./store.js";
 
 /** How long in-flight requests may take to finish after a stop is asked. */
@@ -13,6 +14,8 @@ export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:8000. */
   url: string;
   mode: "secret" | "public-key" | "jwks" | "development";
+  /** The metrics listener's base URL (`GET /metrics` under it), when TEAMS_METRICS_PORT is set. */
+  metricsUrl?: string;
   /** Stops accepting connections, lets in-flight requests finish, then closes the store. */
   close(): Promise<void>;
 }
@@ -24,7 +27,15 @@ export async function startServer(
     ? console
     : undefined,
 ): Promise<RunningServer> {
-  const store = await openStore(config.database, config.postgres);
+  const observability = await startObservability(config);
+  const { metrics, tracing } = observability;
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore(config.database, config.postgres, observability.storeLog);
+  } catch (error) {
+    await observability.close();
+    throw error;
+  }
   try {
     const authenticator = await createAuthenticator({
       jwtSecret: config.jwtSecret,
@@ -36,12 +47,15 @@ export async function startServer(
       serviceIssuer: config.serviceIssuer,
       signingKeyPem: config.signingKey,
       externalAzp: config.externalAzp,
+      ...(metrics && { onVerification: metrics.tokenVerified }),
     });
     const teams = createTeams({
       db: store.db,
       kind: store.kind,
       historyRetention: config.historyRetention,
+      ...(metrics && { observer: metrics.observer }),
     });
+    if (metrics && store.poolUse) metrics.watchPool(store.poolUse);
     let listeningPort = config.port;
     const app = createApp({
       teams,
@@ -59,6 +73,7 @@ export async function startServer(
       ...(config.csrfSecret ? { csrfSecret: Buffer.from(config.csrfSecret) } : {}),
       delegatedTokenTtlSeconds: config.delegatedTokenTtlSeconds,
       ...(config.introspectionSecret ? { introspectionSecret: config.introspectionSecret } : {}),
+      observers: { ...(metrics && { metrics }), ...(tracing && { tracing }) },
       ...(log
         ? { log: { info: (l: string) => log.info(l), error: (e: unknown) => log.error(e) } }
         : {}),
@@ -81,6 +96,12 @@ export async function startServer(
       );
       s.once("error", reject);
     });
+    const metricsUrl = await observability
+      .listen((e) => log?.error(e))
+      .catch(async (error) => {
+        server.close();
+        throw error;
+      });
     // An idle connection is closed after the same time.
     server.setTimeout?.(config.requestTimeoutMs);
     const { port } = server.address() as AddressInfo;
@@ -90,6 +111,7 @@ export async function startServer(
     return {
       url: `http://${host}:${port}`,
       mode: authenticator.mode,
+      ...(metricsUrl && { metricsUrl }),
       close() {
         closing ??= (async () => {
           await new Promise<void>((resolve) => {
@@ -110,12 +132,14 @@ export async function startServer(
             http.closeIdleConnections();
           });
           await store.close();
+          await observability.close();
         })();
         return closing;
       },
     };
   } catch (error) {
     await store.close();
+    await observability.close();
     throw error;
   }
 }

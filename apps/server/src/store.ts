@@ -1,5 +1,6 @@
 import type { Database, StoreKind } from "@teams/core";
-import type { Kysely } from "kysely";
+import type { PoolUse } from "@teams/postgres";
+import type { Kysely, Logger } from "kysely";
 import type { Config } from "./config.js";
 
 /** What the server needs of a store, whichever it is. */
@@ -8,20 +9,33 @@ export interface Store {
   kind: StoreKind;
   db: Kysely<Database>;
   ping(): Promise<void>;
+  /** PostgreSQL only: the pool's connections now, for metrics. */
+  poolUse?(): PoolUse;
   close(): Promise<void>;
 }
 
-/** Opens the store the configuration names (SQLite file or PostgreSQL URL), migrated. */
+/**
+ * Opens the store the configuration names (SQLite file or PostgreSQL URL), migrated; `log` is
+ * told of every query (metrics, traces), default none.
+ */
 export async function openStore(
   database: Config["database"],
   postgres?: Config["postgres"],
+  log?: Logger,
 ): Promise<Store> {
+  const logged = log ? { log } : {};
   if (database.kind === "postgres") {
     const { openPostgresStore } = await import("@teams/postgres");
-    const store = await openPostgresStore({ url: database.url, ...postgres });
-    return { kind: store.kind, db: store.db, ping: () => store.ping(), close: () => store.close() };
+    const store = await openPostgresStore({ url: database.url, ...postgres, ...logged });
+    return {
+      kind: store.kind,
+      db: store.db,
+      ping: () => store.ping(),
+      poolUse: () => store.poolUse(),
+      close: () => store.close(),
+    };
   }
   const { openSqliteStore } = await import("@teams/sqlite");
-  const store = await openSqliteStore({ filename: database.filename });
+  const store = await openSqliteStore({ filename: database.filename, ...logged });
   return { kind: store.kind, db: store.db, ping: () => store.ping(), close: () => store.close() };
 }

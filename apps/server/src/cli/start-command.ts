@@ -56,6 +56,8 @@ export async function startCommand(config: Config): Promise<void> {
     `  API docs:     ${server.url}/docs`,
     `  OpenAPI:      ${server.url}/openapi.json`,
   ];
+  if (server.metricsUrl) banner.push(`  Metrics:      ${server.metricsUrl}/metrics`);
+  if (config.otlpEndpoint) banner.push(`  Traces:       sent to ${config.otlpEndpoint}`);
   if (server.mode === "development") {
     banner.push(
       `  Development mode: tokens are signed with a key kept in ${config.dataDir}`,

@@ -1,0 +1,59 @@
+import type { Logger } from "kysely";
+import type { Config } from "../config.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import { listenForMetrics, type MetricsListener } from "./metrics-listener.js";
+import type { Tracing } from "./tracing.js";
+
+/** The metrics and traces the configuration asks for, and what the server hands each part. */
+export interface Observability {
+  metrics?: Metrics;
+  tracing?: Tracing;
+  /** For `openStore`: every query reported to the metrics and traces; undefined when neither is on. */
+  storeLog?: Logger;
+  /** Serves the metrics on their own listener (when configured); its URL, if any. */
+  listen(onError: (error: unknown) => void): Promise<string | undefined>;
+  /** Stops the metrics listener and exports the spans still buffered. */
+  close(): Promise<void>;
+}
+
+/**
+ * Metrics when TEAMS_METRICS_PORT is set, traces when OTEL_EXPORTER_OTLP_ENDPOINT is: the
+ * tracing module (and OpenTelemetry) is imported only then.
+ */
+export async function startObservability(config: Config): Promise<Observability> {
+  const metrics = config.metrics ? createMetrics() : undefined;
+  const tracing = config.otlpEndpoint
+    ? await (await import("./tracing.js")).startTracing({
+        endpoint: config.otlpEndpoint,
+        serviceName: config.otelServiceName,
+        storeFamily: config.database.kind,
+      })
+    : undefined;
+  const storeLog: Logger | undefined =
+    metrics || tracing
+      ? (event) => {
+          metrics?.storeQuery(event);
+          tracing?.storeQuery(event);
+        }
+      : undefined;
+  let listener: MetricsListener | undefined;
+  return {
+    ...(metrics && { metrics }),
+    ...(tracing && { tracing }),
+    ...(storeLog && { storeLog }),
+    async listen(onError) {
+      if (!metrics || !config.metrics) return undefined;
+      listener = await listenForMetrics(
+        metrics.registry,
+        config.metrics.host,
+        config.metrics.port,
+        onError,
+      );
+      return listener.url;
+    },
+    async close() {
+      await listener?.close();
+      await tracing?.shutdown();
+    },
+  };
+}
