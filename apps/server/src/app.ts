@@ -16,6 +16,7 @@ import { requestLog } from "./http/request-log.js";
 import { methodsFor, slashAlternative } from "./http/route-table.js";
 import { basicIntrospector } from "./oauth/introspection-caller.js";
 import { readOAuthForm } from "./oauth/oauth-form.js";
+import { observeRequests, type RequestObservers } from "./observability/observe-requests.js";
 import { oauthSchemas } from "./openapi/oauth-components.js";
 import { referenceSchemas, securitySchemes } from "./openapi/reference-components.js";
 import { consentPages } from "./pages/pages-routes.js";
@@ -26,7 +27,6 @@ import { oauthRoutes } from "./routes/oauth-routes.js";
 import { referenceRoutes } from "./routes/reference-routes.js";
 import { systemRoutes } from "./routes/system-routes.js";
 import { userRoutes } from "./routes/user-routes.js";
-import { observeRequests, type RequestObservers } from "./observability/observe-requests.js";
 import { trpcRoutes } from "./trpc/trpc-routes.js";
 
 export interface AppOptions {

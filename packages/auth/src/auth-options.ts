@@ -1,5 +1,5 @@
-import type { TokenVerificationResult } from "./verification-result.js";
 import { AuthConfigurationError } from "./configuration-error.js";
+import type { TokenVerificationResult } from "./verification-result.js";
 
 /** How `createAuthenticator` finds its keys and checks tokens (DESIGN §2; variable names from §5). */
 export interface AuthOptions {
