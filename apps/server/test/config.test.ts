@@ -96,6 +96,41 @@ describe("configuration from the environment", () => {
     );
   });
 
+  it("keeps metrics and traces off unless asked, and reads their listener and collector", () => {
+    const off = loadConfig({}, "/srv");
+    expect(off.metrics).toBeUndefined();
+    expect(off.otlpEndpoint).toBeUndefined();
+    expect(loadConfig({ TEAMS_METRICS_PORT: "9464" }, "/srv").metrics).toEqual({
+      port: 9464,
+      host: "127.0.0.1",
+    });
+    const on = loadConfig(
+      {
+        TEAMS_METRICS_PORT: "9464",
+        TEAMS_METRICS_HOST: "0.0.0.0",
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
+      },
+      "/srv",
+    );
+    expect(on.metrics).toEqual({ port: 9464, host: "0.0.0.0" });
+    expect(on).toMatchObject({ otlpEndpoint: "http://collector:4318", otelServiceName: "teams" });
+  });
+
+  it.each([
+    [{ TEAMS_METRICS_PORT: "metrics" }, "TEAMS_METRICS_PORT must be an integer from 0 to 65535"],
+    [{ TEAMS_METRICS_PORT: "8000" }, "TEAMS_METRICS_PORT must not be PORT"],
+    [
+      { TEAMS_METRICS_PORT: "9464", TEAMS_METRICS_HOST: "my host" },
+      "TEAMS_METRICS_HOST must be an IP address",
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: "grpc://collector:4317" },
+      "OTEL_EXPORTER_OTLP_ENDPOINT must be a http: or https: URL",
+    ],
+  ])("refuses metrics or traces settings it cannot use: %o", (env, message) => {
+    expect(() => loadConfig(env, "/srv")).toThrow(message);
+  });
+
   it("lists every problem at once", () => {
     try {
       loadConfig({ PORT: "x", TEAMS_JWT_SECRET: "short" }, "/srv");
