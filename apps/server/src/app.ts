@@ -18,6 +18,7 @@ import { basicIntrospector } from "./oauth/introspection-caller.js";
 import { readOAuthForm } from "./oauth/oauth-form.js";
 import { oauthSchemas } from "./openapi/oauth-components.js";
 import { referenceSchemas, securitySchemes } from "./openapi/reference-components.js";
+import type { OidcClient } from "./pages/oidc-client.js";
 import { consentPages } from "./pages/pages-routes.js";
 import { adminRoutes } from "./routes/admin-routes.js";
 import { historyRoutes } from "./routes/history-routes.js";
@@ -60,6 +61,13 @@ export interface AppOptions {
    * (TEAMS_INTROSPECTION_SECRET). Default none: only an admin-scoped token may introspect.
    */
   introspectionSecret?: string;
+  /**
+   * The OpenID Connect provider the pages sign people in at (`createOidcClient`). Default none:
+   * development links, or a `token` cookie set by the service that sent the person.
+   */
+  oidc?: OidcClient;
+  /** Lifetime in seconds of a browser session started at the provider (TEAMS_SESSION_TTL). Default 28800. */
+  sessionTtlSeconds?: number;
   /** Where the request log and unexpected errors go; default none (tests), the server passes console. */
   log?: { info(line: string): void; error(error: unknown): void };
 }
@@ -145,6 +153,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
     maxBodyBytes,
     onBug,
     ...(options.csrfSecret ? { csrfSecret: options.csrfSecret } : {}),
+    ...(options.oidc ? { oidc: options.oidc } : {}),
+    ...(options.sessionTtlSeconds ? { sessionTtlSeconds: options.sessionTtlSeconds } : {}),
   });
 
   // Starlette's answers for what no route matched: 307 to the path with or without the trailing

@@ -3,7 +3,9 @@ import { serve } from "@hono/node-server";
 import { createAuthenticator } from "@teams/auth";
 import { createTeams } from "@teams/core";
 import { createApp } from "./app.js";
-import type { Config } from "./config.js";
+import { type Config, ConfigError } from "./config.js";
+import { listenProblem } from "./listen-problem.js";
+import { createOidcClient } from "./pages/oidc-client.js";
 import { openStore } from "./store.js";
 
 /** How long in-flight requests may take to finish after a stop is asked. */
@@ -12,7 +14,7 @@ const shutdownGraceMs = 10_000;
 export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:8000. */
   url: string;
-  mode: "secret" | "public-key" | "jwks" | "development";
+  mode: "secret" | "public-key" | "jwks" | "development" | "service";
   /** Stops accepting connections, lets in-flight requests finish, then closes the store. */
   close(): Promise<void>;
 }
@@ -36,6 +38,7 @@ export async function startServer(
       serviceIssuer: config.serviceIssuer,
       signingKeyPem: config.signingKey,
       externalAzp: config.externalAzp,
+      developmentMode: config.development,
     });
     const teams = createTeams({
       db: store.db,
@@ -58,6 +61,10 @@ export async function startServer(
       },
       ...(config.csrfSecret ? { csrfSecret: Buffer.from(config.csrfSecret) } : {}),
       delegatedTokenTtlSeconds: config.delegatedTokenTtlSeconds,
+      ...(config.oidc && config.publicUrl
+        ? { oidc: createOidcClient({ ...config.oidc, publicUrl: config.publicUrl }) }
+        : {}),
+      sessionTtlSeconds: config.sessionTtlSeconds,
       ...(config.introspectionSecret ? { introspectionSecret: config.introspectionSecret } : {}),
       ...(log
         ? { log: { info: (l: string) => log.info(l), error: (e: unknown) => log.error(e) } }
@@ -79,7 +86,11 @@ export async function startServer(
         },
         () => resolve(s),
       );
-      s.once("error", reject);
+      // A port in use or a host that does not resolve: one line naming the variable to change.
+      s.once("error", (error) => {
+        const line = listenProblem(error, config.host, config.port);
+        reject(line ? new ConfigError([line]) : error);
+      });
     });
     // An idle connection is closed after the same time.
     server.setTimeout?.(config.requestTimeoutMs);
