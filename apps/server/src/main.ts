@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from "./config.js";
 
 // A configuration the server cannot run with (read at start, or a PORT/HOST it cannot listen on)
 // exits 2, as `teams start` does; anything else 1.
-startCommand(loadConfig()).catch((error: unknown) => {
+(async () => startCommand(loadConfig()))().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -34,6 +34,8 @@ export class ProviderUnavailable extends Error {
 }
 
 export interface OidcClient {
+  /** The provider's origin: the pages' forms may lead there (sign-out goes on to its end session). */
+  readonly providerOrigin: string;
   /** Where post-logout redirects land: `<publicUrl>/auth/signed-out`. */
   readonly postLogoutRedirectUri: string;
   /** A new sign-in: the provider's authorization URL and the state to keep until the callback. */
@@ -84,6 +86,7 @@ export function createOidcClient(settings: OidcSettings): OidcClient {
   };
 
   return {
+    providerOrigin: issuer.origin,
     postLogoutRedirectUri: `${settings.publicUrl}${SIGNED_OUT_PATH}`,
 
     async begin(returnTo, options) {

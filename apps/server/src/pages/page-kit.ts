@@ -97,7 +97,11 @@ export function createPageKit(api: Api, options: PageKitOptions): PageKit {
   const notices = createNoticeSeal(secret);
   const logins = createLoginSeal(secret);
   const { oidc } = options;
-  const headers = pageHeaders(options.allowedReturnOrigins);
+  // Browsers hold a form's redirects to `form-action` too: signing out goes on to the provider.
+  const headers = pageHeaders([
+    ...options.allowedReturnOrigins,
+    ...(oidc ? [oidc.providerOrigin] : []),
+  ]);
 
   async function person(c: Context, back?: string): Promise<SignedIn> {
     const session = await readSession(c.req.raw.headers, authenticator, teams);

@@ -15,13 +15,17 @@ export interface TestProvider {
 /**
  * A real OpenID provider (`oidc-provider`) on a loopback port, with one confidential client whose
  * redirect and post-logout URIs are those of each `publicUrls`, and its development interactions
- * (a login form that takes any name, a consent form). Every account is `ACCOUNT`'s names under
- * the login typed.
+ * (a login form that takes any name, a consent form), listening on `host` (a loopback address;
+ * another one than the service's keeps the two sites' cookies apart in a browser). Every account
+ * is `ACCOUNT`'s names under the login typed.
  */
-export async function startProvider(publicUrls: string[]): Promise<TestProvider> {
+export async function startProvider(
+  publicUrls: string[],
+  host = "127.0.0.1",
+): Promise<TestProvider> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
   const provider = new Provider(issuer, {
     clients: [
       {
