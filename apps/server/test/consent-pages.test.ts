@@ -148,7 +148,7 @@ describe("the consent page", () => {
     const again = await h.page(consentPath("profile,data:read", APP), cookie);
     expect(again.res.status).toBe(200);
     expect(again.body).toContain("Club already has access");
-    expect(again.body).not.toContain("/authorize\"");
+    expect(again.body).not.toContain('/authorize"');
 
     const more = await openConsent(cookie, consentPath("data:read,data:write"));
     expect(more.body).toContain('<input type="checkbox" name="scope" value="data:write" checked>');
