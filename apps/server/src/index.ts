@@ -4,3 +4,4 @@ export { type AppOptions, createApp } from "./app.js";
 export { type Config, ConfigError, loadConfig } from "./config.js";
 export { type RunningServer, startServer } from "./server.js";
 export { openStore, type Store } from "./store.js";
+export { createOidcClient, type OidcClient, type OidcSettings } from "./pages/oidc-client.js";

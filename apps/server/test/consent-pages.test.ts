@@ -338,6 +338,35 @@ describe("signing in", () => {
     expect(await res.json()).toEqual({ detail: "Not Found" });
   });
 
+  it("says who is signed in; 'Not you?' signs out and comes back to the page, to sign in again", async () => {
+    h = await pagesHarness();
+    // A person first seen in this token: recorded with its name, which the header says.
+    const cookie = await h.cookie({ sub: "dora", given_name: "Dora" });
+    const { body } = await h.page("/teams/club/authorize?scopes=profile&return_to=/x", cookie);
+    expect(body).toContain("Signed in as <strong>Dora</strong>");
+    const next = hiddenField(body, "next");
+    expect(next).toBe("/teams/club/authorize?scopes=profile&return_to=%2Fx");
+    const res = await h.post(
+      "/auth/sign-out",
+      { csrf_token: hiddenField(body, "csrf_token") ?? "", next: next ?? "" },
+      { cookie },
+    );
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(next);
+    expect(res.headers.get("set-cookie")).toBe("token=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    // Signed out, the page asks for a sign-in that leads back to it.
+    const again = await h.page(next ?? "");
+    expect(again.res.status).toBe(401);
+    expect(again.body).toContain("Sign in to continue");
+    // A `next` elsewhere is not followed.
+    const evil = await h.post(
+      "/auth/sign-out",
+      { csrf_token: hiddenField(body, "csrf_token") ?? "", next: "//evil.example/" },
+      { cookie },
+    );
+    expect(evil.headers.get("location")).toBe("/account/teams");
+  });
+
   it("signs out by clearing the cookie", async () => {
     h = await pagesHarness();
     const cookie = await h.cookie({ sub: "carl" });
