@@ -106,7 +106,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /**
- * Variables of this repository's own test and benchmark tools, which the server never reads: they
+ * Variables of this repository's own test tools (seeds, the PostgreSQL URL), which the server never reads: they
  * may be in a developer's environment without stopping a start.
  */
 const TOOL_PREFIXES = ["TEAMS_TEST_", "TEAMS_HARDENING_"];
