@@ -19,6 +19,7 @@ import { readOAuthForm } from "./oauth/oauth-form.js";
 import { observeRequests, type RequestObservers } from "./observability/observe-requests.js";
 import { oauthSchemas } from "./openapi/oauth-components.js";
 import { referenceSchemas, securitySchemes } from "./openapi/reference-components.js";
+import type { OidcClient } from "./pages/oidc-client.js";
 import { consentPages } from "./pages/pages-routes.js";
 import { adminRoutes } from "./routes/admin-routes.js";
 import { historyRoutes } from "./routes/history-routes.js";
@@ -66,6 +67,13 @@ export interface AppOptions {
    * configured). Default none: requests are neither timed nor traced.
    */
   observers?: RequestObservers;
+  /**
+   * The OpenID Connect provider the pages sign people in at (`createOidcClient`). Default none:
+   * development links, or a `token` cookie set by the service that sent the person.
+   */
+  oidc?: OidcClient;
+  /** Lifetime in seconds of a browser session started at the provider (TEAMS_SESSION_TTL). Default 28800. */
+  sessionTtlSeconds?: number;
   /** Where the request log and unexpected errors go; default none (tests), the server passes console. */
   log?: { info(line: string): void; error(error: unknown): void };
 }
@@ -151,6 +159,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
     maxBodyBytes,
     onBug,
     ...(options.csrfSecret ? { csrfSecret: options.csrfSecret } : {}),
+    ...(options.oidc ? { oidc: options.oidc } : {}),
+    ...(options.sessionTtlSeconds ? { sessionTtlSeconds: options.sessionTtlSeconds } : {}),
   });
 
   // Starlette's answers for what no route matched: 307 to the path with or without the trailing

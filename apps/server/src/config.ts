@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
 import { isIP } from "node:net";
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { closestName } from "./closest-name.js";
+import { isLoopbackHost } from "./loopback.js";
 
 /** The server's configuration, read from the environment in this one place (DESIGN §5). */
 export interface Config {
@@ -25,7 +28,7 @@ export interface Config {
    * body), default 30000; a connection idle that long is closed too.
    */
   requestTimeoutMs: number;
-  /** TEAMS_LOG: "off" silences the request log; default on. */
+  /** TEAMS_LOG: "on" (default) or "off", which silences the request log. */
   log: boolean;
   /**
    * TEAMS_CSRF_SECRET: the secret of the consent pages' CSRF tokens (at least 32 bytes). Default a
@@ -71,6 +74,20 @@ export interface Config {
    * may introspect.
    */
   introspectionSecret: string | undefined;
+  /**
+   * Whether the server runs in development mode (its own key, `teams token`, `/dev/sign-in`): only
+   * when no token verification is configured (no TEAMS_JWT_SECRET, TEAMS_JWT_PUBLIC_KEY,
+   * TEAMS_JWKS_URL or TEAMS_OIDC_ISSUER) and HOST is loopback, or on another HOST with TEAMS_DEV=1.
+   */
+  development: boolean;
+  /**
+   * Sign-in to the pages through an OpenID Connect provider: TEAMS_OIDC_ISSUER (its issuer URL,
+   * https; http only on a loopback address), TEAMS_OIDC_CLIENT_ID, TEAMS_OIDC_CLIENT_SECRET (absent
+   * for a public client). Default none: no provider (development mode signs in with links).
+   */
+  oidc: { issuer: string; clientId: string; clientSecret: string | undefined } | undefined;
+  /** TEAMS_SESSION_TTL: lifetime in seconds of a browser session (the `token` cookie); default 28800 (8 hours), at most 28800. */
+  sessionTtlSeconds: number;
   /** PostgreSQL only: TEAMS_PG_POOL_MAX (10), TEAMS_PG_STATEMENT_TIMEOUT_MS (5000), TEAMS_PG_CONNECT_TIMEOUT_MS (5000). */
   postgres: { max: number; statementTimeoutMs: number; connectionTimeoutMs: number } /**
    * TEAMS_METRICS_PORT and TEAMS_METRICS_HOST: where Prometheus scrapes `GET /metrics`, a listener
@@ -90,21 +107,62 @@ export interface Config {
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      problems.length === 1
+        ? `Invalid configuration: ${problems[0]}`
+        : `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
   }
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * Variables of this repository's own test tools (seeds, the PostgreSQL URL), which the server never reads: they
+ * may be in a developer's environment without stopping a start.
+ */
+const TOOL_PREFIXES = ["TEAMS_TEST_", "TEAMS_HARDENING_"];
 
 /** Reads and checks the configuration; relative paths resolve against `baseDir`. */
 export function loadConfig(
   env: Env = process.env,
   baseDir = env.INIT_CWD ?? process.cwd(),
 ): Config {
+  const { config, problems } = readConfiguration(env, baseDir);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * Every variable the configuration reads, in the order read: the registry an unknown `TEAMS_*`
+ * variable is checked against. It is derived from the readers below, so a variable is known by
+ * being read there (read each one unconditionally, through `text`).
+ */
+export function knownVariables(): string[] {
+  return [...readConfiguration({}, "/").read];
+}
+
+function readConfiguration(
+  env: Env,
+  baseDir: string,
+): { config: Config; problems: string[]; read: Set<string> } {
   const problems: string[] = [];
+  const read = new Set<string>();
   const text = (name: string): string | undefined => {
+    read.add(name);
     const value = env[name]?.trim();
     return value === undefined || value === "" ? undefined : value;
+  };
+  /** One of `values`, `fallback` when unset; anything else is a problem naming them. */
+  const oneOf = <T extends string>(name: string, values: readonly T[], fallback: T): T => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    if ((values as readonly string[]).includes(raw)) return raw as T;
+    const quoted = values.map((v) => `"${v}"`);
+    const list =
+      quoted.length > 1 ? `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}` : quoted[0];
+    problems.push(`${name} must be ${list}, got "${raw}"`);
+    return fallback;
   };
   const integer = (name: string, fallback: number, min: number, max: number): number => {
     const raw = text(name);
@@ -132,7 +190,8 @@ export function loadConfig(
 
   const port = integer("PORT", 8000, 0, 65535);
   const host = text("HOST") ?? "127.0.0.1";
-  const rawDatabase = text("TEAMS_DATABASE") ?? "./data/teams.db";
+  const configuredDatabase = text("TEAMS_DATABASE");
+  const rawDatabase = configuredDatabase ?? "./data/teams.db";
   let database: Config["database"];
   if (/^postgres(ql)?:\/\//.test(rawDatabase)) {
     url("TEAMS_DATABASE", ["postgres:", "postgresql:"]);
@@ -146,6 +205,15 @@ export function loadConfig(
         ? rawDatabase
         : resolve(baseDir, rawDatabase);
     database = { kind: "sqlite", filename };
+    // The default folder is made on first start (as the README's first command expects); a
+    // configured one must exist: a typo would otherwise start an empty database elsewhere.
+    if (
+      configuredDatabase !== undefined &&
+      filename !== ":memory:" &&
+      !existsSync(dirname(filename))
+    ) {
+      problems.push(`TEAMS_DATABASE: the folder ${dirname(filename)} does not exist`);
+    }
   }
   const rawDataDir = text("TEAMS_DATA_DIR");
   const dataDir = rawDataDir
@@ -165,6 +233,8 @@ export function loadConfig(
     problems.push("TEAMS_JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)");
   }
   const jwksUrl = url("TEAMS_JWKS_URL", ["https:", "http:"]);
+  const jwtIssuer = text("TEAMS_JWT_ISSUER");
+  const jwtAudience = text("TEAMS_JWT_AUDIENCE");
   const sources = [jwtSecret, jwtPublicKey, jwksUrl].filter((s) => s !== undefined).length;
   if (sources > 1) {
     problems.push("Set only one of TEAMS_JWT_SECRET, TEAMS_JWT_PUBLIC_KEY and TEAMS_JWKS_URL");
@@ -214,16 +284,8 @@ export function loadConfig(
       "TEAMS_SIGNING_KEY must be a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----)",
     );
   }
-  const rawExternalAzp = text("TEAMS_EXTERNAL_AZP") ?? "client";
-  if (rawExternalAzp !== "client" && rawExternalAzp !== "actor") {
-    problems.push(`TEAMS_EXTERNAL_AZP must be "client" or "actor", got "${rawExternalAzp}"`);
-  }
-  const externalAzp = rawExternalAzp === "actor" ? "actor" : "client";
-  const rawRetention = text("TEAMS_HISTORY_RETENTION") ?? "delete";
-  if (rawRetention !== "delete" && rawRetention !== "keep") {
-    problems.push(`TEAMS_HISTORY_RETENTION must be "delete" or "keep", got "${rawRetention}"`);
-  }
-  const historyRetention = rawRetention === "keep" ? "keep" : "delete";
+  const externalAzp = oneOf("TEAMS_EXTERNAL_AZP", ["client", "actor"], "client");
+  const historyRetention = oneOf("TEAMS_HISTORY_RETENTION", ["delete", "keep"], "delete");
   // At most the longest a service token may live (the auth package's maxTokenTtlSeconds, 8 hours).
   const delegatedTokenTtlSeconds = integer("TEAMS_DELEGATED_TOKEN_TTL", 900, 1, 28_800);
   const introspectionSecret = text("TEAMS_INTROSPECTION_SECRET");
@@ -232,7 +294,7 @@ export function loadConfig(
   }
   const serviceIssuer = publicUrl ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const maxBodyBytes = integer("TEAMS_MAX_BODY_BYTES", 65536, 1024, 16 * 1024 * 1024);
-  const log = text("TEAMS_LOG") !== "off";
+  const log = oneOf("TEAMS_LOG", ["on", "off"], "on") === "on";
   const requestTimeoutMs = integer("TEAMS_REQUEST_TIMEOUT_MS", 30_000, 1000, 600_000);
   const postgres = {
     max: integer("TEAMS_PG_POOL_MAX", 10, 1, 1000),
@@ -251,8 +313,57 @@ export function loadConfig(
     problems.push("TEAMS_METRICS_PORT must not be PORT: metrics have a listener of their own");
   }
   const otlpEndpoint = url("OTEL_EXPORTER_OTLP_ENDPOINT", ["http:", "https:"]);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return {
+  const oidcIssuer = url("TEAMS_OIDC_ISSUER", ["https:", "http:"]);
+  const oidcClientId = text("TEAMS_OIDC_CLIENT_ID");
+  const oidcClientSecret = text("TEAMS_OIDC_CLIENT_SECRET");
+  let oidc: Config["oidc"];
+  if (oidcIssuer !== undefined) {
+    if (oidcClientId === undefined) {
+      problems.push("TEAMS_OIDC_ISSUER needs TEAMS_OIDC_CLIENT_ID (the client registered there)");
+    }
+    if (publicUrl === undefined) {
+      problems.push(
+        "TEAMS_OIDC_ISSUER needs TEAMS_PUBLIC_URL: the provider sends people back to <TEAMS_PUBLIC_URL>/auth/callback",
+      );
+    }
+    const issuerUrl = URL.canParse(oidcIssuer) ? new URL(oidcIssuer) : undefined;
+    if (issuerUrl?.protocol === "http:" && !isLoopbackHost(issuerUrl.hostname)) {
+      problems.push("TEAMS_OIDC_ISSUER must be an https URL (http only on a loopback address)");
+    }
+    oidc = { issuer: oidcIssuer, clientId: oidcClientId ?? "", clientSecret: oidcClientSecret };
+  } else if (oidcClientId !== undefined || oidcClientSecret !== undefined) {
+    problems.push("TEAMS_OIDC_CLIENT_ID and TEAMS_OIDC_CLIENT_SECRET need TEAMS_OIDC_ISSUER");
+  }
+  // The session token is a service token: at most the 8 hours any of them lives.
+  const sessionTtlSeconds = integer("TEAMS_SESSION_TTL", 28_800, 60, 28_800);
+
+  // Development mode only when nothing verifies tokens, and on another address than loopback only
+  // when asked for by name: a public server must never sign its own tokens by accident.
+  const askedDevelopment = oneOf("TEAMS_DEV", ["0", "1"], "0") === "1";
+  const verifies = sources > 0 || oidcIssuer !== undefined;
+  if (verifies && askedDevelopment) {
+    problems.push(
+      "TEAMS_DEV=1 asks for development mode, but token verification is configured (TEAMS_JWT_SECRET, TEAMS_JWT_PUBLIC_KEY, TEAMS_JWKS_URL or TEAMS_OIDC_ISSUER): unset one or the other",
+    );
+  }
+  if (!verifies && !askedDevelopment && !isLoopbackHost(host)) {
+    problems.push(
+      `HOST ${host} is not a loopback address and no token verification is configured: set TEAMS_OIDC_ISSUER, TEAMS_JWKS_URL, TEAMS_JWT_PUBLIC_KEY or TEAMS_JWT_SECRET, or TEAMS_DEV=1 to run development mode there on purpose`,
+    );
+  }
+  const development = !verifies;
+
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith("TEAMS_") || read.has(name)) continue;
+    if (TOOL_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
+    const meant = closestName(name, read);
+    problems.push(
+      meant
+        ? `unknown variable ${name}: did you mean ${meant}?`
+        : `unknown variable ${name} (the README's configuration table lists them)`,
+    );
+  }
+  const config: Config = {
     port,
     host,
     database,
@@ -260,8 +371,8 @@ export function loadConfig(
     jwtSecret,
     jwtPublicKey,
     jwksUrl,
-    jwtIssuer: text("TEAMS_JWT_ISSUER"),
-    jwtAudience: text("TEAMS_JWT_AUDIENCE"),
+    jwtIssuer,
+    jwtAudience,
     corsOrigins,
     maxBodyBytes,
     requestTimeoutMs,
@@ -275,9 +386,13 @@ export function loadConfig(
     historyRetention,
     delegatedTokenTtlSeconds,
     introspectionSecret,
+    development,
+    oidc,
+    sessionTtlSeconds,
     postgres,
     metrics,
     otlpEndpoint,
     otelServiceName: text("OTEL_SERVICE_NAME") ?? "teams",
   };
+  return { config, problems, read };
 }

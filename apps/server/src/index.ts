@@ -2,5 +2,6 @@
 
 export { type AppOptions, createApp } from "./app.js";
 export { type Config, ConfigError, loadConfig } from "./config.js";
+export { createOidcClient, type OidcClient, type OidcSettings } from "./pages/oidc-client.js";
 export { type RunningServer, startServer } from "./server.js";
 export { openStore, type Store } from "./store.js";

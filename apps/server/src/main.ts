@@ -3,21 +3,9 @@
 import { startCommand } from "./cli/start-command.js";
 import { ConfigError, loadConfig } from "./config.js";
 
-async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
-  await startCommand(config);
-}
-
-main().catch((error: unknown) => {
+// A configuration the server cannot run with (read at start, or a PORT/HOST it cannot listen on)
+// exits 2, as `teams start` does; anything else 1.
+(async () => startCommand(loadConfig()))().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -3,8 +3,10 @@ import { serve } from "@hono/node-server";
 import { createAuthenticator } from "@teams/auth";
 import { createTeams } from "@teams/core";
 import { createApp } from "./app.js";
-import type { Config } from "./config.js";
+import { type Config, ConfigError } from "./config.js";
+import { listenProblem } from "./listen-problem.js";
 import { startObservability } from "./observability/observability.js";
+import { createOidcClient } from "./pages/oidc-client.js";
 import { openStore } from "./store.js";
 
 /** How long in-flight requests may take to finish after a stop is asked. */
@@ -13,7 +15,7 @@ const shutdownGraceMs = 10_000;
 export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:8000. */
   url: string;
-  mode: "secret" | "public-key" | "jwks" | "development";
+  mode: "secret" | "public-key" | "jwks" | "development" | "service";
   /** The metrics listener's base URL (`GET /metrics` under it), when TEAMS_METRICS_PORT is set. */
   metricsUrl?: string;
   /** Stops accepting connections, lets in-flight requests finish, then closes the store. */
@@ -48,6 +50,7 @@ export async function startServer(
       signingKeyPem: config.signingKey,
       externalAzp: config.externalAzp,
       ...(metrics && { onVerification: metrics.tokenVerified }),
+      developmentMode: config.development,
     });
     const teams = createTeams({
       db: store.db,
@@ -72,6 +75,10 @@ export async function startServer(
       },
       ...(config.csrfSecret ? { csrfSecret: Buffer.from(config.csrfSecret) } : {}),
       delegatedTokenTtlSeconds: config.delegatedTokenTtlSeconds,
+      ...(config.oidc && config.publicUrl
+        ? { oidc: createOidcClient({ ...config.oidc, publicUrl: config.publicUrl }) }
+        : {}),
+      sessionTtlSeconds: config.sessionTtlSeconds,
       ...(config.introspectionSecret ? { introspectionSecret: config.introspectionSecret } : {}),
       observers: { ...(metrics && { metrics }), ...(tracing && { tracing }) },
       ...(log
@@ -94,7 +101,11 @@ export async function startServer(
         },
         () => resolve(s),
       );
-      s.once("error", reject);
+      // A port in use or a host that does not resolve: one line naming the variable to change.
+      s.once("error", (error) => {
+        const line = listenProblem(error, config.host, config.port);
+        reject(line ? new ConfigError([line]) : error);
+      });
     });
     const metricsUrl = await observability
       .listen((e) => log?.error(e))

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/config.js";
+import { ConfigError, knownVariables, loadConfig } from "../src/config.js";
 
 describe("configuration from the environment", () => {
   it("defaults to 127.0.0.1:8000 and SQLite at ./data/teams.db, development keys beside it", () => {
@@ -138,5 +141,142 @@ describe("configuration from the environment", () => {
     } catch (error) {
       expect((error as ConfigError).problems).toHaveLength(2);
     }
+  });
+});
+
+describe("configuration refuses what it does not know", () => {
+  it.each([
+    [{ TEAMS_DATABSE: "./x.db" }, "unknown variable TEAMS_DATABSE: did you mean TEAMS_DATABASE?"],
+    [
+      { TEAMS_JWKSURL: "https://id/jwks" },
+      "unknown variable TEAMS_JWKSURL: did you mean TEAMS_JWKS_URL?",
+    ],
+    [
+      { TEAMS_OIDC_ISUER: "https://id" },
+      "unknown variable TEAMS_OIDC_ISUER: did you mean TEAMS_OIDC_ISSUER?",
+    ],
+    [
+      { TEAMS_WHATEVER_ELSE: "1" },
+      "unknown variable TEAMS_WHATEVER_ELSE (the README's configuration table lists them)",
+    ],
+    [{ TEAMS_LOG: "verbose" }, 'TEAMS_LOG must be "on" or "off", got "verbose"'],
+    [{ TEAMS_DEV: "yes" }, 'TEAMS_DEV must be "0" or "1", got "yes"'],
+    [{ TEAMS_SESSION_TTL: "28801" }, "TEAMS_SESSION_TTL must be an integer from 60 to 28800"],
+    [
+      { HOST: "0.0.0.0" },
+      "HOST 0.0.0.0 is not a loopback address and no token verification is configured: set TEAMS_OIDC_ISSUER, TEAMS_JWKS_URL, TEAMS_JWT_PUBLIC_KEY or TEAMS_JWT_SECRET, or TEAMS_DEV=1",
+    ],
+    [{ HOST: "teams.example" }, "HOST teams.example is not a loopback address"],
+    [
+      { TEAMS_DEV: "1", TEAMS_JWT_SECRET: "x".repeat(32) },
+      "TEAMS_DEV=1 asks for development mode, but token verification is configured",
+    ],
+    [
+      { TEAMS_OIDC_ISSUER: "https://id.example", TEAMS_PUBLIC_URL: "https://t.example" },
+      "TEAMS_OIDC_ISSUER needs TEAMS_OIDC_CLIENT_ID",
+    ],
+    [
+      { TEAMS_OIDC_ISSUER: "https://id.example", TEAMS_OIDC_CLIENT_ID: "teams" },
+      "TEAMS_OIDC_ISSUER needs TEAMS_PUBLIC_URL",
+    ],
+    [
+      {
+        TEAMS_OIDC_ISSUER: "http://id.example",
+        TEAMS_OIDC_CLIENT_ID: "t",
+        TEAMS_PUBLIC_URL: "https://t.example",
+      },
+      "TEAMS_OIDC_ISSUER must be an https URL (http only on a loopback address)",
+    ],
+    [
+      { TEAMS_OIDC_CLIENT_ID: "teams" },
+      "TEAMS_OIDC_CLIENT_ID and TEAMS_OIDC_CLIENT_SECRET need TEAMS_OIDC_ISSUER",
+    ],
+    [
+      { TEAMS_DATABASE: "/no/such/folder/teams.db" },
+      "TEAMS_DATABASE: the folder /no/such/folder does not exist",
+    ],
+  ])("refuses %j: %s", (env, message) => {
+    expect(() => loadConfig(env, "/srv")).toThrow(ConfigError);
+    expect(() => loadConfig(env, "/srv")).toThrow(message);
+  });
+
+  it("says one problem in one line", () => {
+    expect(() => loadConfig({ TEAMS_DATABSE: "x" }, "/srv")).toThrow(
+      /^Invalid configuration: unknown variable TEAMS_DATABSE: did you mean TEAMS_DATABASE\?$/,
+    );
+  });
+
+  it("knows every variable it reads, the test tools' own aside", () => {
+    const known = knownVariables();
+    for (const name of [
+      "PORT",
+      "HOST",
+      "TEAMS_DATABASE",
+      "TEAMS_LOG",
+      "TEAMS_OIDC_ISSUER",
+      "TEAMS_SESSION_TTL",
+      "TEAMS_DEV",
+      "TEAMS_PG_CONNECT_TIMEOUT_MS",
+    ]) {
+      expect(known).toContain(name);
+    }
+    expect(() =>
+      loadConfig({ TEAMS_TEST_POSTGRES_URL: "postgres://x", TEAMS_HARDENING_SEED: "1" }, "/srv"),
+    ).not.toThrow();
+  });
+
+  it("creates the default database folder, but a configured one must exist", () => {
+    // The default (./data) is made on first start: the README's first command relies on it.
+    expect(() => loadConfig({}, "/no/such/base")).not.toThrow();
+    const dir = mkdtempSync(join(tmpdir(), "teams-config-"));
+    try {
+      expect(loadConfig({ TEAMS_DATABASE: join(dir, "teams.db") }, "/srv").database).toEqual({
+        kind: "sqlite",
+        filename: join(dir, "teams.db"),
+      });
+      expect(() => loadConfig({ TEAMS_DATABASE: "teams.db" }, join(dir, "missing"))).toThrow(
+        "does not exist",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("modes that cannot be mixed up", () => {
+  const oidc = {
+    TEAMS_OIDC_ISSUER: "https://id.example/realms/teams",
+    TEAMS_OIDC_CLIENT_ID: "teams",
+    TEAMS_PUBLIC_URL: "https://teams.example",
+  };
+
+  it.each([
+    ["loopback, nothing configured", {}, true],
+    ["localhost", { HOST: "localhost" }, true],
+    ["::1", { HOST: "::1" }, true],
+    ["another HOST with TEAMS_DEV=1", { HOST: "0.0.0.0", TEAMS_DEV: "1" }, true],
+    ["a JWKS URL", { TEAMS_JWKS_URL: "https://id.example/jwks" }, false],
+    ["an OpenID provider", oidc, false],
+    ["an OpenID provider on a public HOST", { ...oidc, HOST: "0.0.0.0" }, false],
+  ])("%s: development mode %s", (_, env, development) => {
+    expect(loadConfig(env, "/srv").development).toBe(development);
+  });
+
+  it("reads the provider's settings, a public client without a secret, and the session's lifetime", () => {
+    expect(loadConfig(oidc, "/srv")).toMatchObject({
+      oidc: { issuer: oidc.TEAMS_OIDC_ISSUER, clientId: "teams", clientSecret: undefined },
+      sessionTtlSeconds: 28_800,
+    });
+    const confidential = loadConfig(
+      { ...oidc, TEAMS_OIDC_CLIENT_SECRET: "s3cret", TEAMS_SESSION_TTL: "3600" },
+      "/srv",
+    );
+    expect(confidential.oidc?.clientSecret).toBe("s3cret");
+    expect(confidential.sessionTtlSeconds).toBe(3600);
+    // A provider on this machine may be plain http (a local Keycloak, the tests).
+    expect(
+      loadConfig({ ...oidc, TEAMS_OIDC_ISSUER: "http://127.0.0.1:8080/realms/t" }, "/srv").oidc
+        ?.issuer,
+    ).toBe("http://127.0.0.1:8080/realms/t");
   });
 });

@@ -148,7 +148,7 @@ describe("the consent page", () => {
     const again = await h.page(consentPath("profile,data:read", APP), cookie);
     expect(again.res.status).toBe(200);
     expect(again.body).toContain("Club already has access");
-    expect(again.body).not.toContain("<form");
+    expect(again.body).not.toContain('/authorize"');
 
     const more = await openConsent(cookie, consentPath("data:read,data:write"));
     expect(more.body).toContain('<input type="checkbox" name="scope" value="data:write" checked>');
@@ -330,12 +330,41 @@ describe("signing in", () => {
     }
   });
 
-  it("has no sign-in link outside development mode", async () => {
+  it("has no sign-in link outside development mode: the route does not exist", async () => {
     h = await pagesHarness();
     const res = await h.request(`/dev/sign-in?token=${await h.token({ sub: "carl" })}`);
     expect(res.status).toBe(404);
     expect(res.headers.get("set-cookie")).toBeNull();
-    expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(await res.json()).toEqual({ detail: "Not Found" });
+  });
+
+  it("says who is signed in; 'Not you?' signs out and comes back to the page, to sign in again", async () => {
+    h = await pagesHarness();
+    // A person first seen in this token: recorded with its name, which the header says.
+    const cookie = await h.cookie({ sub: "dora", given_name: "Dora" });
+    const { body } = await h.page("/teams/club/authorize?scopes=profile&return_to=/x", cookie);
+    expect(body).toContain("Signed in as <strong>Dora</strong>");
+    const next = hiddenField(body, "next");
+    expect(next).toBe("/teams/club/authorize?scopes=profile&return_to=%2Fx");
+    const res = await h.post(
+      "/auth/sign-out",
+      { csrf_token: hiddenField(body, "csrf_token") ?? "", next: next ?? "" },
+      { cookie },
+    );
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(next);
+    expect(res.headers.get("set-cookie")).toBe("token=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    // Signed out, the page asks for a sign-in that leads back to it.
+    const again = await h.page(next ?? "");
+    expect(again.res.status).toBe(401);
+    expect(again.body).toContain("Sign in to continue");
+    // A `next` elsewhere is not followed.
+    const evil = await h.post(
+      "/auth/sign-out",
+      { csrf_token: hiddenField(body, "csrf_token") ?? "", next: "//evil.example/" },
+      { cookie },
+    );
+    expect(evil.headers.get("location")).toBe("/account/teams");
   });
 
   it("signs out by clearing the cookie", async () => {
@@ -343,7 +372,7 @@ describe("signing in", () => {
     const cookie = await h.cookie({ sub: "carl" });
     const { body } = await h.page("/account/teams", cookie);
     const res = await h.post(
-      "/account/sign-out",
+      "/auth/sign-out",
       { csrf_token: hiddenField(body, "csrf_token") ?? "" },
       { cookie },
     );

@@ -98,7 +98,7 @@ describe("TEAMS_PUBLIC_URL", () => {
     const res = await consentFrom(send, PUBLIC);
     expect(res.status).toBe(303);
     expect(res.headers.get("set-cookie")).toMatch(/^teams_notice=.*; Secure; Max-Age=60$/);
-    const signOut = await send("/account/sign-out", {
+    const signOut = await send("/auth/sign-out", {
       method: "POST",
       headers: {
         cookie: await cookieOf(),

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +9,7 @@ let dir: string;
 let env: Record<string, string>;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "teams-server-"));
+  mkdirSync(join(dir, "data"));
   env = { PORT: "0", TEAMS_DATABASE: join(dir, "data", "teams.db") };
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -49,6 +49,13 @@ export interface AuthOptions {
    * Default 28800 (8 hours).
    */
   maxTokenTtlSeconds?: number;
+  /**
+   * Whether, with no key source configured, to run in development mode (an ES256 key of its own
+   * that `mintToken` signs with). `false`: no development key; only the service's own tokens
+   * (`serviceIssuer`) verify, every other token is refused (mode "service"), e.g. when people sign
+   * in through an OpenID Connect provider whose tokens the API need not accept. Default `true`.
+   */
+  developmentMode?: boolean;
   /** Folder where development mode keeps its ES256 key, and the service its signing keys. Default `"./data"`. */
   dataDir?: string;
   /** Clock for verification. Default `() => new Date()`. */
@@ -90,6 +97,7 @@ export interface ResolvedAuthOptions {
   serviceIssuer: string | undefined;
   signingKeyPem: string | undefined;
   maxTokenTtlSeconds: number;
+  developmentMode: boolean;
   dataDir: string;
   clock: () => Date;
   cacheSize: number;
@@ -128,6 +136,14 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
     "maxTokenTtlSeconds",
     DEFAULT_MAX_TOKEN_TTL_SECONDS,
   );
+  if (options.developmentMode === false && serviceIssuer === undefined) {
+    const configured = options.jwtSecret ?? options.publicKeyPem ?? options.jwksUrl;
+    if (configured === undefined) {
+      throw new AuthConfigurationError(
+        "developmentMode false with no key source needs a serviceIssuer: no token could verify",
+      );
+    }
+  }
   if (maxTokenTtlSeconds === 0) {
     throw new AuthConfigurationError("maxTokenTtlSeconds must be a positive integer");
   }
@@ -141,6 +157,7 @@ export function resolveAuthOptions(options: AuthOptions): ResolvedAuthOptions {
     serviceIssuer,
     signingKeyPem,
     maxTokenTtlSeconds,
+    developmentMode: options.developmentMode ?? true,
     dataDir: optionalText(options.dataDir, "dataDir") ?? DEFAULT_DATA_DIR,
     clock,
     cacheSize: count(options.cacheSize, "cacheSize", DEFAULT_CACHE_SIZE),

@@ -13,7 +13,7 @@ import {
 } from "./service-tokens.js";
 import { loadSigningKeys } from "./signing-keys.js";
 import { createTokenCache } from "./token-cache.js";
-import { KeySetUnavailable, safeReason } from "./token-rejected.js";
+import { KeySetUnavailable, safeReason, TokenRejected } from "./token-rejected.js";
 import { rejectionResult } from "./verification-result.js";
 import { createTokenVerifier, epochSeconds, validityWindow } from "./verify-token.js";
 
@@ -57,7 +57,8 @@ export interface Authenticator {
 
 /**
  * Builds the authenticator for the configured key source: exactly one of `jwtSecret`,
- * `publicKeyPem` and `jwksUrl`, or none for development mode (an ES256 key kept in `dataDir`);
+ * `publicKeyPem` and `jwksUrl`, or none for development mode (an ES256 key kept in `dataDir`), or
+ * none at all with `developmentMode: false` (only the service's own tokens verify);
  * with `serviceIssuer`, also the service's own signing keys (`signingKeyPem`, or kept in
  * `dataDir`). A token whose `iss` is the service issuer is verified with the service's keys only,
  * every other token with the configured source only. Keys are imported here, once. Throws
@@ -67,11 +68,11 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
   const resolved = resolveAuthOptions(options);
   const { clock, issuer, audience } = resolved;
   const configured = await configuredKeySource(resolved);
-  const development = configured
-    ? undefined
-    : await loadDevelopmentIssuer({ dataDir: resolved.dataDir, issuer, audience, clock });
+  const development =
+    configured || !resolved.developmentMode
+      ? undefined
+      : await loadDevelopmentIssuer({ dataDir: resolved.dataDir, issuer, audience, clock });
   const source = configured ?? development?.keySource;
-  if (!source) throw new Error("unreachable: no key source");
 
   const { serviceIssuer, externalAzp } = resolved;
   const service =
@@ -86,8 +87,10 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
           clock,
           maxTokenTtlSeconds: resolved.maxTokenTtlSeconds,
         });
-  const verifyConfigured = createTokenVerifier(source, { issuer, audience });
-  const configuredIssuer = source.mode === "development" ? "development" : "external";
+  const verifyConfigured = source
+    ? createTokenVerifier(source, { issuer, audience })
+    : () => Promise.reject(new TokenRejected("no identity provider's key is configured"));
+  const configuredIssuer = source?.mode === "development" ? "development" : "external";
   const cache = createTokenCache(resolved.cacheSize);
   const report = options.onVerification ?? (() => {});
 
@@ -144,7 +147,7 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
 
   const developmentKeys = development?.publicJwks.keys ?? [];
   return {
-    mode: source.mode,
+    mode: source?.mode ?? "service",
     authenticate,
     get publicJwks() {
       // Computed when asked: a previous key leaves the set when its grace ends.

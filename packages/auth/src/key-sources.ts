@@ -4,8 +4,11 @@ import type { ResolvedAuthOptions } from "./auth-options.js";
 import { AuthConfigurationError } from "./configuration-error.js";
 import { KeySetUnavailable } from "./token-rejected.js";
 
-/** How the authenticator gets its verification key. */
-export type AuthMode = "secret" | "public-key" | "jwks" | "development";
+/**
+ * How the authenticator gets its verification key; "service" when no identity provider's key is
+ * configured and development mode is off: only the service's own tokens verify.
+ */
+export type AuthMode = "secret" | "public-key" | "jwks" | "development" | "service";
 
 /** A verification key (or key resolver) with the only algorithms it may be used with. */
 export interface KeySource {

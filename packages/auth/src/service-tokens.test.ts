@@ -360,3 +360,34 @@ async function signWithOurKey(header: Record<string, unknown>, payload: Record<s
   const b64 = Buffer.from(JSON.stringify(defined)).toString("base64url");
   return signRaw(privateKey, "ES256", { kid: kid(), ...header }, b64);
 }
+
+describe("with development mode off and no identity provider's key (mode service)", () => {
+  const serviceOnly = (extra: Record<string, unknown> = {}) =>
+    service({ jwtSecret: undefined, developmentMode: false, ...extra });
+
+  it("verifies the service's session tokens and refuses every other token, with no development key", async () => {
+    const only = await serviceOnly();
+    expect(only.mode).toBe("service");
+    expect(only.mintToken).toBeUndefined();
+    const { token } = await only.issueToken({
+      kind: "session",
+      sub: "ann",
+      scopes: ["data:read"],
+      ttlSeconds: 3600,
+      given_name: "Ann",
+    });
+    const found = await only.authenticate({ cookie: `token=${token}` });
+    expect(found.principal.userId).toBe("ann");
+    expect(found.identity?.first_name).toBe("Ann");
+    expect(found.token.kind).toBe("session");
+    const foreign = await sign(encoder.encode(SECRET), "HS256", claims({ sub: "mallory" }));
+    expect(await caught(only.authenticate(bearer(foreign)))).toBeInstanceOf(NotAuthenticated);
+    // Only the service's own key is published: no development key was made.
+    expect(only.publicJwks.keys).toHaveLength(1);
+  });
+
+  it("is refused without a serviceIssuer, since no token could verify", async () => {
+    const error = await caught(serviceOnly({ serviceIssuer: undefined }));
+    expect(error).toBeInstanceOf(AuthConfigurationError);
+  });
+});

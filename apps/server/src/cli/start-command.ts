@@ -58,8 +58,10 @@ export async function startCommand(config: Config): Promise<void> {
   ];
   if (server.metricsUrl) banner.push(`  Metrics:      ${server.metricsUrl}/metrics`);
   if (config.otlpEndpoint) banner.push(`  Traces:       sent to ${config.otlpEndpoint}`);
+  if (config.oidc) banner.push(`  Sign-in:      through ${config.oidc.issuer}`);
   if (server.mode === "development") {
     banner.push(
+      `  Warning: development mode: anyone with this machine's command line can sign in as anyone; configure TEAMS_OIDC_ISSUER (or a key) before exposing the server`,
       `  Development mode: tokens are signed with a key kept in ${config.dataDir}`,
       "  Demo data:    teams demo     (a team, a coach, athletes, and tokens to try them with)",
       "  A token:      teams token --sub alice",

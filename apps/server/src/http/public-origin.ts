@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { isLoopbackHost } from "../loopback.js";
 import { detailResponse } from "./fastapi-errors.js";
 
 /** How the server learns the origin people reach it at (issue 12, item 9). */
@@ -62,8 +63,6 @@ function originOf(proto: string, host: string): string | undefined {
 }
 
 const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
-const isLoopback = (host: string) =>
-  host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 /** Whether a `Host` header names the listening address (any name, when it listens on all). */
 function hostMatches(header: string, listen: { host: string; port(): number }): boolean {
@@ -79,7 +78,7 @@ function hostMatches(header: string, listen: { host: string; port(): number }): 
   // A wildcard listener answers on every address it has: only the port can be checked.
   if (host === "0.0.0.0" || host === "::" || host === "") return true;
   const names = [host.includes(":") ? `[${host.toLowerCase()}]` : host.toLowerCase()];
-  if (isLoopback(host)) names.push(...LOOPBACK_NAMES);
+  if (isLoopbackHost(host)) names.push(...LOOPBACK_NAMES);
   return names.includes(url.hostname);
 }
 

@@ -1,6 +1,6 @@
 import type { ConsentRecord, ConsentResponse } from "@teams/core";
 import { historyWords } from "./history-words.js";
-import { type Html, html, layout } from "./html.js";
+import { type Html, html, layout, type SignedInAs } from "./html.js";
 import { scopeTitle } from "./scope-words.js";
 import { teamSummary } from "./team-summary.js";
 
@@ -41,6 +41,8 @@ export function accountPage(view: {
   csrfToken: string;
   /** What the person just did (from their post, never the address), e.g. "Club no longer has access to your data." */
   notice?: string | undefined;
+  /** Who is signed in, said in the header. */
+  who?: SignedInAs;
 }): Html {
   const items = view.consents.map(
     (consent) => html`<li class="card">
@@ -61,6 +63,7 @@ ${historyList(view.history?.get(consent.id))}
   return layout({
     title: "Your teams",
     signedIn: true,
+    who: view.who,
     main: html`<h1>Teams you share your data with</h1>
 ${view.notice ? html`<p class="notice success" role="status">${view.notice}</p>` : ""}
 ${
@@ -74,7 +77,7 @@ ${
 <ul class="consents">${view.past.map((team) => html`<li class="card"><h3>${team.name}</h3>${historyList(team.records)}</li>`)}</ul>`
     : ""
 }
-<form class="sign-out" method="post" action="/account/sign-out">
+<form class="sign-out" method="post" action="/auth/sign-out">
 <input type="hidden" name="csrf_token" value="${view.csrfToken}">
 <button type="submit" class="link">Sign out</button>
 </form>`,

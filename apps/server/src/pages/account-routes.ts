@@ -3,11 +3,10 @@ import { param } from "../http/params.js";
 import { accountPage } from "./account-page.js";
 import { ACCOUNT_PATH, isSecure, type PageKit } from "./page-kit.js";
 import { pageResponse, seeOther } from "./page-response.js";
-import { sessionCookieHeader } from "./page-session.js";
 
 /**
  * `GET /account/teams` lists the teams the person authorized; `POST /account/teams/{team_id}/revoke`
- * takes one back; `POST /account/sign-out` forgets the session cookie.
+ * takes one back.
  */
 export function accountRoutes(kit: PageKit): void {
   const { app, teams, csrf, headers, page } = kit;
@@ -55,7 +54,8 @@ export function accountRoutes(kit: PageKit): void {
         past.push({ name: team?.name ?? "A team that no longer exists", records });
       }
       const csrfToken = csrf.tokenFor(session.token);
-      const view = { consents, history, past, csrfToken, notice };
+      const who = await kit.signedInAs(session, ACCOUNT_PATH);
+      const view = { consents, history, past, csrfToken, notice, who };
       return pageResponse(200, accountPage(view), headers, once);
     }),
   );
@@ -70,15 +70,6 @@ export function accountRoutes(kit: PageKit): void {
       return seeOther(ACCOUNT_PATH, {
         "set-cookie": kit.notices.set(session.token, outcome, isSecure(c)),
       });
-    }),
-  );
-
-  // Any session may sign out, a delegated one included: it is how a person gets rid of it.
-  app.post(
-    "/account/sign-out",
-    page(async (c) => {
-      await kit.formPost(c, "anyone");
-      return seeOther(ACCOUNT_PATH, { "set-cookie": sessionCookieHeader(isSecure(c), "", 0) });
     }),
   );
 }

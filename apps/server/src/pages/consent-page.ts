@@ -1,5 +1,5 @@
 import type { GrantableScope, TeamDetails } from "@teams/core";
-import { type Html, html, layout } from "./html.js";
+import { type Html, html, layout, type SignedInAs } from "./html.js";
 import { scopeWords } from "./scope-words.js";
 import { teamSummary } from "./team-summary.js";
 
@@ -27,6 +27,8 @@ export interface ConsentView {
   returnTo: string | undefined;
   /** Why the last post was not accepted, shown above the form. */
   error?: string;
+  /** Who is signed in, said in the header. */
+  who?: SignedInAs;
 }
 
 const scopeList = (scopes: readonly GrantableScope[]) =>
@@ -40,6 +42,7 @@ export function consentPage(view: ConsentView): Html {
   return layout({
     title: `Share your data with ${team.name}?`,
     signedIn: true,
+    who: view.who,
     main: html`<section class="card consent" aria-labelledby="consent-title">
 ${teamSummary(team, html`<h1 id="consent-title">Share your data with ${team.name}?</h1>`)}
 ${view.error ? html`<p class="notice error" role="alert">${view.error}</p>` : ""}
@@ -73,11 +76,13 @@ export function alreadyGrantedPage(view: {
   team: TeamDetails;
   granted: readonly GrantableScope[];
   continueTo: string;
+  who?: SignedInAs;
 }): Html {
   const { team } = view;
   return layout({
     title: `${team.name} already has access`,
     signedIn: true,
+    who: view.who,
     main: html`<section class="card consent" aria-labelledby="consent-title">
 ${teamSummary(team, html`<h1 id="consent-title">${team.name} already has access</h1>`)}
 <p>You already share everything ${team.name} asks for. It can:</p>

@@ -69,12 +69,16 @@ export function consentRoutes(kit: PageKit): void {
       await kit.mayConsent(session.principal);
       const team = await teams.getTeamForConsent(session.principal, param(c, "team_id"));
       const returnTo = kit.returnTo(c, c.req.query("return_to"));
-      const shown = view(team, asked, session.token, returnTo);
+      // "Not you?" comes back to this page, with what it asks and only an allowed return_to.
+      const here = new URLSearchParams({ scopes: c.req.query("scopes") ?? "" });
+      if (returnTo) here.set("return_to", returnTo);
+      const who = await kit.signedInAs(session, `${new URL(c.req.url).pathname}?${here}`);
+      const shown = { ...view(team, asked, session.token, returnTo), who };
       if (shown.asking.length === 0) {
         const continueTo = returnTo ? withOutcome(returnTo, "granted") : ACCOUNT_PATH;
         return pageResponse(
           200,
-          alreadyGrantedPage({ team, granted: shown.granted, continueTo }),
+          alreadyGrantedPage({ team, granted: shown.granted, continueTo, who }),
           headers,
         );
       }
@@ -108,7 +112,8 @@ export function consentRoutes(kit: PageKit): void {
       const keep = asked.filter((s) => ticked.includes(s));
       if (keep.length === 0) {
         const error = "Tick at least one thing to share, or choose Decline.";
-        const shown = { ...view(team, asked, session.token, returnTo), ticked: [], error };
+        const who = await kit.signedInAs(session, ACCOUNT_PATH);
+        const shown = { ...view(team, asked, session.token, returnTo), ticked: [], error, who };
         return pageResponse(422, consentPage(shown), headers);
       }
       // What the team holds when the consent is written stays: this page only adds what was asked

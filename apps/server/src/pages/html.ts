@@ -54,8 +54,33 @@ export function safeLink(url: string): string | undefined {
 
 export const STYLESHEET_PATH = "/assets/teams.css";
 
+/** Who a page is shown to, with what "Not you?" needs: it signs out and back in, to `here`. */
+export interface SignedInAs {
+  name: string;
+  /** The session's CSRF token, for the sign-out form. */
+  csrfToken: string;
+  /** The page to come back to after signing in again (a path here, with its query). */
+  here: string;
+}
+
+/** The header's "Signed in as ... Not you?": a form, since signing out is a post with a CSRF token. */
+function signedInAs(who: SignedInAs): Html {
+  return html`<div class="who"><span>Signed in as <strong>${who.name}</strong></span>
+<form method="post" action="/auth/sign-out">
+<input type="hidden" name="csrf_token" value="${who.csrfToken}">
+<input type="hidden" name="next" value="${who.here}">
+<button type="submit" class="link">Not you?</button>
+</form></div>`;
+}
+
 /** The page around every body: one stylesheet of our own, no script at all. */
-export function layout(page: { title: string; main: Html; signedIn?: boolean }): Html {
+export function layout(page: {
+  title: string;
+  main: Html;
+  signedIn?: boolean;
+  /** Says who is signed in, with "Not you?". */
+  who?: SignedInAs | undefined;
+}): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -68,7 +93,8 @@ export function layout(page: { title: string; main: Html; signedIn?: boolean }):
 <body>
 <header class="site">
 <a class="brand" href="/account/teams">Teams</a>
-${page.signedIn ? html`<nav aria-label="Account"><a href="/account/teams">Your teams</a></nav>` : ""}
+${page.signedIn || page.who ? html`<nav aria-label="Account"><a href="/account/teams">Your teams</a></nav>` : ""}
+${page.who ? signedInAs(page.who) : ""}
 </header>
 <main id="main">
 ${page.main}

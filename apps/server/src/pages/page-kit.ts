@@ -7,8 +7,10 @@ import { readBody } from "../http/json-body.js";
 import { isHttps, publicOrigin } from "../http/public-origin.js";
 import { consentFields } from "./consent-page.js";
 import { type CsrfGuard, createCsrfGuard } from "./csrf.js";
-import { html } from "./html.js";
+import { html, type SignedInAs } from "./html.js";
+import { createLoginSeal, type LoginSeal } from "./login-state.js";
 import { signInPage } from "./message-page.js";
+import type { OidcClient } from "./oidc-client.js";
 import { PageProblem, pageForError, problem } from "./page-errors.js";
 import { createNoticeSeal, type NoticeSeal } from "./page-notice.js";
 import { type PageHeaders, pageHeaders, pageResponse } from "./page-response.js";
@@ -16,6 +18,11 @@ import { consentRefusal, readSession } from "./page-session.js";
 import { allowedReturnTo } from "./return-to.js";
 
 export const ACCOUNT_PATH = "/account/teams";
+export const SIGN_IN_PATH = "/auth/sign-in";
+
+/** The sign-in at the provider that leads back to `here` (`fresh`: the provider asks who it is). */
+export const signInPath = (here: string, fresh = false) =>
+  `${SIGN_IN_PATH}?return_to=${encodeURIComponent(here)}${fresh ? "&prompt=login" : ""}`;
 
 export interface PageKitOptions {
   /** Origins besides this server's that a consent page may send the person back to. */
@@ -26,6 +33,13 @@ export interface PageKitOptions {
   csrfSecret?: Uint8Array;
   /** Where unexpected errors are reported. */
   onBug(error: unknown): void;
+  /**
+   * The operator's OpenID Connect provider: a page that needs a person sends them there. Default
+   * none: the sign-in page says how to sign in (a development link, or the service that sent them).
+   */
+  oidc?: OidcClient | undefined;
+  /** Lifetime in seconds of the session a sign-in at the provider starts. Default 28800 (8 hours). */
+  sessionTtlSeconds?: number;
 }
 
 type SignedIn = { token: string; principal: Principal };
@@ -36,7 +50,12 @@ export interface PageKit {
   teams: Teams;
   authenticator: Api["authenticator"];
   development: boolean;
+  /** The provider people sign in at, when configured. */
+  oidc: OidcClient | undefined;
+  sessionTtlSeconds: number;
   csrf: CsrfGuard;
+  /** The signed state of sign-ins in progress at the provider. */
+  logins: LoginSeal;
   /** The signed, one-time outcomes of form posts that the teams page shows. */
   notices: NoticeSeal;
   /** The headers of every page (CSP, no framing, no caching). */
@@ -45,6 +64,8 @@ export interface PageKit {
   page(handler: (c: Context) => Promise<Response>): (c: Context) => Promise<Response>;
   /** The signed-in person, or throws the sign-in page (leading back to `back`, by default here). */
   person(c: Context, back?: string): Promise<SignedIn>;
+  /** Who `session` is, for the header's "Signed in as ... Not you?" (coming back to `here`). */
+  signedInAs(session: SignedIn, here: string): Promise<SignedInAs>;
   /** Throws the 403 page unless the person may authorize teams for themselves. */
   mayConsent(principal: Principal): Promise<void>;
   /**
@@ -57,6 +78,8 @@ export interface PageKit {
   ): Promise<{ form: URLSearchParams; session: SignedIn }>;
   /** An allowed address to send the person back to, or undefined. */
   returnTo(c: Context, raw: string | null | undefined): string | undefined;
+  /** `raw` when it is a path on this server (validated as `return_to` is), else undefined. */
+  localPath(c: Context, raw: string | null | undefined): string | undefined;
 }
 
 /** The origin people reach this server at (TEAMS_PUBLIC_URL, a trusted proxy's, or the request's). */
@@ -72,13 +95,21 @@ export function createPageKit(api: Api, options: PageKitOptions): PageKit {
   const secret = options.csrfSecret ?? randomBytes(32);
   const csrf = createCsrfGuard(secret);
   const notices = createNoticeSeal(secret);
-  const headers = pageHeaders(options.allowedReturnOrigins);
+  const logins = createLoginSeal(secret);
+  const { oidc } = options;
+  // Browsers hold a form's redirects to `form-action` too: signing out goes on to the provider.
+  const headers = pageHeaders([
+    ...options.allowedReturnOrigins,
+    ...(oidc ? [oidc.providerOrigin] : []),
+  ]);
 
   async function person(c: Context, back?: string): Promise<SignedIn> {
     const session = await readSession(c.req.raw.headers, authenticator, teams);
     if (session.kind === "anonymous") {
       const url = new URL(c.req.url);
       const here = back ?? `${url.pathname}${url.search}`;
+      // With a provider, straight there: back here after signing in, the query intact.
+      if (oidc) throw new PageProblem(303, html``, { location: signInPath(here) });
       throw new PageProblem(401, signInPage({ development, expired: session.expired, here }));
     }
     return session;
@@ -89,16 +120,35 @@ export function createPageKit(api: Api, options: PageKitOptions): PageKit {
     if (refusal) throw problem(403, "This session cannot use this page", html`<p>${refusal}</p>`);
   }
 
+  const localPath = (c: Context, raw: string | null | undefined) => {
+    const path = allowedReturnTo(raw, ownOrigin(c), []);
+    return path?.startsWith("/") ? path : undefined;
+  };
+
   return {
     app: api.app,
     teams,
     authenticator,
     development,
+    oidc,
+    sessionTtlSeconds: options.sessionTtlSeconds ?? 28_800,
     csrf,
+    logins,
     notices,
     headers,
     person,
     mayConsent,
+    async signedInAs(session, here) {
+      const only = { include_managed: false, include_shared: false };
+      const self = (await teams.listUsers(session.principal, only)).items.find(
+        (u) => u.id === session.principal.userId,
+      );
+      return {
+        name: self?.display_name || session.principal.userId,
+        csrfToken: csrf.tokenFor(session.token),
+        here,
+      };
+    },
     page: (handler) => async (c) => {
       try {
         return await handler(c);
@@ -144,5 +194,6 @@ export function createPageKit(api: Api, options: PageKitOptions): PageKit {
       return { form, session };
     },
     returnTo: (c, raw) => allowedReturnTo(raw, ownOrigin(c), options.allowedReturnOrigins),
+    localPath,
   };
 }

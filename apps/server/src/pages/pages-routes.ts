@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Api } from "../http/api.js";
 import { accountRoutes } from "./account-routes.js";
+import { authRoutes } from "./auth-routes.js";
 import { consentRoutes } from "./consent-routes.js";
 import { STYLESHEET_PATH } from "./html.js";
 import { createPageKit, type PageKitOptions } from "./page-kit.js";
@@ -16,7 +17,8 @@ function readStylesheet(): string {
 /**
  * The browser pages where a person authorizes teams for their own data and takes it back
  * (DESIGN §4): `GET`/`POST /teams/{team_id}/authorize`, `GET /account/teams`,
- * `POST /account/teams/{team_id}/revoke`, `POST /account/sign-out`, in development mode
+ * `POST /account/teams/{team_id}/revoke`, `POST /auth/sign-out`, with a provider the sign-in
+ * through it (`/auth/sign-in`, `/auth/callback`, `/auth/signed-out`), in development mode only
  * `GET /dev/sign-in`, and their stylesheet. They answer HTML, errors included, and call the same
  * core as the API.
  */
@@ -36,5 +38,7 @@ export function consentPages(api: Api, options: ConsentPagesOptions): void {
   const kit = createPageKit(api, options);
   consentRoutes(kit);
   accountRoutes(kit);
-  signInRoutes(kit);
+  authRoutes(kit);
+  // The route exists only in development mode: elsewhere there is no such address at all.
+  if (kit.development) signInRoutes(kit);
 }

@@ -8,15 +8,12 @@ import { allowedReturnTo } from "./return-to.js";
 /**
  * `GET /dev/sign-in?token=&next=`, development mode only: the link `teams token --link` prints. It
  * checks the token, sets it as the session cookie and opens the teams page (or `next`, a path here).
- * In any other mode it is a 404: a token in a URL is a credential left in browser history.
+ * Registered in development mode only: a token in a URL is a credential left in browser history.
  */
 export function signInRoutes(kit: PageKit): void {
   kit.app.get(
     "/dev/sign-in",
     kit.page(async (c) => {
-      if (!kit.development) {
-        throw problem(404, "Not found", html`<p>There is no page at this address.</p>`);
-      }
       const token = c.req.query("token")?.trim();
       try {
         if (!token) throw new Error("no token");
