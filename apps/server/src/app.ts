@@ -12,6 +12,7 @@ import { detailResponse } from "./http/fastapi-errors.js";
 import { readFormOrJsonBody, readJsonBody } from "./http/json-body.js";
 import { issueSource, registerOperation } from "./http/operation.js";
 import { type PublicOriginOptions, publicOrigin, publicOriginGate } from "./http/public-origin.js";
+import { type RateLimitOptions, rateLimits } from "./http/rate-limits.js";
 import { requestLog } from "./http/request-log.js";
 import { methodsFor, slashAlternative } from "./http/route-table.js";
 import { basicIntrospector } from "./oauth/introspection-caller.js";
@@ -60,6 +61,11 @@ export interface AppOptions {
    * (TEAMS_INTROSPECTION_SECRET). Default none: only an admin-scoped token may introspect.
    */
   introspectionSecret?: string;
+  /**
+   * Requests per window per client address, per caller and 401s per address (TEAMS_RATE_LIMIT*).
+   * Default none: nothing is limited (tests in process; the server passes the configuration's).
+   */
+  rateLimits?: RateLimitOptions;
   /** Where the request log and unexpected errors go; default none (tests), the server passes console. */
   log?: { info(line: string): void; error(error: unknown): void };
 }
@@ -68,6 +74,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
   const app = new OpenAPIHono();
   const maxBodyBytes = options.maxBodyBytes ?? 65536;
   const onBug = (error: unknown) => options.log?.error(error);
+  const limits = options.rateLimits && rateLimits(options.rateLimits);
+  const admitCaller = limits ? (sub: string) => limits.admitCaller(sub) : async () => {};
   if (options.log) app.use(requestLog(options.log.info));
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     app.use(
@@ -97,6 +105,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
       requestCredentials(c.req.raw.headers),
       opts,
     );
+    await admitCaller(found.principal.userId);
     await options.teams.ensureUser(found.identity);
     return found;
   };
@@ -106,6 +115,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     teams: options.teams,
     authenticator: options.authenticator,
     ping: options.ping,
+    admitCaller,
     principal: async (c, opts) => (await authentication(c, opts)).principal,
     authentication,
     async introspectionCaller(c) {
@@ -174,7 +184,18 @@ export function createApp(options: AppOptions): OpenAPIHono {
   // any middleware makes Hono compose the handlers of every request, 10 to 20 % of a small read.
   const gate = publicOriginGate(options.publicOrigin ?? {});
   const dispatch = app.fetch;
-  app.fetch = async (request, env, executionCtx) =>
-    withAnswerHeaders(request, gate(request, env) ?? (await dispatch(request, env, executionCtx)));
+  app.fetch = limits
+    ? async (request, env, executionCtx) => {
+        const refused = gate(request, env) ?? (await limits.admit(request, env));
+        if (refused) return withAnswerHeaders(request, refused);
+        const response = await dispatch(request, env, executionCtx);
+        await limits.answered(request, response);
+        return withAnswerHeaders(request, response);
+      }
+    : async (request, env, executionCtx) =>
+        withAnswerHeaders(
+          request,
+          gate(request, env) ?? (await dispatch(request, env, executionCtx)),
+        );
   return app;
 }

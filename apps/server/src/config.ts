@@ -71,6 +71,19 @@ export interface Config {
    * may introspect.
    */
   introspectionSecret: string | undefined;
+  /**
+   * Rate limits, each per window of TEAMS_RATE_LIMIT_WINDOW seconds (default 60), 0 turning it off:
+   * TEAMS_RATE_LIMIT, requests from one client address (default 6000); TEAMS_RATE_LIMIT_CALLER,
+   * requests of one authenticated caller (default 3000); TEAMS_RATE_LIMIT_AUTH_FAILURES, 401
+   * answers to one address before it is refused for the rest of the window (default 300). Counted
+   * per instance.
+   */
+  rateLimits: {
+    perAddress: number;
+    perCaller: number;
+    authFailures: number;
+    windowSeconds: number;
+  };
   /** PostgreSQL only: TEAMS_PG_POOL_MAX (10), TEAMS_PG_STATEMENT_TIMEOUT_MS (5000), TEAMS_PG_CONNECT_TIMEOUT_MS (5000). */
   postgres: { max: number; statementTimeoutMs: number; connectionTimeoutMs: number };
 }
@@ -227,6 +240,12 @@ export function loadConfig(
     statementTimeoutMs: integer("TEAMS_PG_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000),
     connectionTimeoutMs: integer("TEAMS_PG_CONNECT_TIMEOUT_MS", 5000, 100, 600_000),
   };
+  const rateLimits = {
+    perAddress: integer("TEAMS_RATE_LIMIT", 6000, 0, 100_000_000),
+    perCaller: integer("TEAMS_RATE_LIMIT_CALLER", 3000, 0, 100_000_000),
+    authFailures: integer("TEAMS_RATE_LIMIT_AUTH_FAILURES", 300, 0, 100_000_000),
+    windowSeconds: integer("TEAMS_RATE_LIMIT_WINDOW", 60, 1, 86_400),
+  };
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -251,6 +270,7 @@ export function loadConfig(
     historyRetention,
     delegatedTokenTtlSeconds,
     introspectionSecret,
+    rateLimits,
     postgres,
   };
 }

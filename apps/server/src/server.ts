@@ -58,6 +58,7 @@ export async function startServer(
       },
       ...(config.csrfSecret ? { csrfSecret: Buffer.from(config.csrfSecret) } : {}),
       delegatedTokenTtlSeconds: config.delegatedTokenTtlSeconds,
+      rateLimits: { ...config.rateLimits, trustedProxies: config.trustedProxies },
       ...(config.introspectionSecret ? { introspectionSecret: config.introspectionSecret } : {}),
       ...(log
         ? { log: { info: (l: string) => log.info(l), error: (e: unknown) => log.error(e) } }
