@@ -11,6 +11,11 @@ export interface Config {
   database: { kind: "sqlite"; filename: string } | { kind: "postgres"; url: string };
   /** TEAMS_DATA_DIR: where development mode keeps its signing key; default the database's folder. */
   dataDir: string;
+  /**
+   * The folder relative paths are read against (TEAMS_DATABASE, TEAMS_DATA_DIR, a command's file
+   * arguments): INIT_CWD when run through pnpm, where the command was typed; else the current one.
+   */
+  baseDir: string;
   jwtSecret: string | undefined;
   jwtPublicKey: string | undefined;
   jwksUrl: string | undefined;
@@ -252,6 +257,7 @@ export function loadConfig(
     host,
     database,
     dataDir,
+    baseDir,
     jwtSecret,
     jwtPublicKey,
     jwksUrl,

@@ -11,17 +11,21 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Opens the store the configuration names (SQLite file or PostgreSQL URL), migrated. */
+/**
+ * Opens the store the configuration names (SQLite file or PostgreSQL URL), migrated unless
+ * `migrate` is false (`teams migrate --status` reads the version of a database it leaves as it is).
+ */
 export async function openStore(
   database: Config["database"],
   postgres?: Config["postgres"],
+  { migrate = true }: { migrate?: boolean } = {},
 ): Promise<Store> {
   if (database.kind === "postgres") {
     const { openPostgresStore } = await import("@teams/postgres");
-    const store = await openPostgresStore({ url: database.url, ...postgres });
+    const store = await openPostgresStore({ url: database.url, ...postgres, migrate });
     return { kind: store.kind, db: store.db, ping: () => store.ping(), close: () => store.close() };
   }
   const { openSqliteStore } = await import("@teams/sqlite");
-  const store = await openSqliteStore({ filename: database.filename });
+  const store = await openSqliteStore({ filename: database.filename, migrate });
   return { kind: store.kind, db: store.db, ping: () => store.ping(), close: () => store.close() };
 }
