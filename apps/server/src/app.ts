@@ -13,6 +13,7 @@ import { readFormOrJsonBody, readJsonBody } from "./http/json-body.js";
 import { issueSource, registerOperation } from "./http/operation.js";
 import { type PublicOriginOptions, publicOrigin, publicOriginGate } from "./http/public-origin.js";
 import { type RateLimitOptions, rateLimits } from "./http/rate-limits.js";
+import { readinessChecks } from "./http/readiness.js";
 import { requestLog } from "./http/request-log.js";
 import { methodsFor, slashAlternative } from "./http/route-table.js";
 import { basicIntrospector } from "./oauth/introspection-caller.js";
@@ -25,7 +26,7 @@ import { historyRoutes } from "./routes/history-routes.js";
 import { managementRoutes } from "./routes/management-routes.js";
 import { oauthRoutes } from "./routes/oauth-routes.js";
 import { referenceRoutes } from "./routes/reference-routes.js";
-import { systemRoutes } from "./routes/system-routes.js";
+import { type SystemOptions, systemRoutes } from "./routes/system-routes.js";
 import { userRoutes } from "./routes/user-routes.js";
 import { trpcRoutes } from "./trpc/trpc-routes.js";
 
@@ -66,6 +67,15 @@ export interface AppOptions {
    * Default none: nothing is limited (tests in process; the server passes the configuration's).
    */
   rateLimits?: RateLimitOptions;
+  /** What `/version` reports of the store: its family and its database's schema version. Default null. */
+  about?: SystemOptions["about"];
+  /**
+   * Age in seconds of the webhook outbox's oldest undelivered entry (null when empty): `/readyz`
+   * fails past `outboxMaxAgeSeconds`. Default none: no outbox check.
+   */
+  outboxAge?: () => Promise<number | null>;
+  /** TEAMS_READY_OUTBOX_MAX_AGE: how old the outbox's oldest entry may get while ready. Default 300. */
+  outboxMaxAgeSeconds?: number;
   /** Where the request log and unexpected errors go; default none (tests), the server passes console. */
   log?: { info(line: string): void; error(error: unknown): void };
 }
@@ -148,7 +158,14 @@ export function createApp(options: AppOptions): OpenAPIHono {
   userRoutes(api);
   adminRoutes(api);
   oauthRoutes(api);
-  systemRoutes(api);
+  systemRoutes(api, {
+    about: options.about,
+    readiness: readinessChecks({
+      ping: options.ping,
+      outboxAge: options.outboxAge,
+      outboxMaxAgeSeconds: options.outboxMaxAgeSeconds ?? 300,
+    }),
+  });
   trpcRoutes(api, maxBodyBytes);
   consentPages(api, {
     allowedReturnOrigins: options.allowedReturnOrigins ?? [],

@@ -89,6 +89,11 @@ export interface Config {
     authFailures: number;
     windowSeconds: number;
   };
+  /**
+   * TEAMS_READY_OUTBOX_MAX_AGE: seconds the webhook outbox's oldest undelivered entry may wait
+   * before `/readyz` answers 503 (deliveries stuck). Default 300.
+   */
+  readyOutboxMaxAgeSeconds: number;
   /** PostgreSQL only: TEAMS_PG_POOL_MAX (10), TEAMS_PG_STATEMENT_TIMEOUT_MS (5000), TEAMS_PG_CONNECT_TIMEOUT_MS (5000). */
   postgres: { max: number; statementTimeoutMs: number; connectionTimeoutMs: number };
 }
@@ -251,6 +256,7 @@ export function loadConfig(
     authFailures: integer("TEAMS_RATE_LIMIT_AUTH_FAILURES", 300, 0, 100_000_000),
     windowSeconds: integer("TEAMS_RATE_LIMIT_WINDOW", 60, 1, 86_400),
   };
+  const readyOutboxMaxAgeSeconds = integer("TEAMS_READY_OUTBOX_MAX_AGE", 300, 1, 604_800);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -277,6 +283,7 @@ export function loadConfig(
     delegatedTokenTtlSeconds,
     introspectionSecret,
     rateLimits,
+    readyOutboxMaxAgeSeconds,
     postgres,
   };
 }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createAuthenticator } from "@teams/auth";
-import { createTeams } from "@teams/core";
+import { createTeams, readSchemaVersion } from "@teams/core";
 import { createApp } from "./app.js";
 import type { Config } from "./config.js";
 import { openStore } from "./store.js";
@@ -59,6 +59,8 @@ export async function startServer(
       ...(config.csrfSecret ? { csrfSecret: Buffer.from(config.csrfSecret) } : {}),
       delegatedTokenTtlSeconds: config.delegatedTokenTtlSeconds,
       rateLimits: { ...config.rateLimits, trustedProxies: config.trustedProxies },
+      about: { store: store.kind.family, schemaVersion: () => readSchemaVersion(store.db) },
+      outboxMaxAgeSeconds: config.readyOutboxMaxAgeSeconds,
       ...(config.introspectionSecret ? { introspectionSecret: config.introspectionSecret } : {}),
       ...(log
         ? { log: { info: (l: string) => log.info(l), error: (e: unknown) => log.error(e) } }

@@ -3,9 +3,9 @@
 // repository). Every command has the API's rules: it calls the same core operations. Errors are
 // one line on stderr; exit code 2 for a command line that cannot run (UsageError, configuration),
 // 1 for a command that ran and failed.
-import { readFileSync } from "node:fs";
 import { createTeams, TeamsError } from "@teams/core";
 import { type Config, ConfigError, loadConfig } from "../config.js";
+import { packageVersion } from "../package-version.js";
 import { openStore } from "../store.js";
 import { adminCommand, adminHelp } from "./admin-commands.js";
 import { backupCommand, backupHelp, restoreCommand, restoreHelp } from "./backup-commands.js";
@@ -39,12 +39,6 @@ Commands:
 Configuration comes from the same environment variables as the server (TEAMS_DATABASE, ...).
 Exit codes: 0 done, 1 the command failed, 2 the command line or the configuration is wrong.`;
 
-/** This package's version, from its package.json (one level above dist/ and src/). */
-function version(): string {
-  const manifest = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
-  return (JSON.parse(manifest) as { version: string }).version;
-}
-
 async function withTeams<T>(
   config: Config,
   fn: (teams: ReturnType<typeof createTeams>) => Promise<T>,
@@ -67,7 +61,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === "--version" || command === "-v") {
-    console.log(version());
+    console.log(packageVersion());
     return;
   }
   const helps: Record<string, string> = {
