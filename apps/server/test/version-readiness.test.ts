@@ -1,8 +1,11 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { LATEST_SCHEMA_VERSION, Unavailable } from "@teams/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { outboxStuck } from "../src/http/readiness.js";
-import { type Harness, harness } from "./harness.js";
+import { type Harness, harness, SECRET } from "./harness.js";
+import { startServerProcess } from "./process.js";
 
 // Issue 18, item 6: GET /version says which release, schema and store answer; /readyz runs named
 // checks (the store answers; the webhook outbox, when there is one, is not stuck).
@@ -44,6 +47,29 @@ describe("GET /version", () => {
       latest_schema_version: LATEST_SCHEMA_VERSION,
       store: "sqlite",
     });
+  });
+});
+
+describe("GET /version of a running server", () => {
+  it("reports the SQLite store it opened, migrated to the latest schema", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "teams-version-"));
+    const server = await startServerProcess({
+      PORT: "0",
+      TEAMS_LOG: "off",
+      TEAMS_DATABASE: join(dir, "teams.db"),
+      TEAMS_JWT_SECRET: SECRET,
+    });
+    try {
+      expect(await (await fetch(`${server.url}/version`)).json()).toEqual({
+        version,
+        schema_version: LATEST_SCHEMA_VERSION,
+        latest_schema_version: LATEST_SCHEMA_VERSION,
+        store: "sqlite",
+      });
+    } finally {
+      server.child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
