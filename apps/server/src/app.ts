@@ -12,6 +12,8 @@ import { detailResponse } from "./http/fastapi-errors.js";
 import { readFormOrJsonBody, readJsonBody } from "./http/json-body.js";
 import { issueSource, registerOperation } from "./http/operation.js";
 import { type PublicOriginOptions, publicOrigin, publicOriginGate } from "./http/public-origin.js";
+import { type RateLimitOptions, rateLimits } from "./http/rate-limits.js";
+import { readinessChecks } from "./http/readiness.js";
 import { requestLog } from "./http/request-log.js";
 import { methodsFor, slashAlternative } from "./http/route-table.js";
 import { basicIntrospector } from "./oauth/introspection-caller.js";
@@ -26,7 +28,7 @@ import { historyRoutes } from "./routes/history-routes.js";
 import { managementRoutes } from "./routes/management-routes.js";
 import { oauthRoutes } from "./routes/oauth-routes.js";
 import { referenceRoutes } from "./routes/reference-routes.js";
-import { systemRoutes } from "./routes/system-routes.js";
+import { type SystemOptions, systemRoutes } from "./routes/system-routes.js";
 import { userRoutes } from "./routes/user-routes.js";
 import { trpcRoutes } from "./trpc/trpc-routes.js";
 
@@ -74,6 +76,20 @@ export interface AppOptions {
   oidc?: OidcClient;
   /** Lifetime in seconds of a browser session started at the provider (TEAMS_SESSION_TTL). Default 28800. */
   sessionTtlSeconds?: number;
+  /**
+   * Requests per window per client address, per caller and 401s per address (TEAMS_RATE_LIMIT*).
+   * Default none: nothing is limited (tests in process; the server passes the configuration's).
+   */
+  rateLimits?: RateLimitOptions;
+  /** What `/version` reports of the store: its family and its database's schema version. Default null. */
+  about?: SystemOptions["about"];
+  /**
+   * Age in seconds of the webhook outbox's oldest undelivered entry (null when empty): `/readyz`
+   * fails past `outboxMaxAgeSeconds`. Default none: no outbox check.
+   */
+  outboxAge?: () => Promise<number | null>;
+  /** TEAMS_READY_OUTBOX_MAX_AGE: how old the outbox's oldest entry may get while ready. Default 300. */
+  outboxMaxAgeSeconds?: number;
   /** Where the request log and unexpected errors go; default none (tests), the server passes console. */
   log?: { info(line: string): void; error(error: unknown): void };
 }
@@ -82,6 +98,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
   const app = new OpenAPIHono();
   const maxBodyBytes = options.maxBodyBytes ?? 65536;
   const onBug = (error: unknown) => options.log?.error(error);
+  const limits = options.rateLimits && rateLimits(options.rateLimits);
+  const admitCaller = limits ? (sub: string) => limits.admitCaller(sub) : async () => {};
   if (options.log) app.use(requestLog(options.log.info));
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     app.use(
@@ -111,6 +129,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
       requestCredentials(c.req.raw.headers),
       opts,
     );
+    await admitCaller(found.principal.userId);
     await options.teams.ensureUser(found.identity);
     return found;
   };
@@ -120,6 +139,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     teams: options.teams,
     authenticator: options.authenticator,
     ping: options.ping,
+    admitCaller,
     principal: async (c, opts) => (await authentication(c, opts)).principal,
     authentication,
     async introspectionCaller(c) {
@@ -152,7 +172,14 @@ export function createApp(options: AppOptions): OpenAPIHono {
   userRoutes(api);
   adminRoutes(api);
   oauthRoutes(api);
-  systemRoutes(api);
+  systemRoutes(api, {
+    about: options.about,
+    readiness: readinessChecks({
+      ping: options.ping,
+      outboxAge: options.outboxAge,
+      outboxMaxAgeSeconds: options.outboxMaxAgeSeconds ?? 300,
+    }),
+  });
   trpcRoutes(api, maxBodyBytes);
   consentPages(api, {
     allowedReturnOrigins: options.allowedReturnOrigins ?? [],
@@ -190,8 +217,19 @@ export function createApp(options: AppOptions): OpenAPIHono {
   // any middleware makes Hono compose the handlers of every request, 10 to 20 % of a small read.
   const gate = publicOriginGate(options.publicOrigin ?? {});
   const dispatch = app.fetch;
-  const answer: typeof dispatch = async (request, env, executionCtx) =>
-    withAnswerHeaders(request, gate(request, env) ?? (await dispatch(request, env, executionCtx)));
+  const answer: typeof dispatch = limits
+    ? async (request, env, executionCtx) => {
+        const refused = gate(request, env) ?? (await limits.admit(request, env));
+        if (refused) return withAnswerHeaders(request, refused);
+        const response = await dispatch(request, env, executionCtx);
+        await limits.answered(request, response);
+        return withAnswerHeaders(request, response);
+      }
+    : async (request, env, executionCtx) =>
+        withAnswerHeaders(
+          request,
+          gate(request, env) ?? (await dispatch(request, env, executionCtx)),
+        );
   const { metrics, tracing } = options.observers ?? {};
   app.fetch = metrics || tracing ? observeRequests(app, answer, { metrics, tracing }) : answer;
   return app;

@@ -14,6 +14,11 @@ export interface Config {
   database: { kind: "sqlite"; filename: string } | { kind: "postgres"; url: string };
   /** TEAMS_DATA_DIR: where development mode keeps its signing key; default the database's folder. */
   dataDir: string;
+  /**
+   * The folder relative paths are read against (TEAMS_DATABASE, TEAMS_DATA_DIR, a command's file
+   * arguments): INIT_CWD when run through pnpm, where the command was typed; else the current one.
+   */
+  baseDir: string;
   jwtSecret: string | undefined;
   jwtPublicKey: string | undefined;
   jwksUrl: string | undefined;
@@ -88,6 +93,24 @@ export interface Config {
   oidc: { issuer: string; clientId: string; clientSecret: string | undefined } | undefined;
   /** TEAMS_SESSION_TTL: lifetime in seconds of a browser session (the `token` cookie); default 28800 (8 hours), at most 28800. */
   sessionTtlSeconds: number;
+  /**
+   * Rate limits, each per window of TEAMS_RATE_LIMIT_WINDOW seconds (default 60), 0 turning it off:
+   * TEAMS_RATE_LIMIT, requests from one client address (default 6000); TEAMS_RATE_LIMIT_CALLER,
+   * requests of one authenticated caller (default 3000); TEAMS_RATE_LIMIT_AUTH_FAILURES, 401
+   * answers to one address before it is refused for the rest of the window (default 300). Counted
+   * per instance.
+   */
+  rateLimits: {
+    perAddress: number;
+    perCaller: number;
+    authFailures: number;
+    windowSeconds: number;
+  };
+  /**
+   * TEAMS_READY_OUTBOX_MAX_AGE: seconds the webhook outbox's oldest undelivered entry may wait
+   * before `/readyz` answers 503 (deliveries stuck). Default 300.
+   */
+  readyOutboxMaxAgeSeconds: number;
   /** PostgreSQL only: TEAMS_PG_POOL_MAX (10), TEAMS_PG_STATEMENT_TIMEOUT_MS (5000), TEAMS_PG_CONNECT_TIMEOUT_MS (5000). */
   postgres: { max: number; statementTimeoutMs: number; connectionTimeoutMs: number } /**
    * TEAMS_METRICS_PORT and TEAMS_METRICS_HOST: where Prometheus scrapes `GET /metrics`, a listener
@@ -353,6 +376,13 @@ function readConfiguration(
   }
   const development = !verifies;
 
+  const rateLimits = {
+    perAddress: integer("TEAMS_RATE_LIMIT", 6000, 0, 100_000_000),
+    perCaller: integer("TEAMS_RATE_LIMIT_CALLER", 3000, 0, 100_000_000),
+    authFailures: integer("TEAMS_RATE_LIMIT_AUTH_FAILURES", 300, 0, 100_000_000),
+    windowSeconds: integer("TEAMS_RATE_LIMIT_WINDOW", 60, 1, 86_400),
+  };
+  const readyOutboxMaxAgeSeconds = integer("TEAMS_READY_OUTBOX_MAX_AGE", 300, 1, 604_800);
   for (const name of Object.keys(env)) {
     if (!name.startsWith("TEAMS_") || read.has(name)) continue;
     if (TOOL_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
@@ -368,6 +398,7 @@ function readConfiguration(
     host,
     database,
     dataDir,
+    baseDir,
     jwtSecret,
     jwtPublicKey,
     jwksUrl,
@@ -389,6 +420,8 @@ function readConfiguration(
     development,
     oidc,
     sessionTtlSeconds,
+    rateLimits,
+    readyOutboxMaxAgeSeconds,
     postgres,
     metrics,
     otlpEndpoint,

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createAuthenticator } from "@teams/auth";
-import { createTeams } from "@teams/core";
+import { createTeams, readSchemaVersion } from "@teams/core";
 import { createApp } from "./app.js";
 import { type Config, ConfigError } from "./config.js";
 import { listenProblem } from "./listen-problem.js";
@@ -33,7 +33,7 @@ export async function startServer(
   const { metrics, tracing } = observability;
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
-    store = await openStore(config.database, config.postgres, observability.storeLog);
+    store = await openStore(config.database, config.postgres, { log: observability.storeLog });
   } catch (error) {
     await observability.close();
     throw error;
@@ -79,6 +79,9 @@ export async function startServer(
         ? { oidc: createOidcClient({ ...config.oidc, publicUrl: config.publicUrl }) }
         : {}),
       sessionTtlSeconds: config.sessionTtlSeconds,
+      rateLimits: { ...config.rateLimits, trustedProxies: config.trustedProxies },
+      about: { store: store.kind.family, schemaVersion: () => readSchemaVersion(store.db) },
+      outboxMaxAgeSeconds: config.readyOutboxMaxAgeSeconds,
       ...(config.introspectionSecret ? { introspectionSecret: config.introspectionSecret } : {}),
       observers: { ...(metrics && { metrics }), ...(tracing && { tracing }) },
       ...(log

@@ -15,18 +15,19 @@ export interface Store {
 }
 
 /**
- * Opens the store the configuration names (SQLite file or PostgreSQL URL), migrated; `log` is
- * told of every query (metrics, traces), default none.
+ * Opens the store the configuration names (SQLite file or PostgreSQL URL), migrated unless
+ * `migrate` is false (`teams migrate --status` reads the version of a database it leaves as it is);
+ * `log` is told of every query (metrics, traces), default none.
  */
 export async function openStore(
   database: Config["database"],
   postgres?: Config["postgres"],
-  log?: Logger,
+  { migrate = true, log }: { migrate?: boolean; log?: Logger } = {},
 ): Promise<Store> {
   const logged = log ? { log } : {};
   if (database.kind === "postgres") {
     const { openPostgresStore } = await import("@teams/postgres");
-    const store = await openPostgresStore({ url: database.url, ...postgres, ...logged });
+    const store = await openPostgresStore({ url: database.url, ...postgres, ...logged, migrate });
     return {
       kind: store.kind,
       db: store.db,
@@ -36,6 +37,6 @@ export async function openStore(
     };
   }
   const { openSqliteStore } = await import("@teams/sqlite");
-  const store = await openSqliteStore({ filename: database.filename, ...logged });
+  const store = await openSqliteStore({ filename: database.filename, ...logged, migrate });
   return { kind: store.kind, db: store.db, ping: () => store.ping(), close: () => store.close() };
 }

@@ -137,7 +137,10 @@ describe.skipIf(noPostgres)("the start command on PostgreSQL", () => {
     expect(await eventually(async () => (await get("/readyz")).status, 503)).toBe(503);
     const notReady = await get("/readyz");
     expect(notReady.headers.get("retry-after")).toBe("1");
-    expect(await notReady.json()).toEqual({ detail: "The store is not answering" });
+    expect(await notReady.json()).toEqual({
+      detail: "The store is not answering",
+      checks: { database: "failing" },
+    });
     expect((await get("/healthz")).status).toBe(200);
     // The API says "not now", never 500.
     const during = await call({ sub: "coach" }, "GET", "/api/v1/teams/");

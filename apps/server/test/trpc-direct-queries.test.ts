@@ -40,6 +40,7 @@ async function adapterAnswer(path: string, headers: Record<string, string>): Pro
       authenticator,
       headers: req.headers,
       refuseForgery: () => {},
+      admitCaller: async () => {},
       delegatedTokenTtlSeconds: 900,
     }),
   });
@@ -110,7 +111,13 @@ describe("GET queries answered without the fetch adapter", () => {
         query,
         accept: null,
         maxBatchSize: MAX_BATCH_SIZE,
-        createContext: () => ({ teams: h.teams, authenticator, headers, refuseForgery() {} }),
+        createContext: () => ({
+          teams: h.teams,
+          authenticator,
+          headers,
+          refuseForgery() {},
+          admitCaller: async () => {},
+        }),
         onError() {},
         errorHeaders: () => ({}),
       });

@@ -31,6 +31,7 @@ export {
 export { isPlausibleId, newId } from "./ids.js";
 export { arrayText, type JsonLine, parseLines } from "./list-lines.js";
 export { migrateToLatest } from "./migrate.js";
+export { type MigrationPlan, type MigrationStep, migrationPlan } from "./migration-plan.js";
 export {
   applyMigrations,
   LATEST_SCHEMA_VERSION,

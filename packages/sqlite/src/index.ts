@@ -1,5 +1,11 @@
 // @teams/sqlite: the embedded store.
 
+export {
+  backupSqliteFile,
+  inspectSqliteFile,
+  restoreSqliteFile,
+  SqliteInUse,
+} from "./sqlite-backup.js";
 export type { SqliteDatabase, SqliteStatement } from "./sqlite-database.js";
 export { ImmediateSqliteDialect } from "./sqlite-dialect.js";
 export { translateSqliteError } from "./sqlite-errors.js";

@@ -3,15 +3,17 @@
 // repository). Every command has the API's rules: it calls the same core operations. Errors are
 // one line on stderr; exit code 2 for a command line that cannot run (UsageError, configuration),
 // 1 for a command that ran and failed.
-import { readFileSync } from "node:fs";
 import { createTeams, TeamsError } from "@teams/core";
 import { type Config, ConfigError, loadConfig } from "../config.js";
+import { packageVersion } from "../package-version.js";
 import { openStore } from "../store.js";
 import { adminCommand, adminHelp } from "./admin-commands.js";
+import { backupCommand, backupHelp, restoreCommand, restoreHelp } from "./backup-commands.js";
 import { delegateCommand, delegateHelp } from "./delegate-command.js";
 import { demoHelp, demoPeople, loadDemo } from "./demo-command.js";
 import { keysCommand, keysHelp } from "./keys-command.js";
 import { managedCommand, managedHelp } from "./managed-commands.js";
+import { migrateCommand, migrateHelp } from "./migrate-command.js";
 import { rerunWithServiceFlags, startCommand, startHelp } from "./start-command.js";
 import { developmentIssuer, tokenCommand, tokenHelp } from "./token-command.js";
 import { isUsageError, UsageError } from "./usage-error.js";
@@ -28,25 +30,14 @@ Commands:
   team      put or delete a team (administration)
   member    put or remove a team member (administration)
   managed   list, create, show, rename or delete a manager's managed users
-  migrate   bring the database's schema to this release's version
+  migrate   bring the database's schema to this release's version (--status, --dry-run)
+  backup    copy the running SQLite database and its keys (online backup)
+  restore   put a backup back, the server stopped
   keys      rotate the service's signing key
   demo      load a small demo world and print tokens to try it with
 
 Configuration comes from the same environment variables as the server (TEAMS_DATABASE, ...).
 Exit codes: 0 done, 1 the command failed, 2 the command line or the configuration is wrong.`;
-
-/** This package's version, from its package.json (one level above dist/ and src/). */
-function version(): string {
-  const manifest = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
-  return (JSON.parse(manifest) as { version: string }).version;
-}
-
-const migrateHelp = `teams migrate: bring the database's schema to this release's version
-
-Usage: teams migrate
-
-The server migrates when it starts; this runs the same migration (all or nothing, under a lock)
-without starting it, e.g. before a deployment.`;
 
 async function withTeams<T>(
   config: Config,
@@ -70,13 +61,15 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === "--version" || command === "-v") {
-    console.log(version());
+    console.log(packageVersion());
     return;
   }
   const helps: Record<string, string> = {
     start: startHelp,
     token: `${tokenHelp}\n\n${delegateHelp}`,
     migrate: migrateHelp,
+    backup: backupHelp,
+    restore: restoreHelp,
     keys: keysHelp,
     demo: demoHelp,
     ...adminHelp,
@@ -107,8 +100,11 @@ async function main(argv: string[]): Promise<void> {
   } else if (command === "keys") {
     console.log(await keysCommand(args, config));
   } else if (command === "migrate") {
-    await withTeams(config, async () => undefined);
-    console.log("The database's schema is up to date.");
+    console.log(await migrateCommand(args, config));
+  } else if (command === "backup") {
+    console.log(await backupCommand(args, config));
+  } else if (command === "restore") {
+    console.log(await restoreCommand(args, config));
   } else if (command === "user" || command === "team" || command === "member") {
     const result = await withTeams(config, (teams) => adminCommand(command, args, teams));
     console.log(JSON.stringify(result, null, 2));

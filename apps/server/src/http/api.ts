@@ -12,6 +12,8 @@ export interface Api {
   teams: Teams;
   authenticator: Authenticator;
   ping(): Promise<void>;
+  /** Throws RateLimited (429) when this authenticated caller is over its rate limit. */
+  admitCaller(sub: string): Promise<void>;
   /** Throws Forbidden for a cross-site write whose only credential is the cookie (CSRF). */
   refuseForgery(request: Request): void;
   /** The caller, from its credentials (401 otherwise); a user first seen is recorded. */

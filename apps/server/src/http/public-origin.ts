@@ -45,6 +45,29 @@ function peerAddress(env: unknown): string | undefined {
   return address ? normalAddress(address) : undefined;
 }
 
+/**
+ * The client's address: the connection's peer, or, when the peer is a trusted proxy, the
+ * right-most address of `X-Forwarded-For` that is not a trusted proxy (each proxy appends the
+ * address it was reached from, so anything left of that was written by the client and is not
+ * believed). Undefined in process (no connection).
+ */
+export function clientAddress(
+  request: Request,
+  env: unknown,
+  trusted: ReadonlySet<string>,
+): string | undefined {
+  const peer = peerAddress(env);
+  if (peer === undefined || !trusted.has(peer)) return peer;
+  const hops = (request.headers.get("x-forwarded-for") ?? "").split(",");
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i]?.trim() ?? "";
+    if (isIP(hop) === 0) return peer;
+    const address = normalAddress(hop);
+    if (!trusted.has(address)) return address;
+  }
+  return peer;
+}
+
 /** The last value of a comma-separated forwarded header: the one the nearest proxy wrote. */
 function lastValue(header: string | undefined): string | undefined {
   const value = header?.split(",").at(-1)?.trim();

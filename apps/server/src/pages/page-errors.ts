@@ -1,5 +1,6 @@
 import { TeamsError } from "@teams/core";
 import { HttpProblem } from "../http/fastapi-errors.js";
+import { RateLimited } from "../http/rate-limits.js";
 import { type Html, html } from "./html.js";
 import { messagePage, signInPage } from "./message-page.js";
 
@@ -28,6 +29,14 @@ export const problem = (
  */
 export function pageForError(error: unknown, development: boolean): PageProblem | undefined {
   if (error instanceof PageProblem) return error;
+  if (error instanceof RateLimited) {
+    return problem(
+      429,
+      "Too many requests",
+      html`<p>Nothing was changed; please wait a moment and try again.</p>`,
+      error.headers,
+    );
+  }
   if (error instanceof HttpProblem) {
     const detail = typeof error.detail === "string" ? error.detail : "It is malformed.";
     return problem(error.status, "This form could not be read", html`<p>${detail}</p>`);

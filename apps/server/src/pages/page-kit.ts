@@ -104,7 +104,7 @@ export function createPageKit(api: Api, options: PageKitOptions): PageKit {
   ]);
 
   async function person(c: Context, back?: string): Promise<SignedIn> {
-    const session = await readSession(c.req.raw.headers, authenticator, teams);
+    const session = await readSession(c.req.raw.headers, authenticator, teams, api.admitCaller);
     if (session.kind === "anonymous") {
       const url = new URL(c.req.url);
       const here = back ?? `${url.pathname}${url.search}`;

@@ -26,11 +26,15 @@ export function sessionCookie(header: string | null): string | undefined {
   return undefined;
 }
 
-/** Who is signed in, from the cookie alone; a user first seen is recorded, as the API does. */
+/**
+ * Who is signed in, from the cookie alone; a user first seen is recorded, and the caller's rate
+ * limit counted, as the API does.
+ */
 export async function readSession(
   headers: Headers,
   authenticator: Authenticator,
   teams: Teams,
+  admitCaller: (sub: string) => Promise<void>,
 ): Promise<Session> {
   const token = sessionCookie(headers.get("cookie"));
   if (token === undefined) return { kind: "anonymous", expired: false };
@@ -38,6 +42,7 @@ export async function readSession(
     const { principal, identity } = await authenticator.authenticate({
       cookie: `${SESSION_COOKIE}=${token}`,
     });
+    await admitCaller(principal.userId);
     await teams.ensureUser(identity);
     return { kind: "signed-in", token, principal };
   } catch (error) {

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { LATEST_SCHEMA_VERSION } from "@teams/core";
 import type { Api } from "../http/api.js";
-import { detailResponse } from "../http/fastapi-errors.js";
 import { publicOrigin } from "../http/public-origin.js";
+import { type ReadinessCheck, runReadiness } from "../http/readiness.js";
+import { packageVersion } from "../package-version.js";
 
 const swaggerDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
 
@@ -42,16 +44,33 @@ const docsInit = `fetch("/openapi.json").then((r) => r.json()).then((spec) => {
   window.ui = SwaggerUIBundle({ spec, dom_id: "#swagger-ui", deepLinking: true });
 });`;
 
-/** Health, readiness, the service's JWKS, /openapi.json and the interactive docs at /docs. */
-export function systemRoutes({ app, ping, authenticator }: Api): void {
+/** What `/version` and `/readyz` report beyond the core (the server passes its store's). */
+export interface SystemOptions {
+  /** The store's family and the schema version its database is at; default none (null). */
+  about?: { store: "sqlite" | "postgres"; schemaVersion(): Promise<number> } | undefined;
+  /** The checks `/readyz` runs (readiness.ts). */
+  readiness: readonly ReadinessCheck[];
+}
+
+/** Health, readiness, version, the service's JWKS, /openapi.json and the interactive docs at /docs. */
+export function systemRoutes({ app, authenticator }: Api, options: SystemOptions): void {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
-    try {
-      await ping();
-      return c.json({ status: "ready" });
-    } catch {
-      return detailResponse(503, "The store is not answering", { "retry-after": "1" });
-    }
+    const report = await runReadiness(options.readiness);
+    if (report.ready) return c.json({ status: "ready", checks: report.checks });
+    return new Response(JSON.stringify({ detail: report.reason, checks: report.checks }), {
+      status: 503,
+      headers: { "content-type": "application/json", "retry-after": "1" },
+    });
+  });
+  app.get("/version", async (c) => {
+    const about = options.about;
+    return c.json({
+      version: packageVersion(),
+      schema_version: about ? await about.schemaVersion() : null,
+      latest_schema_version: LATEST_SCHEMA_VERSION,
+      store: about?.store ?? null,
+    });
   });
 
   // Read on every request: a previous key leaves the set when its grace ends.
@@ -71,7 +90,7 @@ export function systemRoutes({ app, ping, authenticator }: Api): void {
       openapi: "3.1.0",
       info: {
         title: "Teams",
-        version: "0.1.0",
+        version: packageVersion(),
         license,
         description:
           "Share training data with teams: the Teams API, with management and administration.",

@@ -3,6 +3,7 @@ import type { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Api } from "../http/api.js";
 import { depthExceededAt, MAX_JSON_DEPTH, readBody } from "../http/json-body.js";
+import { RateLimited } from "../http/rate-limits.js";
 import { answerQueriesDirectly } from "./direct-queries.js";
 import { QUERY_PATHS } from "./query-paths.js";
 import { appRouter } from "./router.js";
@@ -13,7 +14,16 @@ export const MAX_BATCH_SIZE = 16;
 
 /** tRPC at /trpc, in the same app: the same core, credentials and limits as REST. */
 export function trpcRoutes(
-  { app, teams, authenticator, endpoint, refuseForgery, onBug, delegatedTokenTtlSeconds }: Api,
+  {
+    app,
+    teams,
+    authenticator,
+    endpoint,
+    refuseForgery,
+    admitCaller,
+    onBug,
+    delegatedTokenTtlSeconds,
+  }: Api,
   maxBodyBytes: number,
 ): void {
   // One error policy for both paths: an unexpected error is logged, and 503s say when to come
@@ -22,6 +32,10 @@ export function trpcRoutes(
     if (error.code === "INTERNAL_SERVER_ERROR") onBug(error.cause ?? error);
   };
   const errorHeaders = (errors: readonly TRPCError[]): Record<string, string> => {
+    const limited = errors.find((e) => e.cause instanceof RateLimited)?.cause as
+      | RateLimited
+      | undefined;
+    if (limited) return limited.headers;
     const waits = errors.flatMap((e) =>
       e.cause instanceof Unavailable ? [e.cause.retryAfterSeconds] : [],
     );
@@ -52,6 +66,7 @@ export function trpcRoutes(
             authenticator,
             headers: req.headers,
             refuseForgery: () => refuseForgery(req),
+            admitCaller,
             delegatedTokenTtlSeconds,
           }),
           onError: reportError,
@@ -77,6 +92,7 @@ export function trpcRoutes(
           authenticator,
           headers: req.headers,
           refuseForgery: () => refuseForgery(req),
+          admitCaller,
           delegatedTokenTtlSeconds,
         }),
       });

@@ -1,6 +1,7 @@
 import type { Authentication, Authenticator } from "@teams/auth";
 import { Invalid, type Teams, TeamsError, type ValidationIssue } from "@teams/core";
 import { initTRPC, type TRPCDefaultErrorShape, TRPCError } from "@trpc/server";
+import { RateLimited } from "../http/rate-limits.js";
 
 /** What every procedure gets: the core, the authenticator and the request's headers. */
 export interface TrpcContext {
@@ -9,6 +10,8 @@ export interface TrpcContext {
   headers: Headers;
   /** Throws Forbidden for a cross-site write whose only credential is the cookie (CSRF). */
   refuseForgery(): void;
+  /** Throws RateLimited (429) when the authenticated caller is over its rate limit. */
+  admitCaller(sub: string): Promise<void>;
   /** Lifetime of the access tokens the service issues (`TEAMS_DELEGATED_TOKEN_TTL`). */
   delegatedTokenTtlSeconds: number;
 }
@@ -49,6 +52,13 @@ const codes = {
 /** The core's typed errors as tRPC codes whose HTTP status equals the REST one (401/403/404/422/503). */
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
+  if (!result.ok && result.error.cause instanceof RateLimited) {
+    const cause = result.error.cause;
+    return {
+      ...result,
+      error: new TRPCError({ code: "TOO_MANY_REQUESTS", message: cause.message, cause }),
+    };
+  }
   if (!result.ok && result.error.cause instanceof TeamsError) {
     const cause = result.error.cause;
     return {
@@ -74,6 +84,7 @@ async function authenticate(ctx: TrpcContext, headerOnly: boolean): Promise<Auth
     },
     { headerOnly },
   );
+  await ctx.admitCaller(found.principal.userId);
   await ctx.teams.ensureUser(found.identity);
   return found;
 }
