@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { normaliseLink } from "./link.js";
 import type { CommitPosition } from "./commit-order.js";
+import { normaliseLink } from "./link.js";
 import { MAX_PAGE_SIZE, pageCursor, pageLimit } from "./pagination.js";
 import { ApplicationMemberRole, AuthorizeTeamRequest, Scope } from "./schemas.js";
 import { isGrantable } from "./scopes.js";
