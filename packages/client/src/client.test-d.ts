@@ -1,5 +1,7 @@
 import type {
   AuthorizedTeamResponse,
+  ConsentRecord,
+  EventsPage,
   TeamAuthorization,
   TeamResponse,
   UserSummary,
@@ -22,6 +24,12 @@ describe("typed client", () => {
     expectTypeOf(client.manage.canAccess.query).returns.resolves.toMatchTypeOf<{
       allowed: boolean;
     }>();
+    // The consent history and the admin events feed (issue 16).
+    expectTypeOf(client.manage.authorizationHistory.query).returns.resolves.toEqualTypeOf<{
+      items: ConsentRecord[];
+      next_cursor: string | null;
+    }>();
+    expectTypeOf(client.admin.events.query).returns.resolves.toEqualTypeOf<EventsPage>();
   });
 
   it("infers inputs, and refuses wrong calls", () => {
@@ -39,5 +47,7 @@ describe("typed client", () => {
     void client.teams.destroyEverything.mutate();
     // @ts-expect-error: a query is not a mutation
     void client.teams.list.mutate();
+    // @ts-expect-error: the feed's cursor is text
+    void client.admin.events.query({ after: 1 });
   });
 });

@@ -1,3 +1,5 @@
+import type { Selectable } from "kysely";
+import { type CommitPosition, commitPositionOf, inCommitOrder } from "./commit-order.js";
 import type { Store } from "./context.js";
 import type { ConsentLogTable } from "./database.js";
 import type { ActorVia, ChangeCause } from "./policy/consent-actor.js";
@@ -9,7 +11,9 @@ export type { ConsentRecord };
 
 // Reads of the consent log (migration 8, DESIGN §7), in log order (id).
 
-type Row = Omit<ConsentLogTable, "id"> & { id: number | string };
+type Row = Omit<Selectable<ConsentLogTable>, "tx">;
+
+export type { CommitPosition };
 
 const scopesOf = (stored: string | null) => (stored === null ? null : decodeScopes(stored));
 
@@ -74,3 +78,36 @@ export async function listHistory(
 
 /** A record's place in its list, as a cursor holds it. */
 export const historyKey = (r: ConsentRecord) => [String(r.id), ""] as const;
+
+const eventsAfter = prepareShaped(
+  ["after"],
+  ({ db, kind }, shape, tx: string, id: string, rows: number) =>
+    inCommitOrder(
+      db.selectFrom("consent_log").selectAll(),
+      kind.family,
+      shape.after ? { tx, id } : undefined,
+    ).limit(rows),
+);
+
+/**
+ * The records after `after` (every record from the start without) in commit order, at most
+ * `rows`, each with its position; on PostgreSQL only those no running transaction can precede
+ * (commit-order.ts), so reading on from the last one never skips a late commit.
+ */
+export async function readEvents(
+  s: Store,
+  after: CommitPosition | undefined,
+  rows: number,
+): Promise<{ position: CommitPosition; record: ConsentRecord }[]> {
+  const result = await eventsAfter(
+    s,
+    { after: after !== undefined },
+    after?.tx ?? "0",
+    after?.id ?? "0",
+    rows,
+  );
+  return result.rows.map((row) => ({
+    position: commitPositionOf(row),
+    record: toConsentRecord(row),
+  }));
+}

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from "kysely";
+import { addCommitTxColumn } from "./commit-order.js";
 import type { Database } from "./database.js";
 import { foldName } from "./name-fold.js";
 import type { StoreKind } from "./store-kind.js";
@@ -411,6 +412,22 @@ export const migrations: readonly Migration[] = [
         await sql`create trigger consent_log_never_updated before update on consent_log
           begin select raise(abort, 'consent log records are never updated'); end`.execute(db);
       }
+    },
+  },
+  {
+    version: 9,
+    name: "the consent log read in commit order: each record's writing transaction",
+    async up(db, family) {
+      // The feed of integrations pages in commit order (commit-order.ts): on PostgreSQL by the
+      // writing transaction's id, then the record's; on SQLite, where ids are assigned in commit
+      // order already, tx is 0. Existing records get what the default gives (on PostgreSQL this
+      // migration's transaction: all alike, so ordered by id).
+      await addCommitTxColumn(db.schema.alterTable("consent_log"), family).execute();
+      await db.schema
+        .createIndex("consent_log_commit_order_idx")
+        .on("consent_log")
+        .columns(["tx", "id"])
+        .execute();
     },
   },
 ];

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import type { CommitPosition } from "./commit-order.js";
 import { normaliseLink } from "./link.js";
-import { pageCursor, pageLimit } from "./pagination.js";
+import { MAX_PAGE_SIZE, pageCursor, pageLimit } from "./pagination.js";
 import { ApplicationMemberRole, AuthorizeTeamRequest, Scope } from "./schemas.js";
 import { isGrantable } from "./scopes.js";
 
@@ -304,4 +305,37 @@ export const AuthorizationHistoryPageQuery = TeamHistoryPageQuery.extend({
 });
 export type AuthorizationHistoryPageQuery = AuthorizedTeamsPageQuery & {
   user_id?: string | undefined;
+};
+
+/** The largest transaction id PostgreSQL can give (a bigint); a cursor's tx is at most this. */
+const MAX_TX = 2n ** 63n - 1n;
+
+/**
+ * The events feed's cursor: a commit position (commit-order.ts), the transaction and the record's
+ * id in decimal; any other key, which this service never writes, is refused like a foreign cursor.
+ */
+const eventsCursor = pageCursor("events").transform((key, ctx): CommitPosition | undefined => {
+  if (key === undefined) return undefined;
+  const [tx, id] = key;
+  if (/^\d{1,19}$/.test(tx) && BigInt(tx) <= MAX_TX && /^\d{1,15}$/.test(id)) return { tx, id };
+  ctx.addIssue({
+    code: "custom",
+    input: key,
+    message: "Value error, not a cursor of this list",
+    params: { type: "value_error" },
+  });
+  return z.NEVER;
+});
+
+/**
+ * One page of the events feed (`GET /api/v1/admin/events`): the records after the cursor `after`
+ * (from the start of the log without), at most `limit` (1 to MAX_PAGE_SIZE, default MAX_PAGE_SIZE).
+ */
+export const EventsPageQuery = z.object({
+  after: eventsCursor,
+  limit: pageLimit.transform((limit) => limit ?? MAX_PAGE_SIZE),
+});
+export type EventsPageQuery = {
+  after?: string | undefined;
+  limit?: number | string | undefined;
 };

@@ -133,3 +133,14 @@ export const ConsentRecord = z.strictObject({
   cause: z.enum(CHANGE_CAUSES),
 });
 export type ConsentRecord = z.infer<typeof ConsentRecord>;
+
+/**
+ * A page of the events feed (`GET /api/v1/admin/events`): records in commit order, and the cursor
+ * to read on from, which is never null: an empty page gives back the cursor it was asked with.
+ */
+export const EventsPage = z.strictObject({
+  events: z.array(ConsentRecord),
+  /** Where the next read starts (`after`): past the last event of this page. */
+  next_cursor: z.string(),
+});
+export type EventsPage = z.infer<typeof EventsPage>;

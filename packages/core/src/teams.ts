@@ -4,6 +4,7 @@ import { createContext } from "./context.js";
 import type { Database } from "./database.js";
 import { delegationUseCases } from "./delegation-use-cases.js";
 import { Invalid, NotAuthenticated } from "./errors.js";
+import { eventsUseCases } from "./events-use-cases.js";
 import { historyUseCases } from "./history-use-cases.js";
 import { isPlausibleId } from "./ids.js";
 import { managementUseCases } from "./management-use-cases.js";
@@ -90,6 +91,7 @@ export function createTeams(options: CreateTeamsOptions) {
     ...userUseCases(ctx, retention),
     ...adminUseCases(ctx, retention),
     ...historyUseCases(ctx),
+    ...eventsUseCases(ctx),
     ...delegationUseCases(ctx, {
       refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 24 * 3600,
     }),

@@ -1,6 +1,8 @@
 import {
   AdminUserInput,
   AdminUserResponse,
+  EventsPage,
+  MAX_PAGE_SIZE,
   MemberInput,
   MemberResponse,
   TeamDetails,
@@ -115,6 +117,41 @@ export function adminRoutes({ teams, principal, body, operation }: Api): void {
     async (c) => {
       await teams.adminDeleteMember(await principal(c), param(c, "team_id"), param(c, "user_id"));
       return noContent();
+    },
+  );
+
+  operation(
+    {
+      method: "get",
+      path: "/api/v1/admin/events",
+      issues: "query",
+      operationId: "list_admin_events",
+      summary: "List Events",
+      description: `Extension: the consent log for integrations, every record in commit order from the start of the log: \`events\` (each one change of one authorization, as the history lists answer them) and \`next_cursor\`, to pass as \`after\` in the next request. The cursor is never null: a page with no events gives back the \`after\` it was asked with, so a consumer that polls with the last cursor it got reads every record exactly once, including one a slower transaction commits late (on PostgreSQL a record is answered only once no transaction still running can commit before it).`,
+      query: [
+        {
+          name: "after",
+          required: false,
+          schema: { type: "string" },
+          description:
+            "Extension: read the records after this cursor (a previous answer's `next_cursor`); from the start of the log without.",
+          extension: true,
+        },
+        {
+          name: "limit",
+          required: false,
+          schema: { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE, default: MAX_PAGE_SIZE },
+          description: `Extension: at most this many records (1 to ${MAX_PAGE_SIZE}, default ${MAX_PAGE_SIZE}).`,
+          extension: true,
+        },
+      ],
+      tags,
+      success: { status: 200, schema: jsonSchema(EventsPage) },
+    },
+    async (c) => {
+      const caller = await principal(c);
+      const query = { after: c.req.query("after"), limit: c.req.query("limit") };
+      return c.json(await teams.listEvents(caller, query));
     },
   );
 }

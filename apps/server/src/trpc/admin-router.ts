@@ -41,4 +41,11 @@ export const adminProcedures = {
       await ctx.teams.adminDeleteMember(ctx.principal, input.team_id, input.user_id);
       return null;
     }),
+  /**
+   * The consent log in commit order (`GET /api/v1/admin/events`): `{ events, next_cursor }`, the
+   * records after `after`; pass `next_cursor` as the next call's `after` (never null).
+   */
+  events: authedProcedure
+    .input(input<{ after?: string; limit?: number }>())
+    .query(({ ctx, input }) => ctx.teams.listEvents(ctx.principal, input)),
 };

@@ -41,4 +41,5 @@ export const QUERY_PATHS = exactly([
   "manage.usersPage",
   "manage.managedUser",
   "manage.canAccess",
+  "admin.events",
 ]);

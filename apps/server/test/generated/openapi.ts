@@ -389,6 +389,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Events
+         * @description Extension: the consent log for integrations, every record in commit order from the start of the log: `events` (each one change of one authorization, as the history lists answer them) and `next_cursor`, to pass as `after` in the next request. The cursor is never null: a page with no events gives back the `after` it was asked with, so a consumer that polls with the last cursor it got reads every record exactly once, including one a slower transaction commits late (on PostgreSQL a record is answered only once no transaction still running can commit before it).
+         */
+        get: operations["list_admin_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/oauth/delegated-token": {
         parameters: {
             query?: never;
@@ -2733,6 +2753,92 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+        };
+    };
+    list_admin_events: {
+        parameters: {
+            query?: {
+                /** @description Extension: read the records after this cursor (a previous answer's `next_cursor`); from the start of the log without. */
+                after?: string;
+                /** @description Extension: at most this many records (1 to 1000, default 1000). */
+                limit?: number;
+            };
+            header?: {
+                "refreshed-token"?: string | null;
+            };
+            path?: never;
+            cookie?: {
+                token?: string | null;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: {
+                            id: number;
+                            /** @enum {string} */
+                            type: "authorization.granted" | "authorization.updated" | "authorization.revoked";
+                            /** Format: date-time */
+                            occurred_at: string;
+                            team_id: string;
+                            user_id: string;
+                            scopes: ("data:read" | "data:write" | "profile")[] | null;
+                            previous_scopes: ("data:read" | "data:write" | "profile")[] | null;
+                            actor: {
+                                user_id: string | null;
+                                authorized_party: string | null;
+                                /** @enum {string} */
+                                via: "browser" | "manager_token" | "team_token" | "owner" | "admin" | "service";
+                            };
+                            /** @enum {string} */
+                            cause: "user" | "manager" | "admin" | "team_deleted" | "user_deleted";
+                        }[];
+                        next_cursor: string;
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPError"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,7 @@ import { AuthorizedTeamResponse, TeamResponse, UserSummary } from "../schemas.js
 import { createTeams } from "../teams.js";
 import { runConsentLogConformance } from "./consent-log-conformance.js";
 import { runDelegationConformance } from "./delegation-conformance.js";
+import { runEventsConformance } from "./events-conformance.js";
 import { admin, delegated, principal, seedWorld, teamBody } from "./fixtures.js";
 import { expectListLinesFresh } from "./list-line-check.js";
 import { type TeamsWithListValues as Teams, withListValues } from "./list-values.js";
@@ -953,5 +954,6 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
   runPaginationConformance(options);
   runTokenTableConformance(options);
   runConsentLogConformance(options);
+  runEventsConformance(options);
   runDelegationConformance(options);
 }
