@@ -88,7 +88,9 @@ export function createApp(options: AppOptions): OpenAPIHono {
     if (
       isForgeableCookieWrite(request.method, request.headers, origin, options.corsOrigins ?? [])
     ) {
-      throw new Forbidden("Cross-site requests with cookie credentials are refused");
+      throw new Forbidden("Cross-site requests with cookie credentials are refused", {
+        reason: "cross_site_cookie",
+      });
     }
   };
   const authentication = async (c: Context, opts?: { headerOnly?: boolean }) => {

@@ -111,9 +111,11 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
     authenticateOptions?: { headerOnly?: boolean },
   ): Promise<Authentication> {
     const found = readCredential(credentials, authenticateOptions?.headerOnly === true);
-    if (found.kind === "absent") throw new NotAuthenticated(authMessages.notAuthenticated);
+    if (found.kind === "absent")
+      throw new NotAuthenticated(authMessages.notAuthenticated, { reason: "token_missing" });
     if (found.kind === "malformed") {
       throw new NotAuthenticated(authMessages.couldNotValidate, {
+        reason: "token_malformed",
         cause: new Error("not a Bearer credential"),
       });
     }
@@ -130,7 +132,8 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
         throw new Unavailable("The token signing keys are unavailable", 5, { cause: error });
       }
       // The cause says why, for logs, without quoting the token.
-      throw new NotAuthenticated(authMessages.couldNotValidate, { cause: safeReason(error) });
+      const cause = safeReason(error);
+      throw new NotAuthenticated(authMessages.couldNotValidate, { reason: cause.reason, cause });
     }
   }
 

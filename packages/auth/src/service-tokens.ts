@@ -125,7 +125,7 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
       try {
         ({ kid } = decodeProtectedHeader(token));
       } catch {
-        throw new TokenRejected("the token's header cannot be read");
+        throw new TokenRejected("the token's header cannot be read", "token_malformed");
       }
       const nowSeconds = epochSeconds(now);
       let key = keyByKid(kid, nowSeconds);
@@ -133,7 +133,8 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
         await reloadOnce(nowSeconds);
         key = keyByKid(kid, nowSeconds);
       }
-      if (!key) throw new TokenRejected("the token names no signing key of the service");
+      if (!key)
+        throw new TokenRejected("the token names no signing key of the service", "unknown_key");
       const { payload } = await jwtVerify(token, key.publicKey, {
         algorithms: [key.alg],
         typ: SERVICE_TOKEN_TYPE,
@@ -147,7 +148,7 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
         typeof payload.iat === "number" &&
         payload.iat > epochSeconds(now) + MAX_IAT_SKEW_SECONDS
       ) {
-        throw new TokenRejected('"iat" claim is in the future');
+        throw new TokenRejected('"iat" claim is in the future', "token_not_yet_valid");
       }
       return { claims: payload, keyUntil: untilOf(key) };
     },

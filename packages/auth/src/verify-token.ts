@@ -38,7 +38,7 @@ export function createTokenVerifier(
     // jose decodes the signature leniently (padding, stray bits); one signature, one spelling.
     const signature = token.split(".")[2];
     if (signature !== undefined && !isCanonicalBase64url(signature)) {
-      throw new TokenRejected("the signature is not canonical base64url");
+      throw new TokenRejected("the signature is not canonical base64url", "bad_signature");
     }
     const verifyOptions: JWTVerifyOptions = { ...base, currentDate: now };
     let payload: JWTPayload;
@@ -50,7 +50,7 @@ export function createTokenVerifier(
     }
     // jose checks `iat` only together with a maximum age; DESIGN §2 wants future issue times refused.
     if (typeof payload.iat === "number" && payload.iat > epochSeconds(now) + MAX_IAT_SKEW_SECONDS) {
-      throw new TokenRejected('"iat" claim is in the future');
+      throw new TokenRejected('"iat" claim is in the future', "token_not_yet_valid");
     }
     return payload;
   };
