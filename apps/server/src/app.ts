@@ -3,6 +3,7 @@ import type { Authenticator } from "@teams/auth";
 import { Forbidden, type Teams } from "@teams/core";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
+import type { Logger } from "pino";
 import { withAnswerHeaders } from "./http/answer-headers.js";
 import type { Api } from "./http/api.js";
 import { requestCredentials } from "./http/credentials.js";
@@ -12,8 +13,11 @@ import { detailResponse } from "./http/fastapi-errors.js";
 import { readFormOrJsonBody, readJsonBody } from "./http/json-body.js";
 import { issueSource, registerOperation } from "./http/operation.js";
 import { type PublicOriginOptions, publicOrigin, publicOriginGate } from "./http/public-origin.js";
-import { requestLog } from "./http/request-log.js";
+import { beginRequest, factsOf, noteCaller } from "./http/request-facts.js";
+import { requestIdOf } from "./http/request-id.js";
+import { logRequest } from "./http/request-log.js";
 import { methodsFor, slashAlternative } from "./http/route-table.js";
+import { routeTemplate } from "./http/route-template.js";
 import { basicIntrospector } from "./oauth/introspection-caller.js";
 import { readOAuthForm } from "./oauth/oauth-form.js";
 import { oauthSchemas } from "./openapi/oauth-components.js";
@@ -60,15 +64,27 @@ export interface AppOptions {
    * (TEAMS_INTROSPECTION_SECRET). Default none: only an admin-scoped token may introspect.
    */
   introspectionSecret?: string;
-  /** Where the request log and unexpected errors go; default none (tests), the server passes console. */
-  log?: { info(line: string): void; error(error: unknown): void };
+  /**
+   * Where the request lines (one a request) and unexpected errors go; default none (tests). The
+   * server passes the logger of TEAMS_LOG (logger.ts).
+   */
+  logger?: Logger;
 }
 
 export function createApp(options: AppOptions): OpenAPIHono {
   const app = new OpenAPIHono();
   const maxBodyBytes = options.maxBodyBytes ?? 65536;
-  const onBug = (error: unknown) => options.log?.error(error);
-  if (options.log) app.use(requestLog(options.log.info));
+  // A silent logger (TEAMS_LOG=off) writes no request line: none is built.
+  const logger = options.logger?.isLevelEnabled("info") ? options.logger : undefined;
+  const requestLogger = (request: Request | undefined): Logger | undefined => {
+    const id = request && factsOf(request)?.id;
+    return id === undefined ? logger : logger?.child({ request_id: id });
+  };
+  const onBug = (error: unknown, request?: Request) =>
+    options.logger?.error(
+      { err: error, ...(request && { request_id: factsOf(request)?.id }) },
+      "unexpected error",
+    );
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     app.use(
       "/api/*",
@@ -100,6 +116,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
       opts,
     );
     await options.teams.ensureUser(found.identity);
+    noteCaller(c.req.raw, found.principal);
     return found;
   };
   const api: Api = {
@@ -122,6 +139,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     body: (c) => readJsonBody(c.req.raw, maxBodyBytes),
     formOrJsonBody: (c) => readFormOrJsonBody(c.req.raw, maxBodyBytes),
     onBug,
+    log: (c) => requestLogger(c.req.raw),
     endpoint: (where, handler) => endpoint(where, handler, onBug),
     operation: (operation, handler) =>
       registerOperation(app, operation, endpoint(issueSource(operation), handler, onBug)),
@@ -168,15 +186,28 @@ export function createApp(options: AppOptions): OpenAPIHono {
     }
     return detailResponse(404, "Not Found");
   });
-  app.onError((error) => {
-    onBug(error);
+  app.onError((error, c) => {
+    onBug(error, c.req.raw);
     return detailResponse(500, "Internal Server Error");
   });
   // The origin check and the answer headers run around Hono's dispatch rather than as middleware:
   // any middleware makes Hono compose the handlers of every request, 10 to 20 % of a small read.
+  // The request's id and its log line are taken there too, for the same reason.
   const gate = publicOriginGate(options.publicOrigin ?? {});
   const dispatch = app.fetch;
-  app.fetch = async (request, env, executionCtx) =>
-    withAnswerHeaders(request, gate(request, env) ?? (await dispatch(request, env, executionCtx)));
+  app.fetch = async (request, env, executionCtx) => {
+    const started = performance.now();
+    const facts = beginRequest(request, requestIdOf(request.headers));
+    const response = withAnswerHeaders(
+      request,
+      gate(request, env) ?? (await dispatch(request, env, executionCtx)),
+    );
+    response.headers.set("x-request-id", facts.id);
+    if (logger) {
+      const route = routeTemplate(app, request);
+      logRequest(logger, facts, request.method, route, response.status, started);
+    }
+    return response;
+  };
   return app;
 }

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { isAbsolute, resolve } from "node:path";
+import type { LogFormat } from "./logger.js";
 
 /** The server's configuration, read from the environment in this one place (DESIGN §5). */
 export interface Config {
@@ -25,8 +26,11 @@ export interface Config {
    * body), default 30000; a connection idle that long is closed too.
    */
   requestTimeoutMs: number;
-  /** TEAMS_LOG: "off" silences the request log; default on. */
-  log: boolean;
+  /**
+   * TEAMS_LOG: "json" (default), one JSON object a line on standard output; "pretty", lines for a
+   * terminal (pino-pretty); "off", no log at all.
+   */
+  log: LogFormat;
   /**
    * TEAMS_CSRF_SECRET: the secret of the consent pages' CSRF tokens (at least 32 bytes). Default a
    * random one per process, so several instances behind one address must share one.
@@ -220,7 +224,11 @@ export function loadConfig(
   }
   const serviceIssuer = publicUrl ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const maxBodyBytes = integer("TEAMS_MAX_BODY_BYTES", 65536, 1024, 16 * 1024 * 1024);
-  const log = text("TEAMS_LOG") !== "off";
+  const rawLog = text("TEAMS_LOG") ?? "json";
+  if (rawLog !== "json" && rawLog !== "pretty" && rawLog !== "off") {
+    problems.push(`TEAMS_LOG must be "json", "pretty" or "off", got "${rawLog}"`);
+  }
+  const log: LogFormat = rawLog === "pretty" || rawLog === "off" ? rawLog : "json";
   const requestTimeoutMs = integer("TEAMS_REQUEST_TIMEOUT_MS", 30_000, 1000, 600_000);
   const postgres = {
     max: integer("TEAMS_PG_POOL_MAX", 10, 1, 1000),

@@ -1,9 +1,12 @@
+import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { serve } from "@hono/node-server";
-import { createAuthenticator } from "@teams/auth";
-import { createTeams } from "@teams/core";
+import { createAuthenticator, SIGNING_KEYS_FILE } from "@teams/auth";
+import { createTeams, migrations } from "@teams/core";
 import { createApp } from "./app.js";
 import type { Config } from "./config.js";
+import { componentLogger, type Logger } from "./logger.js";
 import { openStore } from "./store.js";
 
 /** How long in-flight requests may take to finish after a stop is asked. */
@@ -17,15 +20,22 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the store, builds the app and listens, as the configuration says. */
-export async function startServer(
-  config: Config,
-  log: { info(line: string): void; error(error: unknown): void } | undefined = config.log
-    ? console
-    : undefined,
-): Promise<RunningServer> {
+/**
+ * Opens the store, builds the app and listens, as the configuration says; with a `logger`, logs
+ * each migration applied, a signing key created, and every request (default none: no log).
+ */
+export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
   const store = await openStore(config.database, config.postgres);
+  if (logger) {
+    const log = componentLogger(logger, "store");
+    for (const version of store.migrated) {
+      const name = migrations.find((m) => m.version === version)?.name;
+      log.info({ version, name }, "migration applied");
+    }
+  }
   try {
+    const keyFile = join(config.dataDir, SIGNING_KEYS_FILE);
+    const keyFileExisted = config.signingKey !== undefined || existsSync(keyFile);
     const authenticator = await createAuthenticator({
       jwtSecret: config.jwtSecret,
       publicKeyPem: config.jwtPublicKey,
@@ -37,6 +47,11 @@ export async function startServer(
       signingKeyPem: config.signingKey,
       externalAzp: config.externalAzp,
     });
+    if (logger && !keyFileExisted && existsSync(keyFile)) {
+      // The first public key published is the service's current one.
+      const kid = (authenticator.publicJwks.keys[0] as { kid?: string } | undefined)?.kid;
+      componentLogger(logger, "auth").info({ kid, file: keyFile }, "signing key created");
+    }
     const teams = createTeams({
       db: store.db,
       kind: store.kind,
@@ -59,9 +74,7 @@ export async function startServer(
       ...(config.csrfSecret ? { csrfSecret: Buffer.from(config.csrfSecret) } : {}),
       delegatedTokenTtlSeconds: config.delegatedTokenTtlSeconds,
       ...(config.introspectionSecret ? { introspectionSecret: config.introspectionSecret } : {}),
-      ...(log
-        ? { log: { info: (l: string) => log.info(l), error: (e: unknown) => log.error(e) } }
-        : {}),
+      ...(logger ? { logger } : {}),
     });
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve(

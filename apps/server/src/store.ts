@@ -7,6 +7,8 @@ export interface Store {
   /** What the store is, for the core (`kind.family` names it). */
   kind: StoreKind;
   db: Kysely<Database>;
+  /** The schema versions applied when it was opened. */
+  migrated: readonly number[];
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -19,9 +21,21 @@ export async function openStore(
   if (database.kind === "postgres") {
     const { openPostgresStore } = await import("@teams/postgres");
     const store = await openPostgresStore({ url: database.url, ...postgres });
-    return { kind: store.kind, db: store.db, ping: () => store.ping(), close: () => store.close() };
+    return {
+      kind: store.kind,
+      db: store.db,
+      migrated: store.migrated,
+      ping: () => store.ping(),
+      close: () => store.close(),
+    };
   }
   const { openSqliteStore } = await import("@teams/sqlite");
   const store = await openSqliteStore({ filename: database.filename });
-  return { kind: store.kind, db: store.db, ping: () => store.ping(), close: () => store.close() };
+  return {
+    kind: store.kind,
+    db: store.db,
+    migrated: store.migrated,
+    ping: () => store.ping(),
+    close: () => store.close(),
+  };
 }

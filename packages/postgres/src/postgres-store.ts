@@ -49,6 +49,11 @@ export interface PostgresStore {
   db: Kysely<Database>;
   /** What the store is, for `createTeams({ db, kind })`. */
   kind: StoreKind;
+  /**
+   * The schema versions this open applied, in order (none when the schema was up to date, or
+   * another instance starting at the same time applied them).
+   */
+  migrated: readonly number[];
   /** Answers when the store can serve a read (for readiness checks); throws `Unavailable` otherwise. */
   ping(): Promise<void>;
   /** Ends the pool the store created (not one it was given); in-flight work should have finished. */
@@ -91,8 +96,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const db = new Kysely<Database>({
     dialect: new TranslatingPostgresDialect({ pool: kyselyPool(pool, owned, schema) }),
   });
+  let migrated: number[];
   try {
-    await prepare(db, schema, options.migrate ?? true);
+    migrated = await prepare(db, schema, options.migrate ?? true);
   } catch (error) {
     await db.destroy().catch(() => {});
     throw startError(error, pool);
@@ -101,6 +107,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return {
     db,
     kind: postgresStoreKind,
+    migrated,
     async ping() {
       try {
         await sql`select 1`.execute(db);
@@ -193,10 +200,10 @@ async function prepare(
   db: Kysely<Database>,
   schema: string | undefined,
   migrate: boolean,
-): Promise<void> {
+): Promise<number[]> {
   // READ COMMITTED: each statement sees what committed before it, so an instance that waited for
   // the lock sees the migrations the holder applied (a serializable snapshot would not).
-  await db
+  return db
     .transaction()
     .setIsolationLevel("read committed")
     .execute(async (trx) => {
@@ -213,7 +220,7 @@ async function prepare(
           await sql`create schema ${sql.id(schema)}`.execute(trx);
         }
       }
-      if (migrate) await applyMigrations(trx, postgresStoreKind);
+      return migrate ? applyMigrations(trx, postgresStoreKind) : [];
     });
 }
 

@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import type { Api } from "../http/api.js";
 import { isCrossSite } from "../http/cross-site.js";
 import { readBody } from "../http/json-body.js";
+import { noteCaller, noteRefusal } from "../http/request-facts.js";
 import { isHttps, publicOrigin } from "../http/public-origin.js";
 import { consentFields } from "./consent-page.js";
 import { type CsrfGuard, createCsrfGuard } from "./csrf.js";
@@ -24,8 +25,8 @@ export interface PageKitOptions {
   maxBodyBytes: number;
   /** Secret of the CSRF tokens and of the notices; default a random one for this process. */
   csrfSecret?: Uint8Array;
-  /** Where unexpected errors are reported. */
-  onBug(error: unknown): void;
+  /** Where unexpected errors are reported, with the request they happened in. */
+  onBug(error: unknown, request: Request): void;
 }
 
 type SignedIn = { token: string; principal: Principal };
@@ -77,10 +78,12 @@ export function createPageKit(api: Api, options: PageKitOptions): PageKit {
   async function person(c: Context, back?: string): Promise<SignedIn> {
     const session = await readSession(c.req.raw.headers, authenticator, teams);
     if (session.kind === "anonymous") {
+      noteRefusal(c.req.raw, session);
       const url = new URL(c.req.url);
       const here = back ?? `${url.pathname}${url.search}`;
       throw new PageProblem(401, signInPage({ development, expired: session.expired, here }));
     }
+    noteCaller(c.req.raw, session.principal);
     return session;
   }
 
@@ -104,7 +107,8 @@ export function createPageKit(api: Api, options: PageKitOptions): PageKit {
         return await handler(c);
       } catch (error) {
         const known = pageForError(error, development);
-        if (!known) options.onBug(error);
+        if (!known) options.onBug(error, c.req.raw);
+        else noteRefusal(c.req.raw, error);
         const answer =
           known ??
           problem(

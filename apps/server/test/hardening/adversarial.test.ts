@@ -26,6 +26,7 @@ import { forgedTokens } from "./support/forged-tokens.js";
 import { auth, tokenFor } from "./support/http.js";
 import { httpBytes } from "./support/raw-http.js";
 import { openMemoryStore, postgresSkipReason, reportSkip } from "./support/stores.js";
+import { memoryLogger } from "../support/memory-logger.js";
 import { castTokens, type OpenTarget, postgresTarget, processTarget } from "./support/targets.js";
 
 // Item 3 of the hardening issue: the adversarial catalogue. Table-driven rows over every endpoint
@@ -1498,7 +1499,7 @@ describe("an unexpected error (a bug, a broken store) reveals nothing and is log
   async function brokenApp() {
     const store = await openMemoryStore();
     const teams = createTeams(store);
-    const logged: unknown[] = [];
+    const { logger, bugs: logged } = await memoryLogger();
     const app = createApp({
       teams: {
         ...teams,
@@ -1508,7 +1509,7 @@ describe("an unexpected error (a bug, a broken store) reveals nothing and is log
       },
       authenticator: await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" }),
       ping: store.ping,
-      log: { info() {}, error: (e) => logged.push(e) },
+      logger,
     });
     return { app, logged, close: () => store.close() };
   }

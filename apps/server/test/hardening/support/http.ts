@@ -4,6 +4,7 @@ import { SignJWT } from "jose";
 import { createApp } from "../../../src/app.js";
 import { SECRET } from "../../harness.js";
 import type { TestStore } from "./stores.js";
+import { memoryLogger } from "../../support/memory-logger.js";
 
 /** Sends one request somewhere: the app in process, or a server over the network. */
 export type Send = (path: string, init?: RequestInit) => Promise<Response>;
@@ -120,13 +121,13 @@ export async function inProcessApp(
   options: { maxBodyBytes?: number } = {},
 ): Promise<InProcessApp> {
   const teams = createTeams(store);
-  const bugs: unknown[] = [];
+  const { logger, bugs } = await memoryLogger();
   const app = createApp({
     teams,
     authenticator: await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" }),
     ping: store.ping,
     ...options,
-    log: { info() {}, error: (e) => bugs.push(e) },
+    logger,
   });
   return {
     teams,

@@ -1,0 +1,77 @@
+import type { Writable } from "node:stream";
+import { type DestinationStream, type Logger, pino } from "pino";
+
+export type { Logger };
+
+/** TEAMS_LOG: one JSON object a line (`json`), pino-pretty's lines for a terminal, or nothing. */
+export type LogFormat = "json" | "pretty" | "off";
+
+/**
+ * Fields that could carry a credential if anyone ever logged a request's headers or body: pino
+ * censors them wherever they appear at the top level or one level down. The request line itself
+ * is built from named fields only (no headers, no query string), so this is the second guard.
+ */
+export const REDACTED_PATHS = [
+  "authorization",
+  "cookie",
+  "set-cookie",
+  "token",
+  "access_token",
+  "refresh_token",
+  "client_secret",
+  "password",
+  "secret",
+  "headers.authorization",
+  "headers.cookie",
+  'headers["set-cookie"]',
+  'headers["refreshed-token"]',
+  "*.authorization",
+  "*.cookie",
+  "*.token",
+  "*.access_token",
+  "*.refresh_token",
+  "*.client_secret",
+  "*.password",
+  "*.secret",
+];
+
+/**
+ * The service's logger: every line a JSON object with an ISO `time` and a `level` word, or
+ * pino-pretty's coloured lines, written to `destination` (default standard output, buffered off
+ * the request's path). `off` gives a logger that writes nothing.
+ */
+export async function createLogger(
+  format: LogFormat,
+  destination?: DestinationStream | Writable,
+): Promise<Logger> {
+  const options = {
+    level: format === "off" ? "silent" : "info",
+    base: { service: "teams" },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+  };
+  if (format === "pretty") {
+    // Loaded only when asked for: the JSON service never pays for the prettifier.
+    const { default: pretty } = await import("pino-pretty");
+    return pino(
+      options,
+      pretty({
+        destination: destination ?? 1,
+        colorize: destination === undefined && process.stdout.isTTY === true,
+        ignore: "service",
+        translateTime: "SYS:HH:MM:ss.l",
+        messageFormat: "{msg} {method} {route} {status}",
+      }),
+    );
+  }
+  return pino(options, destination ?? pino.destination({ sync: false }));
+}
+
+/**
+ * A logger whose lines name the part of the service that wrote them (`component`), for the parts
+ * outside a request: start and stop, migrations, keys, webhook deliveries.
+ */
+export function componentLogger(logger: Logger, component: string): Logger {
+  return logger.child({ component });
+}
