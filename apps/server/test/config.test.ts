@@ -96,6 +96,15 @@ describe("configuration from the environment", () => {
     );
   });
 
+  it("reads TEAMS_LOG: json by default, pretty or off, and refuses anything else", () => {
+    expect(loadConfig({}).log).toBe("json");
+    expect(loadConfig({ TEAMS_LOG: "pretty" }).log).toBe("pretty");
+    expect(loadConfig({ TEAMS_LOG: "off" }).log).toBe("off");
+    expect(() => loadConfig({ TEAMS_LOG: "verbose" })).toThrow(
+      'TEAMS_LOG must be "json", "pretty" or "off", got "verbose"',
+    );
+  });
+
   it("lists every problem at once", () => {
     try {
       loadConfig({ PORT: "x", TEAMS_JWT_SECRET: "short" }, "/srv");

@@ -6,6 +6,7 @@ import { teamBody } from "@teams/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { SECRET } from "../harness.js";
+import { memoryLogger } from "../support/memory-logger.js";
 import {
   callOf,
   type Diff,
@@ -26,7 +27,6 @@ import { forgedTokens } from "./support/forged-tokens.js";
 import { auth, tokenFor } from "./support/http.js";
 import { httpBytes } from "./support/raw-http.js";
 import { openMemoryStore, postgresSkipReason, reportSkip } from "./support/stores.js";
-import { memoryLogger } from "../support/memory-logger.js";
 import { castTokens, type OpenTarget, postgresTarget, processTarget } from "./support/targets.js";
 
 // Item 3 of the hardening issue: the adversarial catalogue. Table-driven rows over every endpoint

@@ -3,8 +3,8 @@ import { createTeams, type Teams } from "@teams/core";
 import { SignJWT } from "jose";
 import { createApp } from "../../../src/app.js";
 import { SECRET } from "../../harness.js";
-import type { TestStore } from "./stores.js";
 import { memoryLogger } from "../../support/memory-logger.js";
+import type { TestStore } from "./stores.js";
 
 /** Sends one request somewhere: the app in process, or a server over the network. */
 export type Send = (path: string, init?: RequestInit) => Promise<Response>;
