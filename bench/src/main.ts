@@ -10,6 +10,7 @@ import { usersCursors } from "./dataset/cursors.js";
 import { DATA_DIR, dataset, workingCopy } from "./dataset/generate.js";
 import { BIG_TEAM, LARGE, READER, type Scale, SMALL, userId } from "./dataset/shape.js";
 import { runInProcess } from "./inprocess/spawn.js";
+import { measureObservability } from "./observability.js";
 import { measureScenario } from "./load/measure.js";
 import { ensureWrk } from "./load/wrk.js";
 import { oauthScenarios } from "./oauth-scenarios.js";
@@ -114,6 +115,22 @@ async function main(): Promise<void> {
   peaks[reference.name] = reference.peakRss();
   peaks[large.name] = large.peakRss();
   await Promise.all([bare.stop(), reference.stop(), large.stop()]);
+
+  log("observability: the same REST read with logs off and on, in alternating rounds:");
+  const observed = await measureObservability({
+    start: (name, extra) =>
+      startServer(name, [...nodeFlags("observability"), main], {
+        ...env,
+        TEAMS_DATABASE: files.large,
+        TEAMS_DATA_DIR: join(DATA_DIR, "runs"),
+        ...extra,
+      }),
+    measure,
+    scenario: authorized,
+    rounds: Number(process.env.BENCH_OBSERVABILITY_ROUNDS ?? 2),
+  });
+  for (const row of observed.rows) results.push({ ...row, scale: "large" });
+  Object.assign(peaks, observed.peaks);
 
   log("the service on the small data set (100 users, 10 teams, 950 authorizations):");
   const small = await startServer("Teams (small)", [...nodeFlags("small"), main], {

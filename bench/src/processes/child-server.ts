@@ -28,11 +28,17 @@ export async function startServer(
   });
   const url = await new Promise<string>((resolve, reject) => {
     let output = "";
+    let started = false;
     const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 30_000);
+    // Read until the URL shows, then drained and dropped: a server logging every request must
+    // not fill this process's memory (nor block on a full pipe).
     const read = (chunk: Buffer) => {
+      if (started) return;
       output += chunk.toString();
       const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
       if (match) {
+        started = true;
+        output = "";
         clearTimeout(timer);
         resolve(match[0]);
       }

@@ -1,6 +1,7 @@
 import { cpus, totalmem } from "node:os";
 import type { InProcessResult } from "../inprocess/run.js";
 import type { LoadResult } from "../load/wrk.js";
+import { OBSERVABILITY_GOAL, OBSERVABILITY_VARIANTS } from "../observability.js";
 import type { SoakResult } from "../soak-run.js";
 import { type Goal, goal } from "./goals.js";
 import { fmt, table } from "./table.js";
@@ -108,6 +109,7 @@ export function evaluateGoals(
   goals.push(
     goal("memory: resident size < 200 MB during the run", fmt.mb(servicePeak), servicePeak < 200),
   );
+  goals.push(...observabilityGoals(results));
   const growth = soak.lastMb - soak.firstMb;
   goals.push(
     goal(
@@ -117,6 +119,20 @@ export function evaluateGoals(
     ),
   );
   return goals;
+}
+
+/** Issue 18: each observability variant keeps at least 0.9× the rate with everything off. */
+export function observabilityGoals(results: Measured[]): Goal[] {
+  const off = find(results, "observability-off")?.rps ?? Number.NaN;
+  return OBSERVABILITY_VARIANTS.map((v) => {
+    const on = find(results, `observability-${v.key}`)?.rps ?? Number.NaN;
+    const ratio = on / off;
+    return goal(
+      `${v.label}: REST read ≥ ${OBSERVABILITY_GOAL}× the same run's figure with everything off`,
+      `${fmt.ratio(ratio)} (${fmt.rate(on)} against ${fmt.rate(off)} req/s)`,
+      ratio >= OBSERVABILITY_GOAL,
+    );
+  });
 }
 
 export function printReport(run: {
@@ -168,7 +184,7 @@ export function printReport(run: {
     Object.entries(run.peaks).map(([name, mb]) => [name, fmt.mb(mb)]),
   );
   const goals = table(
-    ["goal (issue #8)", "measured", "met"],
+    ["goal (issues #8, #18)", "measured", "met"],
     run.goals.map((g) => [g.goal, g.measured, g.met ? "met" : "NOT MET"]),
   );
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${fmt.mb(totalmem() / 2 ** 20)} memory, Node ${process.version}; run took ${run.minutes.toFixed(1)} min`;

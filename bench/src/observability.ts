@@ -1,0 +1,78 @@
+// Issue 18: what the service's logs (and, as they come, metrics and traces) cost a read. The same
+// REST read against servers that differ only in their environment, measured in alternating rounds
+// in one run, so the machine's drift between runs does not decide the ratio.
+import type { ChildServer } from "./processes/child-server.js";
+import type { Measured } from "./report/report.js";
+import type { HttpScenario } from "./scenarios.js";
+
+/** A configuration of the service's observability, compared with the same service with it all off. */
+export interface ObservabilityVariant {
+  /** Ends the row's key: `observability-<key>`. */
+  key: string;
+  /** How the row and the goal name it, e.g. "logs on (TEAMS_LOG=json)". */
+  label: string;
+  /** The environment that turns it on (added to the run's own). */
+  env: Record<string, string>;
+}
+
+/** The environment of the service with every observability feature off: the baseline. */
+export const OBSERVABILITY_OFF: Record<string, string> = { TEAMS_LOG: "off" };
+
+/**
+ * What `pnpm bench` compares with the baseline. Each entry adds a server, a row and a goal (at
+ * least 0.9× the baseline's rate); metrics on their own listener add
+ * `{ key: "logs-metrics", label: "logs and metrics on", env: { TEAMS_LOG: "json", TEAMS_METRICS_PORT: "0" } }`.
+ */
+export const OBSERVABILITY_VARIANTS: readonly ObservabilityVariant[] = [
+  { key: "logs", label: "logs on (TEAMS_LOG=json)", env: { TEAMS_LOG: "json" } },
+];
+
+/** The least share of the baseline's rate a variant must keep (issue 18). */
+export const OBSERVABILITY_GOAL = 0.9;
+
+export interface ObservabilityRun {
+  /** Starts the service with this environment added (its name says which). */
+  start(name: string, env: Record<string, string>): Promise<ChildServer>;
+  /** Measures one scenario against one server (warm-up included). */
+  measure(server: ChildServer, scenario: HttpScenario): Promise<Measured>;
+  /** The read measured: REST `/api/v1/teams/authorized`. */
+  scenario: HttpScenario;
+  /** Rounds of baseline-then-variants; each target's best round is kept. Default 2. */
+  rounds?: number;
+  variants?: readonly ObservabilityVariant[];
+}
+
+/**
+ * Measures the baseline and every variant in alternating rounds and keeps each one's best round:
+ * the rows `observability-off` and `observability-<key>`, with the peak resident sizes.
+ */
+export async function measureObservability(
+  run: ObservabilityRun,
+): Promise<{ rows: Measured[]; peaks: Record<string, number> }> {
+  const variants = run.variants ?? OBSERVABILITY_VARIANTS;
+  const targets = [
+    { key: "off", label: "everything off (TEAMS_LOG=off)", env: OBSERVABILITY_OFF },
+    ...variants,
+  ];
+  const servers: ChildServer[] = [];
+  try {
+    for (const t of targets) servers.push(await run.start(`Teams (${t.label})`, t.env));
+    const best = new Map<string, Measured>();
+    for (let round = 0; round < (run.rounds ?? 2); round++) {
+      for (const [i, t] of targets.entries()) {
+        const server = servers[i] as ChildServer;
+        const measured = await run.measure(server, {
+          ...run.scenario,
+          key: `observability-${t.key}`,
+          label: `REST /teams/authorized, ${t.label}`,
+        });
+        const kept = best.get(t.key);
+        if (!kept || measured.rps > kept.rps) best.set(t.key, measured);
+      }
+    }
+    const peaks = Object.fromEntries(servers.map((s) => [s.name, s.peakRss()]));
+    return { rows: targets.map((t) => best.get(t.key) as Measured), peaks };
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
