@@ -41,6 +41,8 @@ describe("the logger (TEAMS_LOG)", () => {
           authorization: "Bearer eyJ.secret.sig",
           headers: { authorization: "Bearer h", cookie: "token=c", "refreshed-token": "r" },
           body: { refresh_token: "rt", client_secret: "cs", password: "pw" },
+          form: { csrf_token: "csrf" },
+          query: { access_token: "at" },
           token: "t0k3n",
         },
         "careless",

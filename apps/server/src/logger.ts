@@ -6,34 +6,36 @@ export type { Logger };
 /** TEAMS_LOG: one JSON object a line (`json`), pino-pretty's lines for a terminal, or nothing. */
 export type LogFormat = "json" | "pretty" | "off";
 
-/**
- * Fields that could carry a credential if anyone ever logged a request's headers or body: pino
- * censors them wherever they appear at the top level or one level down. The request line itself
- * is built from named fields only (no headers, no query string), so this is the second guard.
- */
-export const REDACTED_PATHS = [
+/** Names of fields that carry credentials in a request (headers, form and JSON fields). */
+const CREDENTIAL_FIELDS = [
   "authorization",
   "cookie",
   "set-cookie",
+  "refreshed-token",
   "token",
   "access_token",
   "refresh_token",
   "client_secret",
   "password",
   "secret",
-  "headers.authorization",
-  "headers.cookie",
-  'headers["set-cookie"]',
-  'headers["refreshed-token"]',
-  "*.authorization",
-  "*.cookie",
-  "*.token",
-  "*.access_token",
-  "*.refresh_token",
-  "*.client_secret",
-  "*.password",
-  "*.secret",
+  "csrf_token",
 ];
+
+/**
+ * Where pino censors them, should anyone ever log a request's headers, body, form or query: at
+ * the top level and inside those objects. Named paths rather than wildcards: pino compiles them
+ * into a few property checks (a wildcard walks every key of every line, three times the cost of
+ * the request line). The request line itself is built from named fields only (no headers, no
+ * query string), so this is the second guard.
+ */
+export const REDACTED_PATHS = ["", "headers", "req.headers", "body", "form", "query"].flatMap(
+  (container) =>
+    CREDENTIAL_FIELDS.map((name) => {
+      const key = /^[a-z_]+$/.test(name) ? name : `["${name}"]`;
+      if (container === "") return key;
+      return key.startsWith("[") ? `${container}${key}` : `${container}.${key}`;
+    }),
+);
 
 /**
  * The service's logger: every line a JSON object with an ISO `time` and a `level` word, or
