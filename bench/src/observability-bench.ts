@@ -44,13 +44,14 @@ async function main(): Promise<void> {
   });
   console.log(
     `\n${table(
-      ["HTTP (wrk, loopback, large data set)", "conns", "req/s", "p50 ms", "p99 ms"],
+      ["HTTP (wrk, loopback, large data set)", "conns", "req/s", "p50 ms", "p99 ms", "CPU µs/req"],
       rows.map((r) => [
         r.label,
         String(r.connections),
         fmt.rate(r.rps),
         fmt.ms(r.p50),
         fmt.ms(r.p99),
+        fmt.us(r.cpuUsPerRequest ?? Number.NaN),
       ]),
     )}\n\n${table(
       ["goal (issue #18)", "measured", "met"],

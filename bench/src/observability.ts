@@ -43,8 +43,9 @@ export interface ObservabilityRun {
 }
 
 /**
- * Measures the baseline and every variant in alternating rounds and keeps each one's best round:
- * the rows `observability-off` and `observability-<key>`, with the peak resident sizes.
+ * Measures the baseline and every variant in alternating rounds and keeps each one's best round
+ * (and its least CPU time a request): the rows `observability-off` and `observability-<key>`,
+ * with the peak resident sizes.
  */
 export async function measureObservability(
   run: ObservabilityRun,
@@ -67,7 +68,14 @@ export async function measureObservability(
           label: `REST /teams/authorized, ${t.label}`,
         });
         const kept = best.get(t.key);
-        if (!kept || measured.rps > kept.rps) best.set(t.key, measured);
+        // The best round's rate, and the least CPU a request took in any round: what the
+        // machine's other load took from a round shows in its rate far more than in its CPU.
+        const cpu = Math.min(
+          measured.cpuUsPerRequest ?? Number.POSITIVE_INFINITY,
+          kept?.cpuUsPerRequest ?? Number.POSITIVE_INFINITY,
+        );
+        const row = !kept || measured.rps > kept.rps ? measured : kept;
+        best.set(t.key, { ...row, cpuUsPerRequest: cpu });
       }
     }
     const peaks = Object.fromEntries(servers.map((s) => [s.name, s.peakRss()]));

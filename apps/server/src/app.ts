@@ -76,15 +76,14 @@ export function createApp(options: AppOptions): OpenAPIHono {
   const maxBodyBytes = options.maxBodyBytes ?? 65536;
   // A silent logger (TEAMS_LOG=off) writes no request line: none is built.
   const logger = options.logger?.isLevelEnabled("info") ? options.logger : undefined;
+  // A child logger only when asked for (an error, a handler that logs): none on the common path.
   const requestLogger = (request: Request | undefined): Logger | undefined => {
     const id = request && factsOf(request)?.id;
-    return id === undefined ? logger : logger?.child({ request_id: id });
+    return id === undefined ? options.logger : options.logger?.child({ request_id: id });
   };
+  // An unexpected error's line is written by its request's logger: it carries the request id.
   const onBug = (error: unknown, request?: Request) =>
-    options.logger?.error(
-      { err: error, ...(request && { request_id: factsOf(request)?.id }) },
-      "unexpected error",
-    );
+    requestLogger(request)?.error({ err: error }, "unexpected error");
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     app.use(
       "/api/*",

@@ -10,6 +10,8 @@ export interface ChildServer {
   rss(): number;
   /** Highest resident set size since it started (VmHWM), in MB. */
   peakRss(): number;
+  /** CPU time it has used so far (user and system, all its threads), in seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -57,8 +59,23 @@ export async function startServer(
     pid,
     rss: () => statusField(pid, "VmRSS"),
     peakRss: () => statusField(pid, "VmHWM"),
+    cpuSeconds: () => cpuSeconds(pid),
     stop: () => stop(child),
   };
+}
+
+/** Clock ticks a second of /proc's CPU times (USER_HZ: 100 on every Linux architecture in use). */
+const USER_HZ = 100;
+
+function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function statusField(pid: number, field: string): number {
