@@ -1368,10 +1368,11 @@ for (const which of ["process/SQLite", "in-process/PostgreSQL"] as const) {
         which === "process/SQLite" ? await processTarget(tokens) : await postgresTarget(tokens);
     }, 60_000);
     afterAll(async () => {
-      // The request log holds no credential either.
+      // The request log holds no credential either. A forged "token" of a few letters ("abc")
+      // turns up by chance in the log's random request ids: only real-sized ones are searched.
       const log = target?.output() ?? "";
       for (const token of [...Object.values(tokens), ...forged.map((f) => f.token)]) {
-        expect(log.includes(token)).toBe(false);
+        if (token.length >= 16) expect(log.includes(token), token).toBe(false);
       }
       await target?.close();
     });
