@@ -1,7 +1,7 @@
 import { cpus, totalmem } from "node:os";
 import type { InProcessResult } from "../inprocess/run.js";
 import type { LoadResult } from "../load/wrk.js";
-import { OBSERVABILITY_GOAL, OBSERVABILITY_VARIANTS } from "../observability.js";
+import { OBSERVABILITY_GOAL, OBSERVABILITY_VARIANTS } from "../observability-variants.js";
 import type { SoakResult } from "../soak-run.js";
 import { type Goal, goal } from "./goals.js";
 import { fmt, table } from "./table.js";
