@@ -46,6 +46,10 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       serviceIssuer: config.serviceIssuer,
       signingKeyPem: config.signingKey,
       externalAzp: config.externalAzp,
+      ...(logger && {
+        onSigningKeyChange: (kid: string) =>
+          componentLogger(logger, "auth").info({ kid }, "signing key rotated: signing with it now"),
+      }),
     });
     if (logger && !keyFileExisted && existsSync(keyFile)) {
       // The first public key published is the service's current one.

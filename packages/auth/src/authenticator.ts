@@ -80,6 +80,7 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
           keys: await loadSigningKeys(resolved),
           // A key given as a PEM changes only with the configuration; the key file may be rotated.
           ...(resolved.signingKeyPem === undefined && { reload: () => loadSigningKeys(resolved) }),
+          ...(options.onSigningKeyChange && { onKeyChange: options.onSigningKeyChange }),
           serviceIssuer,
           audience,
           clock,

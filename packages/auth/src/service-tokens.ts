@@ -56,6 +56,8 @@ export interface ServiceTokensOptions {
    * instance may already sign with a rotated key. Absent for a key given as a PEM.
    */
   reload?: () => Promise<SigningKeySet>;
+  /** Called with the new current `kid` when a reload finds one. Default: none. */
+  onKeyChange?: (kid: string) => void;
 }
 
 /** The shortest time between two reloads of the keys, so made-up kids cannot make us read the file on every request. */
@@ -74,7 +76,7 @@ export interface ServiceTokens {
 }
 
 export function createServiceTokens(options: ServiceTokensOptions): ServiceTokens {
-  const { serviceIssuer, audience, clock, maxTokenTtlSeconds, reload } = options;
+  const { serviceIssuer, audience, clock, maxTokenTtlSeconds, reload, onKeyChange } = options;
   let keys = options.keys;
   let lastReload = Number.NEGATIVE_INFINITY;
   let reloading: Promise<void> | undefined;
@@ -97,7 +99,9 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
     lastReload = nowSeconds;
     reloading ??= reload()
       .then((next) => {
+        const changed = next.current.kid !== keys.current.kid;
         keys = next;
+        if (changed) onKeyChange?.(next.current.kid);
       })
       .catch(() => undefined)
       .finally(() => {
