@@ -155,14 +155,15 @@ describe("a TypeScript app using the installed client", () => {
   }
 
   it("runs against `teams start` from the installed package", async () => {
+    // With JSON logs (the default) standard output holds the log lines, the banner is on stderr.
     server = spawn(teamsBin, ["start"], {
       cwd: project,
       env,
-      stdio: ["ignore", "pipe", "inherit"],
+      stdio: ["ignore", "ignore", "pipe"],
     });
     let banner = "";
     await new Promise((resolve, reject) => {
-      server.stdout.on("data", (chunk) => {
+      server.stderr.on("data", (chunk) => {
         banner += chunk;
         if (banner.includes("listening on")) resolve();
       });

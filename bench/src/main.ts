@@ -13,6 +13,7 @@ import { runInProcess } from "./inprocess/spawn.js";
 import { measureScenario } from "./load/measure.js";
 import { ensureWrk } from "./load/wrk.js";
 import { oauthScenarios } from "./oauth-scenarios.js";
+import { measureObservability } from "./observability.js";
 import { type ChildServer, startServer } from "./processes/child-server.js";
 import { summarize } from "./profile.js";
 import { evaluateGoals, type Measured, printReport } from "./report/report.js";
@@ -114,6 +115,22 @@ async function main(): Promise<void> {
   peaks[reference.name] = reference.peakRss();
   peaks[large.name] = large.peakRss();
   await Promise.all([bare.stop(), reference.stop(), large.stop()]);
+
+  log("observability: the same REST read with logs off and on, in alternating rounds:");
+  const observed = await measureObservability({
+    start: (name, extra) =>
+      startServer(name, [...nodeFlags("observability"), main], {
+        ...env,
+        TEAMS_DATABASE: files.large,
+        TEAMS_DATA_DIR: join(DATA_DIR, "runs"),
+        ...extra,
+      }),
+    measure,
+    scenario: authorized,
+    rounds: Number(process.env.BENCH_OBSERVABILITY_ROUNDS ?? 2),
+  });
+  for (const row of observed.rows) results.push({ ...row, scale: "large" });
+  Object.assign(peaks, observed.peaks);
 
   log("the service on the small data set (100 users, 10 teams, 950 authorizations):");
   const small = await startServer("Teams (small)", [...nodeFlags("small"), main], {

@@ -3,6 +3,7 @@ import type { Authenticator } from "@teams/auth";
 import { Forbidden, type Teams } from "@teams/core";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
+import type { Logger } from "pino";
 import { withAnswerHeaders } from "./http/answer-headers.js";
 import type { Api } from "./http/api.js";
 import { requestCredentials } from "./http/credentials.js";
@@ -14,8 +15,11 @@ import { issueSource, registerOperation } from "./http/operation.js";
 import { type PublicOriginOptions, publicOrigin, publicOriginGate } from "./http/public-origin.js";
 import { type RateLimitOptions, rateLimits } from "./http/rate-limits.js";
 import { readinessChecks } from "./http/readiness.js";
-import { requestLog } from "./http/request-log.js";
+import { beginRequest, factsOf, noteCaller } from "./http/request-facts.js";
+import { requestIdOf } from "./http/request-id.js";
+import { logRequest } from "./http/request-log.js";
 import { methodsFor, slashAlternative } from "./http/route-table.js";
+import { routeTemplate, UNMATCHED_ROUTE } from "./http/route-template.js";
 import { basicIntrospector } from "./oauth/introspection-caller.js";
 import { readOAuthForm } from "./oauth/oauth-form.js";
 import { observeRequests, type RequestObservers } from "./observability/observe-requests.js";
@@ -90,17 +94,28 @@ export interface AppOptions {
   outboxAge?: () => Promise<number | null>;
   /** TEAMS_READY_OUTBOX_MAX_AGE: how old the outbox's oldest entry may get while ready. Default 300. */
   outboxMaxAgeSeconds?: number;
-  /** Where the request log and unexpected errors go; default none (tests), the server passes console. */
-  log?: { info(line: string): void; error(error: unknown): void };
+  /**
+   * Where the request lines (one a request) and unexpected errors go; default none (tests). The
+   * server passes the logger of TEAMS_LOG (logger.ts).
+   */
+  logger?: Logger;
 }
 
 export function createApp(options: AppOptions): OpenAPIHono {
   const app = new OpenAPIHono();
   const maxBodyBytes = options.maxBodyBytes ?? 65536;
-  const onBug = (error: unknown) => options.log?.error(error);
+  // A silent logger (TEAMS_LOG=off) writes no request line: none is built.
+  const logger = options.logger?.isLevelEnabled("info") ? options.logger : undefined;
+  // A child logger only when asked for (an error, a handler that logs): none on the common path.
+  const requestLogger = (request: Request | undefined): Logger | undefined => {
+    const id = request && factsOf(request)?.id;
+    return id === undefined ? options.logger : options.logger?.child({ request_id: id });
+  };
+  // An unexpected error's line is written by its request's logger: it carries the request id.
+  const onBug = (error: unknown, request?: Request) =>
+    requestLogger(request)?.error({ err: error }, "unexpected error");
   const limits = options.rateLimits && rateLimits(options.rateLimits);
   const admitCaller = limits ? (sub: string) => limits.admitCaller(sub) : async () => {};
-  if (options.log) app.use(requestLog(options.log.info));
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     app.use(
       "/api/*",
@@ -120,7 +135,9 @@ export function createApp(options: AppOptions): OpenAPIHono {
     if (
       isForgeableCookieWrite(request.method, request.headers, origin, options.corsOrigins ?? [])
     ) {
-      throw new Forbidden("Cross-site requests with cookie credentials are refused");
+      throw new Forbidden("Cross-site requests with cookie credentials are refused", {
+        reason: "cross_site_cookie",
+      });
     }
   };
   const authentication = async (c: Context, opts?: { headerOnly?: boolean }) => {
@@ -131,6 +148,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     );
     await admitCaller(found.principal.userId);
     await options.teams.ensureUser(found.identity);
+    noteCaller(c.req.raw, found.principal);
     return found;
   };
   const api: Api = {
@@ -154,6 +172,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     body: (c) => readJsonBody(c.req.raw, maxBodyBytes),
     formOrJsonBody: (c) => readFormOrJsonBody(c.req.raw, maxBodyBytes),
     onBug,
+    log: (c) => requestLogger(c.req.raw),
     endpoint: (where, handler) => endpoint(where, handler, onBug),
     operation: (operation, handler) =>
       registerOperation(app, operation, endpoint(issueSource(operation), handler, onBug)),
@@ -209,14 +228,18 @@ export function createApp(options: AppOptions): OpenAPIHono {
     }
     return detailResponse(404, "Not Found");
   });
-  app.onError((error) => {
-    onBug(error);
+  app.onError((error, c) => {
+    onBug(error, c.req.raw);
     return detailResponse(500, "Internal Server Error");
   });
   // The origin check and the answer headers run around Hono's dispatch rather than as middleware:
   // any middleware makes Hono compose the handlers of every request, 10 to 20 % of a small read.
+  // The request's id and its log line are taken there too, for the same reason.
   const gate = publicOriginGate(options.publicOrigin ?? {});
   const dispatch = app.fetch;
+  // Innermost the answer (the gate, the rate limits, Hono's dispatch), then what observes it
+  // (metrics, the trace's span), then the request id and the log line: wrappers around the app's
+  // fetch rather than middlewares (any middleware makes Hono compose the handlers of every request).
   const answer: typeof dispatch = limits
     ? async (request, env, executionCtx) => {
         const refused = gate(request, env) ?? (await limits.admit(request, env));
@@ -231,6 +254,16 @@ export function createApp(options: AppOptions): OpenAPIHono {
           gate(request, env) ?? (await dispatch(request, env, executionCtx)),
         );
   const { metrics, tracing } = options.observers ?? {};
-  app.fetch = metrics || tracing ? observeRequests(app, answer, { metrics, tracing }) : answer;
+  const observe = metrics || tracing ? observeRequests({ metrics, tracing }) : undefined;
+  app.fetch = async (request, env, executionCtx) => {
+    const started = performance.now();
+    const facts = beginRequest(request, requestIdOf(request.headers));
+    const route = logger || observe ? routeTemplate(app, request) : UNMATCHED_ROUTE;
+    const run = () => answer(request, env, executionCtx);
+    const response = observe ? await observe(request, route, started, run) : await run();
+    response.headers.set("x-request-id", facts.id);
+    if (logger) logRequest(logger, facts, request.method, route, response.status, started);
+    return response;
+  };
   return app;
 }

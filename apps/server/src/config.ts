@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { isIP } from "node:net";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { closestName } from "./closest-name.js";
+import type { LogFormat } from "./logger.js";
 import { isLoopbackHost } from "./loopback.js";
 
 /** The server's configuration, read from the environment in this one place (DESIGN §5). */
@@ -33,8 +34,11 @@ export interface Config {
    * body), default 30000; a connection idle that long is closed too.
    */
   requestTimeoutMs: number;
-  /** TEAMS_LOG: "on" (default) or "off", which silences the request log. */
-  log: boolean;
+  /**
+   * TEAMS_LOG: "json" (default), one JSON object a line on standard output; "pretty", lines for a
+   * terminal (pino-pretty); "off", no log at all.
+   */
+  log: LogFormat;
   /**
    * TEAMS_CSRF_SECRET: the secret of the consent pages' CSRF tokens (at least 32 bytes). Default a
    * random one per process, so several instances behind one address must share one.
@@ -317,7 +321,7 @@ function readConfiguration(
   }
   const serviceIssuer = publicUrl ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const maxBodyBytes = integer("TEAMS_MAX_BODY_BYTES", 65536, 1024, 16 * 1024 * 1024);
-  const log = oneOf("TEAMS_LOG", ["on", "off"], "on") === "on";
+  const log: LogFormat = oneOf("TEAMS_LOG", ["json", "pretty", "off"], "json");
   const requestTimeoutMs = integer("TEAMS_REQUEST_TIMEOUT_MS", 30_000, 1000, 600_000);
   const postgres = {
     max: integer("TEAMS_PG_POOL_MAX", 10, 1, 1000),

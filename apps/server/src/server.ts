@@ -1,10 +1,13 @@
+import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { serve } from "@hono/node-server";
-import { createAuthenticator } from "@teams/auth";
-import { createTeams, readSchemaVersion } from "@teams/core";
+import { createAuthenticator, SIGNING_KEYS_FILE } from "@teams/auth";
+import { createTeams, migrations, readSchemaVersion } from "@teams/core";
 import { createApp } from "./app.js";
 import { type Config, ConfigError } from "./config.js";
 import { listenProblem } from "./listen-problem.js";
+import { componentLogger, type Logger } from "./logger.js";
 import { startObservability } from "./observability/observability.js";
 import { createOidcClient } from "./pages/oidc-client.js";
 import { openStore } from "./store.js";
@@ -22,13 +25,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the store, builds the app and listens, as the configuration says. */
-export async function startServer(
-  config: Config,
-  log: { info(line: string): void; error(error: unknown): void } | undefined = config.log
-    ? console
-    : undefined,
-): Promise<RunningServer> {
+/**
+ * Opens the store, builds the app and listens, as the configuration says; with a `logger`, logs
+ * each migration applied, a signing key created, and every request (default none: no log).
+ */
+export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
   const observability = await startObservability(config);
   const { metrics, tracing } = observability;
   let store: Awaited<ReturnType<typeof openStore>>;
@@ -38,7 +39,16 @@ export async function startServer(
     await observability.close();
     throw error;
   }
+  if (logger) {
+    const log = componentLogger(logger, "store");
+    for (const version of store.migrated) {
+      const name = migrations.find((m) => m.version === version)?.name;
+      log.info({ version, name }, "migration applied");
+    }
+  }
   try {
+    const keyFile = join(config.dataDir, SIGNING_KEYS_FILE);
+    const keyFileExisted = config.signingKey !== undefined || existsSync(keyFile);
     const authenticator = await createAuthenticator({
       jwtSecret: config.jwtSecret,
       publicKeyPem: config.jwtPublicKey,
@@ -51,7 +61,16 @@ export async function startServer(
       externalAzp: config.externalAzp,
       ...(metrics && { onVerification: metrics.tokenVerified }),
       developmentMode: config.development,
+      ...(logger && {
+        onSigningKeyChange: (kid: string) =>
+          componentLogger(logger, "auth").info({ kid }, "signing key rotated: signing with it now"),
+      }),
     });
+    if (logger && !keyFileExisted && existsSync(keyFile)) {
+      // The first public key published is the service's current one.
+      const kid = (authenticator.publicJwks.keys[0] as { kid?: string } | undefined)?.kid;
+      componentLogger(logger, "auth").info({ kid, file: keyFile }, "signing key created");
+    }
     const teams = createTeams({
       db: store.db,
       kind: store.kind,
@@ -84,9 +103,7 @@ export async function startServer(
       outboxMaxAgeSeconds: config.readyOutboxMaxAgeSeconds,
       ...(config.introspectionSecret ? { introspectionSecret: config.introspectionSecret } : {}),
       observers: { ...(metrics && { metrics }), ...(tracing && { tracing }) },
-      ...(log
-        ? { log: { info: (l: string) => log.info(l), error: (e: unknown) => log.error(e) } }
-        : {}),
+      ...(logger ? { logger } : {}),
     });
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve(
@@ -111,7 +128,10 @@ export async function startServer(
       });
     });
     const metricsUrl = await observability
-      .listen((e) => log?.error(e))
+      .listen(
+        (e) =>
+          logger && componentLogger(logger, "metrics").error({ err: e }, "metrics listener failed"),
+      )
       .catch(async (error) => {
         server.close();
         throw error;

@@ -8,6 +8,8 @@ export interface Store {
   /** What the store is, for the core (`kind.family` names it). */
   kind: StoreKind;
   db: Kysely<Database>;
+  /** The schema versions applied when it was opened. */
+  migrated: readonly number[];
   ping(): Promise<void>;
   /** PostgreSQL only: the pool's connections now, for metrics. */
   poolUse?(): PoolUse;
@@ -33,10 +35,17 @@ export async function openStore(
       db: store.db,
       ping: () => store.ping(),
       poolUse: () => store.poolUse(),
+      migrated: store.migrated,
       close: () => store.close(),
     };
   }
   const { openSqliteStore } = await import("@teams/sqlite");
   const store = await openSqliteStore({ filename: database.filename, ...logged, migrate });
-  return { kind: store.kind, db: store.db, ping: () => store.ping(), close: () => store.close() };
+  return {
+    kind: store.kind,
+    db: store.db,
+    migrated: store.migrated,
+    ping: () => store.ping(),
+    close: () => store.close(),
+  };
 }

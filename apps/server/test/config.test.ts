@@ -134,6 +134,15 @@ describe("configuration from the environment", () => {
     expect(() => loadConfig(env, "/srv")).toThrow(message);
   });
 
+  it("reads TEAMS_LOG: json by default, pretty or off, and refuses anything else", () => {
+    expect(loadConfig({}).log).toBe("json");
+    expect(loadConfig({ TEAMS_LOG: "pretty" }).log).toBe("pretty");
+    expect(loadConfig({ TEAMS_LOG: "off" }).log).toBe("off");
+    expect(() => loadConfig({ TEAMS_LOG: "verbose" })).toThrow(
+      'TEAMS_LOG must be "json", "pretty" or "off", got "verbose"',
+    );
+  });
+
   it("lists every problem at once", () => {
     try {
       loadConfig({ PORT: "x", TEAMS_JWT_SECRET: "short" }, "/srv");
@@ -159,7 +168,7 @@ describe("configuration refuses what it does not know", () => {
       { TEAMS_WHATEVER_ELSE: "1" },
       "unknown variable TEAMS_WHATEVER_ELSE (the README's configuration table lists them)",
     ],
-    [{ TEAMS_LOG: "verbose" }, 'TEAMS_LOG must be "on" or "off", got "verbose"'],
+    [{ TEAMS_LOG: "verbose" }, 'TEAMS_LOG must be "json", "pretty" or "off", got "verbose"'],
     [{ TEAMS_DEV: "yes" }, 'TEAMS_DEV must be "0" or "1", got "yes"'],
     [{ TEAMS_SESSION_TTL: "28801" }, "TEAMS_SESSION_TTL must be an integer from 60 to 28800"],
     [

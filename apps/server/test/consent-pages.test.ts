@@ -10,6 +10,7 @@ import {
   pagesHarness,
 } from "./browser/pages-harness.js";
 import { SECRET, token } from "./harness.js";
+import { memoryLogger } from "./support/memory-logger.js";
 
 // The browser pages of DESIGN §4 in process: what a person sees, what a form post changes, and that
 // the REST API agrees after every step.
@@ -243,7 +244,7 @@ describe("the consent page", () => {
     const store = await openSqliteStore({ filename: ":memory:" });
     try {
       const teams = createTeams(store);
-      const reported: unknown[] = [];
+      const { logger, bugs: reported } = await memoryLogger();
       const app = createApp({
         teams: {
           ...teams,
@@ -251,7 +252,7 @@ describe("the consent page", () => {
         },
         authenticator: await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" }),
         ping: store.ping,
-        log: { info: () => undefined, error: (e) => reported.push(e) },
+        logger,
       });
       const res = await app.request("/account/teams", {
         headers: { cookie: `token=${await token({ sub: "carl" })}` },

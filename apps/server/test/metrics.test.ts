@@ -140,7 +140,7 @@ describe.each([
 
       // 4 admin puts, 6 reads, 3 delegated calls, 1 admin delete: 14 tokens accepted.
       expect(samples.get('teams_token_verifications_total{result="ok"}')).toBe(14);
-      expect(samples.get('teams_token_verifications_total{result="expired"}')).toBe(1);
+      expect(samples.get('teams_token_verifications_total{result="token_expired"}')).toBe(1);
       expect(samples.get('teams_token_verifications_total{result="bad_signature"}')).toBe(1);
       expect(samples.get('teams_token_verifications_total{result="wrong_issuer"}')).toBe(0);
 

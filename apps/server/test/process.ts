@@ -16,7 +16,10 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 export interface ServerProcess {
   child: ChildProcessWithoutNullStreams;
   url: string;
+  /** Standard output and error together, as written so far. */
   output(): string;
+  /** Standard output alone (with JSON logs, the log lines). */
+  stdout(): string;
   exited: Promise<number | null>;
 }
 
@@ -27,8 +30,10 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     env: childEnv(env),
   });
   let out = "";
+  let stdout = "";
   child.stdout.on("data", (d) => {
     out += d;
+    stdout += d;
   });
   child.stderr.on("data", (d) => {
     out += d;
@@ -47,7 +52,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       reject(new Error(`server exited with ${code}:\n${out}`));
     });
   });
-  return { child, url, output: () => out, exited };
+  return { child, url, output: () => out, stdout: () => stdout, exited };
 }
 
 /** Runs the `teams` CLI with arguments; resolves with its exit code and output. */

@@ -27,11 +27,15 @@ export async function measureScenario(
     });
   }
   const measuredLines = await lines();
+  const cpuBefore = server.cpuSeconds();
   const { result, samples } = await sampleRss(server, 250, () =>
     runWrk({ ...scenario, lines: measuredLines, url: server.url, name: scenario.key }),
   );
+  const cpuUsPerRequest = ((server.cpuSeconds() - cpuBefore) * 1e6) / result.requests;
   const peak = Math.max(...samples.map((s) => s.mb));
-  log(`  ${scenario.label}: ${describe(result)}, RSS up to ${peak.toFixed(0)} MB`);
+  log(
+    `  ${scenario.label}: ${describe(result)}, ${cpuUsPerRequest.toFixed(0)} µs CPU/request, RSS up to ${peak.toFixed(0)} MB`,
+  );
   return {
     ...result,
     key: scenario.key,
@@ -39,5 +43,6 @@ export async function measureScenario(
     target: server.name,
     connections: scenario.connections,
     rssMb: peak,
+    cpuUsPerRequest,
   };
 }

@@ -10,6 +10,8 @@ export interface ChildServer {
   rss(): number;
   /** Highest resident set size since it started (VmHWM), in MB. */
   peakRss(): number;
+  /** CPU time it has used so far (user and system, all its threads), in seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -39,11 +41,17 @@ export async function startServer(
   });
   const url = await new Promise<string>((resolve, reject) => {
     let output = "";
+    let started = false;
     const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 30_000);
+    // Read until the URL shows, then drained and dropped: a server logging every request must
+    // not fill this process's memory (nor block on a full pipe).
     const read = (chunk: Buffer) => {
+      if (started) return;
       output += chunk.toString();
       const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
       if (match) {
+        started = true;
+        output = "";
         clearTimeout(timer);
         resolve(match[0]);
       }
@@ -62,8 +70,23 @@ export async function startServer(
     pid,
     rss: () => statusField(pid, "VmRSS"),
     peakRss: () => statusField(pid, "VmHWM"),
+    cpuSeconds: () => cpuSeconds(pid),
     stop: () => stop(child),
   };
+}
+
+/** Clock ticks a second of /proc's CPU times (USER_HZ: 100 on every Linux architecture in use). */
+const USER_HZ = 100;
+
+function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function statusField(pid: number, field: string): number {

@@ -1,6 +1,7 @@
 import { cpus, totalmem } from "node:os";
 import type { InProcessResult } from "../inprocess/run.js";
 import type { LoadResult } from "../load/wrk.js";
+import { OBSERVABILITY_GOAL, OBSERVABILITY_VARIANTS } from "../observability-variants.js";
 import type { SoakResult } from "../soak-run.js";
 import { type Goal, goal } from "./goals.js";
 import { fmt, table } from "./table.js";
@@ -12,6 +13,8 @@ export interface Measured extends LoadResult {
   target: string;
   connections: number;
   rssMb: number;
+  /** The server's CPU time for each request of the measured run, in µs (robust to other load). */
+  cpuUsPerRequest?: number;
   scale?: "large" | "small";
 }
 
@@ -108,6 +111,7 @@ export function evaluateGoals(
   goals.push(
     goal("memory: resident size < 200 MB during the run", fmt.mb(servicePeak), servicePeak < 200),
   );
+  goals.push(...observabilityGoals(results));
   const growth = soak.lastMb - soak.firstMb;
   goals.push(
     goal(
@@ -117,6 +121,24 @@ export function evaluateGoals(
     ),
   );
   return goals;
+}
+
+/** Issue 18: each observability variant keeps at least 0.9× the rate with everything off. */
+export function observabilityGoals(results: Measured[]): Goal[] {
+  const off = find(results, "observability-off")?.rps ?? Number.NaN;
+  const offCpu = find(results, "observability-off")?.cpuUsPerRequest;
+  return OBSERVABILITY_VARIANTS.map((v) => {
+    const row = find(results, `observability-${v.key}`);
+    const on = row?.rps ?? Number.NaN;
+    const ratio = on / off;
+    // CPU a request, off ÷ on: the rate ratio a machine without other load would show.
+    const cpuRatio = (offCpu ?? Number.NaN) / (row?.cpuUsPerRequest ?? Number.NaN);
+    return goal(
+      `${v.label}: REST read ≥ ${OBSERVABILITY_GOAL}× the same run's figure with everything off`,
+      `${fmt.ratio(ratio)} (${fmt.rate(on)} against ${fmt.rate(off)} req/s); CPU a request ${fmt.ratio(cpuRatio)}`,
+      ratio >= OBSERVABILITY_GOAL,
+    );
+  });
 }
 
 export function printReport(run: {
@@ -139,6 +161,7 @@ export function printReport(run: {
       "p99 ms",
       "÷ node:http",
       "÷ hand-written",
+      "CPU µs/req",
       "RSS",
     ],
     run.results.map((r) => [
@@ -150,6 +173,7 @@ export function printReport(run: {
       fmt.ms(r.p99),
       fmt.ratio(r.rps / bare),
       fmt.ratio(r.rps / reference),
+      fmt.us(r.cpuUsPerRequest ?? Number.NaN),
       fmt.mb(r.rssMb),
     ]),
   );
@@ -168,7 +192,7 @@ export function printReport(run: {
     Object.entries(run.peaks).map(([name, mb]) => [name, fmt.mb(mb)]),
   );
   const goals = table(
-    ["goal (issue #8)", "measured", "met"],
+    ["goal (issues #8, #18)", "measured", "met"],
     run.goals.map((g) => [g.goal, g.measured, g.met ? "met" : "NOT MET"]),
   );
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${fmt.mb(totalmem() / 2 ** 20)} memory, Node ${process.version}; run took ${run.minutes.toFixed(1)} min`;

@@ -11,5 +11,6 @@ export const fmt = {
   rate: (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "-"),
   ms: (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : "-"),
   ratio: (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : "-"),
+  us: (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "-"),
   mb: (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} MB` : "-"),
 };

@@ -44,6 +44,11 @@ export interface AuthOptions {
    */
   signingKeyPem?: string;
   /**
+   * Called with the new `kid` when a running service picks up a rotated signing key from the key
+   * file (`teams keys rotate` in another process), for the log. Default: none.
+   */
+  onSigningKeyChange?: (kid: string) => void;
+  /**
    * The longest a service token lives, in seconds: `issueToken` refuses longer lifetimes, and a
    * rotated-out key keeps verifying this long after its retirement (the rotation grace).
    * Default 28800 (8 hours).

@@ -82,6 +82,7 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
           keys: await loadSigningKeys(resolved),
           // A key given as a PEM changes only with the configuration; the key file may be rotated.
           ...(resolved.signingKeyPem === undefined && { reload: () => loadSigningKeys(resolved) }),
+          ...(options.onSigningKeyChange && { onKeyChange: options.onSigningKeyChange }),
           serviceIssuer,
           audience,
           clock,
@@ -116,10 +117,12 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
     authenticateOptions?: { headerOnly?: boolean },
   ): Promise<Authentication> {
     const found = readCredential(credentials, authenticateOptions?.headerOnly === true);
-    if (found.kind === "absent") throw new NotAuthenticated(authMessages.notAuthenticated);
+    if (found.kind === "absent")
+      throw new NotAuthenticated(authMessages.notAuthenticated, { reason: "token_missing" });
     if (found.kind === "malformed") {
-      report("malformed");
+      report("token_malformed");
       throw new NotAuthenticated(authMessages.couldNotValidate, {
+        reason: "token_malformed",
         cause: new Error("not a Bearer credential"),
       });
     }
@@ -141,7 +144,8 @@ export async function createAuthenticator(options: AuthOptions): Promise<Authent
         throw new Unavailable("The token signing keys are unavailable", 5, { cause: error });
       }
       // The cause says why, for logs, without quoting the token.
-      throw new NotAuthenticated(authMessages.couldNotValidate, { cause: safeReason(error) });
+      const cause = safeReason(error);
+      throw new NotAuthenticated(authMessages.couldNotValidate, { reason: cause.reason, cause });
     }
   }
 

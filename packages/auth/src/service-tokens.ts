@@ -56,6 +56,8 @@ export interface ServiceTokensOptions {
    * instance may already sign with a rotated key. Absent for a key given as a PEM.
    */
   reload?: () => Promise<SigningKeySet>;
+  /** Called with the new current `kid` when a reload finds one. Default: none. */
+  onKeyChange?: (kid: string) => void;
 }
 
 /** The shortest time between two reloads of the keys, so made-up kids cannot make us read the file on every request. */
@@ -74,7 +76,7 @@ export interface ServiceTokens {
 }
 
 export function createServiceTokens(options: ServiceTokensOptions): ServiceTokens {
-  const { serviceIssuer, audience, clock, maxTokenTtlSeconds, reload } = options;
+  const { serviceIssuer, audience, clock, maxTokenTtlSeconds, reload, onKeyChange } = options;
   let keys = options.keys;
   let lastReload = Number.NEGATIVE_INFINITY;
   let reloading: Promise<void> | undefined;
@@ -97,7 +99,9 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
     lastReload = nowSeconds;
     reloading ??= reload()
       .then((next) => {
+        const changed = next.current.kid !== keys.current.kid;
         keys = next;
+        if (changed) onKeyChange?.(next.current.kid);
       })
       .catch(() => undefined)
       .finally(() => {
@@ -125,7 +129,7 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
       try {
         ({ kid } = decodeProtectedHeader(token));
       } catch {
-        throw new TokenRejected("the token's header cannot be read", "malformed");
+        throw new TokenRejected("the token's header cannot be read", "token_malformed");
       }
       const nowSeconds = epochSeconds(now);
       let key = keyByKid(kid, nowSeconds);
@@ -148,7 +152,7 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
         typeof payload.iat === "number" &&
         payload.iat > epochSeconds(now) + MAX_IAT_SKEW_SECONDS
       ) {
-        throw new TokenRejected('"iat" claim is in the future', "not_yet_valid");
+        throw new TokenRejected('"iat" claim is in the future', "token_not_yet_valid");
       }
       return { claims: payload, keyUntil: untilOf(key) };
     },

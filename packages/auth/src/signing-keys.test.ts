@@ -214,7 +214,11 @@ describe("rotateSigningKeys", () => {
 
   it("reaches a running server when it meets a token of the new key, at most once per 30 s", async () => {
     const time = testClock();
-    const running = await service({ clock: time.clock });
+    const changes: string[] = [];
+    const running = await service({
+      clock: time.clock,
+      onSigningKeyChange: (kid: string) => changes.push(kid),
+    });
     const oldKid = kids(running)[0];
     // A made-up kid makes it read the file (nothing new there) and starts the cooldown.
     const madeUp = await sign(
@@ -233,6 +237,8 @@ describe("rotateSigningKeys", () => {
     expect(await caught(running.authenticate(bearer(token)))).toBeInstanceOf(NotAuthenticated);
     time.advance(20);
     expect((await running.authenticate(bearer(token))).principal.userId).toBe("ada");
+    // Once, for the log; the reload that found nothing new said nothing.
+    expect(changes).toEqual([kid]);
     // From then on it signs with the new key and publishes both.
     expect(kids(running)).toEqual([kid, oldKid]);
     const { token: next } = await principalToken(running);

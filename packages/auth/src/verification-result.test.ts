@@ -22,11 +22,17 @@ const signed = (extra: Record<string, unknown>) =>
 
 const cases: [TokenVerificationResult, () => Promise<RequestCredentials>][] = [
   ["ok", async () => ({ authorization: `Bearer ${await signed({})}` })],
-  ["malformed", async () => ({ authorization: "Basic dXNlcjpwYXNz" })],
-  ["malformed", async () => ({ authorization: "Bearer not-a-jwt" })],
-  ["expired", async () => ({ authorization: `Bearer ${await signed({ exp: T - 3600 })}` })],
-  ["not_yet_valid", async () => ({ authorization: `Bearer ${await signed({ nbf: T + 3600 })}` })],
-  ["not_yet_valid", async () => ({ authorization: `Bearer ${await signed({ iat: T + 3600 })}` })],
+  ["token_malformed", async () => ({ authorization: "Basic dXNlcjpwYXNz" })],
+  ["token_malformed", async () => ({ authorization: "Bearer not-a-jwt" })],
+  ["token_expired", async () => ({ authorization: `Bearer ${await signed({ exp: T - 3600 })}` })],
+  [
+    "token_not_yet_valid",
+    async () => ({ authorization: `Bearer ${await signed({ nbf: T + 3600 })}` }),
+  ],
+  [
+    "token_not_yet_valid",
+    async () => ({ authorization: `Bearer ${await signed({ iat: T + 3600 })}` }),
+  ],
   [
     "bad_signature",
     async () => ({ authorization: `Bearer ${withBrokenSignature(await signed({}))}` }),
@@ -42,7 +48,7 @@ const cases: [TokenVerificationResult, () => Promise<RequestCredentials>][] = [
     async () => ({ authorization: `Bearer ${await signed({ iss: "https://other.example" })}` }),
   ],
   ["wrong_audience", async () => ({ authorization: `Bearer ${await signed({ aud: "other" })}` })],
-  ["algorithm_not_allowed", async () => ({ authorization: `Bearer ${unsigned("none")}` })],
+  ["wrong_algorithm", async () => ({ authorization: `Bearer ${unsigned("none")}` })],
   ["bad_claims", async () => ({ authorization: `Bearer ${await signed({ exp: undefined })}` })],
   ["bad_claims", async () => ({ authorization: `Bearer ${await signed({ scope: 7 })}` })],
 ];

@@ -50,7 +50,7 @@ export function createTokenVerifier(
     }
     // jose checks `iat` only together with a maximum age; DESIGN §2 wants future issue times refused.
     if (typeof payload.iat === "number" && payload.iat > epochSeconds(now) + MAX_IAT_SKEW_SECONDS) {
-      throw new TokenRejected('"iat" claim is in the future', "not_yet_valid");
+      throw new TokenRejected('"iat" claim is in the future', "token_not_yet_valid");
     }
     return payload;
   };

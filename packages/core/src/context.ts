@@ -98,6 +98,6 @@ export function createContext(
 
 /** The first check of every use case: there is a principal (HTTP 401 otherwise). */
 export function requirePrincipal(principal: Principal | null | undefined): Principal {
-  if (!principal) throw new NotAuthenticated("Not authenticated");
+  if (!principal) throw new NotAuthenticated("Not authenticated", { reason: "token_missing" });
   return principal;
 }

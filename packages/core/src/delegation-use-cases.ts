@@ -316,17 +316,20 @@ export function delegationUseCases(ctx: Context, options: DelegationOptions) {
       token.permit();
       const recorded = claims.actorGrant;
       if (!isDelegated(p) || claims.kind !== "delegated" || !recorded || !p.authorizedParty) {
-        throw new Forbidden(messages.principalTokenNeedsDelegation);
+        throw new Forbidden(messages.principalTokenNeedsDelegation, {
+          reason: "not_a_service_delegation",
+        });
       }
       const actor = p.authorizedParty;
       const now = ctx.now();
       if (recorded.exp <= epochSeconds(now)) {
-        throw new NotAuthenticated(messages.couldNotValidate);
+        throw new NotAuthenticated(messages.couldNotValidate, { reason: "token_expired" });
       }
       const scopes = knownScopes(recorded.scopes);
       const refreshToken = newRefreshToken();
       await ctx.write(async (tx) => {
-        if (!(await w.lockUser(tx, actor))) throw new NotAuthenticated(messages.couldNotValidate);
+        if (!(await w.lockUser(tx, actor)))
+          throw new NotAuthenticated(messages.couldNotValidate, { reason: "actor_gone" });
         await w.insertRefreshToken(tx, {
           token_hash: hashOf(refreshToken),
           family_id: randomUUID(),

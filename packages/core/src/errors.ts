@@ -19,16 +19,64 @@ export abstract class TeamsError extends Error {
     | "unavailable";
 }
 
+/**
+ * Why a request was answered 401, for the operator's log (never sent to the client, whose body
+ * stays the reference's "Not authenticated" or "Could not validate credentials").
+ */
+export type NotAuthenticatedReason =
+  | "token_missing"
+  | "token_malformed"
+  | "token_expired"
+  | "token_not_yet_valid"
+  | "bad_signature"
+  | "wrong_algorithm"
+  | "wrong_issuer"
+  | "wrong_audience"
+  | "unknown_key"
+  | "bad_claims"
+  | "not_the_manager"
+  | "user_deleted"
+  | "actor_gone";
+
 /** No credentials, or credentials that could not be validated (HTTP 401). */
 export class NotAuthenticated extends TeamsError {
   readonly kind = "not_authenticated";
   override readonly name = "NotAuthenticated";
+  /** Why, as a fixed word for the log. */
+  readonly reason: NotAuthenticatedReason;
+  constructor(message: string, options: { reason: NotAuthenticatedReason; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.reason = options.reason;
+  }
 }
+
+/** Why a request was answered 403, for the operator's log; the body keeps its human message. */
+export type ForbiddenReason =
+  | "delegated_token_required"
+  | "delegated_token_refused"
+  | "team_token_refused"
+  | "scope_not_held"
+  | "own_token_required"
+  | "no_access_to_user"
+  | "scope_not_delegable"
+  | "nothing_to_delegate"
+  | "not_a_service_delegation"
+  | "not_an_owner"
+  | "last_owner"
+  | "managed_cannot_manage"
+  | "admin_scope_required"
+  | "cross_site_cookie";
 
 /** The principal is known but may not do this (HTTP 403). */
 export class Forbidden extends TeamsError {
   readonly kind = "forbidden";
   override readonly name = "Forbidden";
+  /** Why, as a fixed word for the log. */
+  readonly reason: ForbiddenReason;
+  constructor(message: string, options: { reason: ForbiddenReason }) {
+    super(message);
+    this.reason = options.reason;
+  }
 }
 
 /** The thing does not exist, or the principal may not know that it does (HTTP 404). */

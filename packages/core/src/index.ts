@@ -20,9 +20,11 @@ export type {
 export { displayName } from "./display-name.js";
 export {
   Forbidden,
+  type ForbiddenReason,
   Invalid,
   InvalidGrant,
   NotAuthenticated,
+  type NotAuthenticatedReason,
   NotFound,
   TeamsError,
   Unavailable,

@@ -70,7 +70,8 @@ function issuedAfter(iat: number | undefined, instant: string): boolean {
   return iat !== undefined && iat * 1000 > Date.parse(instant);
 }
 
-const deletedUser = () => new NotAuthenticated("Could not validate credentials");
+const deletedUser = () =>
+  new NotAuthenticated("Could not validate credentials", { reason: "user_deleted" });
 
 /**
  * Every use case of Teams over one store. Each takes the caller's `Principal` first (null or

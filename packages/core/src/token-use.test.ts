@@ -27,7 +27,7 @@ const person: Principal = { userId: "carl", authorizedParty: null, scopes: [] };
 describe("useToken", () => {
   it("refuses a missing principal first", async () => {
     await expect(useToken(noStore, null, "list-teams")).rejects.toThrow(
-      new NotAuthenticated("Not authenticated"),
+      new NotAuthenticated("Not authenticated", { reason: "token_missing" }),
     );
   });
 

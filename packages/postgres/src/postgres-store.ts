@@ -64,6 +64,11 @@ export interface PostgresStore {
   db: Kysely<Database>;
   /** What the store is, for `createTeams({ db, kind })`. */
   kind: StoreKind;
+  /**
+   * The schema versions this open applied, in order (none when the schema was up to date, or
+   * another instance starting at the same time applied them).
+   */
+  migrated: readonly number[];
   /** Answers when the store can serve a read (for readiness checks); throws `Unavailable` otherwise. */
   ping(): Promise<void>;
   /** The pool's connections now: open, idle, and requests waiting for one (for metrics). */
@@ -109,8 +114,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     dialect: new TranslatingPostgresDialect({ pool: kyselyPool(pool, owned, schema) }),
     ...(options.log && { log: options.log }),
   });
+  let migrated: number[];
   try {
-    await prepare(db, schema, options.migrate ?? true);
+    migrated = await prepare(db, schema, options.migrate ?? true);
   } catch (error) {
     await db.destroy().catch(() => {});
     throw startError(error, pool);
@@ -119,6 +125,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return {
     db,
     kind: postgresStoreKind,
+    migrated,
     async ping() {
       try {
         await sql`select 1`.execute(db);
@@ -217,10 +224,10 @@ async function prepare(
   db: Kysely<Database>,
   schema: string | undefined,
   migrate: boolean,
-): Promise<void> {
+): Promise<number[]> {
   // READ COMMITTED: each statement sees what committed before it, so an instance that waited for
   // the lock sees the migrations the holder applied (a serializable snapshot would not).
-  await db
+  return db
     .transaction()
     .setIsolationLevel("read committed")
     .execute(async (trx) => {
@@ -237,7 +244,7 @@ async function prepare(
           await sql`create schema ${sql.id(schema)}`.execute(trx);
         }
       }
-      if (migrate) await applyMigrations(trx, postgresStoreKind);
+      return migrate ? applyMigrations(trx, postgresStoreKind) : [];
     });
 }
 

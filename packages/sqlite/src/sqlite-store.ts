@@ -31,6 +31,8 @@ export interface SqliteStore {
   db: Kysely<Database>;
   /** What the store is (`sqliteStoreKind`), for `createTeams(store)`. */
   kind: StoreKind;
+  /** The schema versions this open applied, in order (none when the schema was up to date). */
+  migrated: readonly number[];
   /** `PRAGMA integrity_check`'s answer: `ok`, or the problems found. */
   integrityCheck(): string;
   /** Answers when the store can serve a read (for readiness checks); throws `Unavailable` otherwise. */
@@ -57,10 +59,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   }
   const dialect = new ImmediateSqliteDialect(database);
   const db = new Kysely<Database>({ dialect, ...(options.log && { log: options.log }) });
+  let migrated: number[] = [];
   try {
     applyPragmas(database, busyTimeoutMs);
     if (options.migrate ?? true)
-      await db.transaction().execute((trx) => applyMigrations(trx, sqliteStoreKind));
+      migrated = await db.transaction().execute((trx) => applyMigrations(trx, sqliteStoreKind));
   } catch (error) {
     await db.destroy();
     throw error;
@@ -69,6 +72,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   return {
     db,
     kind: sqliteStoreKind,
+    migrated,
     integrityCheck: () => integrityCheck(database),
     async ping() {
       try {

@@ -44,12 +44,19 @@ export function rerunWithServiceFlags(): Promise<number> | undefined {
   });
 }
 
-/** Starts the server and prints where it is; the process stays up until SIGTERM/SIGINT. */
+/**
+ * Starts the server, logs it and prints where it is; the process stays up until SIGTERM/SIGINT.
+ * With JSON logs the banner goes to standard error, so standard output holds JSON lines only.
+ */
 export async function startCommand(config: Config): Promise<void> {
   // Loaded here, not at the top: every other command of `teams` would load the whole server.
   const { startServer } = await import("../server.js");
-  const server = await startServer(config);
+  const { componentLogger, createLogger } = await import("../logger.js");
+  const logger = await createLogger(config.log);
+  const log = componentLogger(logger, "server");
+  const server = await startServer(config, logger);
   const where = config.database.kind === "sqlite" ? config.database.filename : "PostgreSQL";
+  log.info({ url: server.url, store: config.database.kind, auth_mode: server.mode }, "listening");
   // One write, so that whoever reads the banner from a pipe gets all of it at once.
   const banner = [
     `Teams is listening on ${server.url} (store: ${where})`,
@@ -69,17 +76,23 @@ export async function startCommand(config: Config): Promise<void> {
       "  (in this repository: npx -y pnpm@12.4.2 teams demo)",
     );
   }
-  console.log(banner.join("\n"));
+  if (config.log === "json") console.error(banner.join("\n"));
+  else console.log(banner.join("\n"));
   let stopping = false;
+  // The last lines are flushed before the process ends (the JSON log is written asynchronously).
+  const exit = (code: number) => logger.flush(() => process.exit(code));
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: finishing in-flight requests, then closing the store`);
+    log.info({ signal }, "stopping: finishing in-flight requests, then closing the store");
     server.close().then(
-      () => process.exit(0),
+      () => {
+        log.info("stopped");
+        exit(0);
+      },
       (error: unknown) => {
-        console.error(error);
-        process.exit(1);
+        log.error({ err: error }, "stop failed");
+        exit(1);
       },
     );
   };

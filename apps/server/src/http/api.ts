@@ -2,6 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Authentication, Authenticator } from "@teams/auth";
 import type { IntrospectionCaller, Principal, Teams } from "@teams/core";
 import type { Context } from "hono";
+import type { Logger } from "pino";
 import type { Handler } from "./endpoint.js";
 import type { IssueSource } from "./fastapi-errors.js";
 import type { Operation } from "./operation.js";
@@ -30,8 +31,16 @@ export interface Api {
   body(c: Context): Promise<unknown>;
   /** A form-encoded or JSON body, within the size limit (413/415/422 otherwise). */
   formOrJsonBody(c: Context): Promise<unknown>;
-  /** Reports an unexpected error (a bug or a broken store) to the log. */
-  onBug(error: unknown): void;
+  /**
+   * Reports an unexpected error (a bug or a broken store) to the log, with the id of the request
+   * it happened in when given.
+   */
+  onBug(error: unknown, request?: Request): void;
+  /**
+   * The logger of this request: its lines carry the request's `request_id`. Undefined when
+   * logging is off.
+   */
+  log(c: Context): Logger | undefined;
   /** A handler whose errors become FastAPI answers, issues located per `where`. */
   endpoint(where: IssueSource, handler: Handler): Handler;
   /** Serves and documents one REST operation, its handler's errors answered as `endpoint`'s. */

@@ -2,6 +2,7 @@ import { TeamsError } from "@teams/core";
 import type { Context } from "hono";
 import { errorResponse, HttpProblem, type IssueSource } from "./fastapi-errors.js";
 import { OAuthProblem } from "./oauth-answers.js";
+import { noteRefusal } from "./request-facts.js";
 
 export type Handler = (c: Context) => Promise<Response>;
 
@@ -13,7 +14,7 @@ export type Handler = (c: Context) => Promise<Response>;
 export function endpoint(
   where: IssueSource,
   handler: Handler,
-  onBug: (error: unknown) => void,
+  onBug: (error: unknown, request: Request) => void,
 ): Handler {
   return async (c) => {
     try {
@@ -23,7 +24,8 @@ export function endpoint(
         error instanceof TeamsError ||
         error instanceof HttpProblem ||
         error instanceof OAuthProblem;
-      if (!expected) onBug(error);
+      if (!expected) onBug(error, c.req.raw);
+      else noteRefusal(c.req.raw, error);
       return errorResponse(error, where);
     }
   };

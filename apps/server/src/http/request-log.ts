@@ -1,37 +1,31 @@
-import type { MiddlewareHandler } from "hono";
+import type { Logger } from "pino";
+import type { RequestFacts } from "./request-facts.js";
 
 /**
- * `text` with every character outside printable ASCII (controls, spaces, DEL, anything non-ASCII)
- * percent-encoded as its UTF-8 bytes, so a logged field is one word: a client cannot end the line,
- * start a forged one, split a field with a space, or send terminal escapes to whoever reads the log.
+ * The one line of a request: `request_id`, `method`, `route` (the matched route's pattern, never
+ * the path, so no identifier and no query string reaches the log), `status`, `duration_ms` (to
+ * the answer's headers), and when known the caller's `sub` and `azp` and a refusal's `reason`.
+ * Nothing a client sends is written raw: pino's JSON encoding escapes every field, so no line can
+ * be forged or split, and no header (credentials) is ever read here.
  */
-export function logSafe(text: string): string {
-  return text.replace(/[^\x21-\x7E]/gu, (ch) =>
-    [...Buffer.from(ch, "utf8")]
-      .map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`)
-      .join(""),
-  );
-}
-
-/** The path as the client sent it, still percent-encoded (Hono's `c.req.path` is decoded). */
-function rawPath(url: string): string {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return "?";
-  }
-}
-
-/**
- * One line a request: method, path, status, time. Only the path (no query string, no headers) is
- * written, so no credential can reach the log; it stays percent-encoded and is escaped again, so
- * nothing a client sends can forge a line (issue 12, item 4).
- */
-export function requestLog(write: (line: string) => void): MiddlewareHandler {
-  return async (c, next) => {
-    const started = performance.now();
-    await next();
-    const ms = (performance.now() - started).toFixed(1);
-    write(`${logSafe(c.req.method)} ${logSafe(rawPath(c.req.url))} ${c.res.status} ${ms}ms`);
+export function logRequest(
+  logger: Logger,
+  facts: RequestFacts,
+  method: string,
+  route: string,
+  status: number,
+  started: number,
+): void {
+  const line: Record<string, unknown> = {
+    request_id: facts.id,
+    method,
+    route,
+    status,
+    duration_ms: Math.round((performance.now() - started) * 100) / 100,
   };
+  if (facts.sub !== undefined) line.sub = facts.sub;
+  if (facts.azp !== undefined) line.azp = facts.azp;
+  if (facts.reason !== undefined) line.reason = facts.reason;
+  if (status >= 500) logger.error(line, "request");
+  else logger.info(line, "request");
 }

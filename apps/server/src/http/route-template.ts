@@ -1,27 +1,27 @@
-import type { Hono } from "hono";
-
-/** What a request that no route answers is labelled with: one value, so labels stay bounded. */
-export const UNMATCHED_ROUTE = "unmatched";
-
-interface MatchedRoute {
-  path: string;
-  handler: { length: number };
+/** What this needs of a Hono app: its router and how it reads a request's path. */
+export interface RoutedApp {
+  router: { match(method: string, path: string): unknown };
+  getPath(request: Request): string;
 }
 
+/** A router match's entry: what was added (the handler and its route), then the parameters. */
+type Match = [[(...args: never[]) => unknown, { path: string }], unknown];
+
+/** The `route` of a request that no route matched (404, 405, the trailing-slash 307). */
+export const UNMATCHED_ROUTE = "unmatched";
+
 /**
- * The template of the route that answers `request` (`/api/v1/teams/:team_id/users`), or
- * undefined when none does (a 404, 405 or the 307 of a missing slash). Asks Hono's own router, as
- * its dispatch does: the first handler matched answers (a middleware, taking `next`, is skipped).
- * HEAD is answered by the GET route.
+ * The pattern of the route that serves a request (`/api/v1/teams/:team_id/users`), as the app's
+ * own router matches it (the first route after any middleware), so a log line or a metric label names routes, never paths: a bounded set
+ * of values that holds no identifier. Middleware (handlers taking `next`) is not a route.
  */
-export function routeTemplate(
-  app: Pick<Hono, "router" | "getPath">,
-  request: Request,
-): string | undefined {
+export function routeTemplate(app: RoutedApp, request: Request): string {
   const method = request.method === "HEAD" ? "GET" : request.method;
-  const [matches] = app.router.match(method, app.getPath(request)) as unknown as [
-    [[unknown, MatchedRoute], unknown][],
-  ];
-  for (const [[, route]] of matches) if (route.handler.length < 2) return route.path;
-  return undefined;
+  const [matches] = app.router.match(method, app.getPath(request)) as [Match[]];
+  // Hono runs the matches in order of registration and the first handler that answers serves the
+  // request (none of ours calls `next`): `/teams/authorized` also matches `/teams/:team_id`.
+  for (const [[handler, route]] of matches) {
+    if (handler.length < 2) return route.path;
+  }
+  return UNMATCHED_ROUTE;
 }

@@ -1,35 +1,31 @@
-import type { Hono } from "hono";
-import { routeTemplate } from "../http/route-template.js";
+import { UNMATCHED_ROUTE } from "../http/route-template.js";
 import type { Metrics } from "./metrics.js";
 import type { Tracing } from "./tracing.js";
 
 /** What watches each request: its duration in the metrics, its span in the traces. */
 export interface RequestObservers {
-  metrics?: Metrics;
-  tracing?: Tracing;
+  metrics?: Metrics | undefined;
+  tracing?: Tracing | undefined;
 }
 
-/** A fetch of the app's shape (`app.fetch`): the request, and Hono's env and execution context. */
-type Fetch<E, X> = (request: Request, env?: E, executionCtx?: X) => Response | Promise<Response>;
-
 /**
- * `answer` with each request timed (`http_server_request_duration_seconds`) and traced, labelled
- * by the template of the route that answers it. Wraps the app's fetch rather than adding a
- * middleware: any middleware makes Hono compose the handlers of every request (see app.ts).
+ * Runs the answer to `request` timed (`http_server_request_duration_seconds`, from `started`) and
+ * traced, labelled by `route`, the template of the route that answers it (app.ts finds it once for
+ * the log line and these). Wraps the app's fetch rather than adding a middleware: any middleware
+ * makes Hono compose the handlers of every request (see app.ts).
  */
-export function observeRequests<E, X>(
-  app: Pick<Hono, "router" | "getPath">,
-  answer: Fetch<E, X>,
-  observers: RequestObservers,
-): Fetch<E, X> {
+export function observeRequests(observers: RequestObservers) {
   const { metrics, tracing } = observers;
-  return async (request, env, executionCtx) => {
-    const started = performance.now();
-    const route = routeTemplate(app, request);
-    const run = async () => answer(request, env, executionCtx);
+  return async (
+    request: Request,
+    route: string,
+    started: number,
+    run: () => Response | Promise<Response>,
+  ): Promise<Response> => {
     let status = 500;
     try {
-      const response = tracing ? await tracing.serverSpan(request, route, run) : await run();
+      const matched = route === UNMATCHED_ROUTE ? undefined : route;
+      const response = tracing ? await tracing.serverSpan(request, matched, run) : await run();
       status = response.status;
       return response;
     } finally {

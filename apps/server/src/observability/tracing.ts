@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { Attributes, TextMapGetter } from "@opentelemetry/api";
 import type { LogEvent } from "kysely";
+import { factsOf } from "../http/request-facts.js";
 
 // Everything of OpenTelemetry is imported when tracing starts (OTEL_EXPORTER_OTLP_ENDPOINT set):
 // a server without it loads none of it. The imports above are types only.
@@ -15,7 +15,7 @@ export interface Tracing {
   serverSpan(
     request: Request,
     route: string | undefined,
-    answer: () => Promise<Response>,
+    answer: () => Response | Promise<Response>,
   ): Promise<Response>;
   /** For the store's query log (`openStore`'s `log`): a child span of the request's for each query. */
   storeQuery(event: LogEvent): void;
@@ -30,12 +30,6 @@ export interface TracingOptions {
   serviceName: string;
   /** Which store the queries go to: `db.system.name` of the store spans. */
   storeFamily: "sqlite" | "postgres";
-}
-
-/** A request id as the request gave it (`X-Request-Id`) when it is a plain token, else a new one. */
-function requestId(request: Request): string {
-  const given = request.headers.get("x-request-id");
-  return given !== null && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
 const headerGetter: TextMapGetter<Headers> = {
@@ -77,7 +71,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
         "http.request.method": request.method,
         "url.path": url.pathname,
         "url.scheme": url.protocol.replace(":", ""),
-        "http.request.id": requestId(request),
+        "http.request.id": factsOf(request)?.id ?? "",
         ...(route !== undefined && { "http.route": route }),
       };
       const parent = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);

@@ -5,6 +5,7 @@ import type { Api } from "../http/api.js";
 import { isCrossSite } from "../http/cross-site.js";
 import { readBody } from "../http/json-body.js";
 import { isHttps, publicOrigin } from "../http/public-origin.js";
+import { noteCaller, noteRefusal } from "../http/request-facts.js";
 import { consentFields } from "./consent-page.js";
 import { type CsrfGuard, createCsrfGuard } from "./csrf.js";
 import { html, type SignedInAs } from "./html.js";
@@ -31,8 +32,8 @@ export interface PageKitOptions {
   maxBodyBytes: number;
   /** Secret of the CSRF tokens and of the notices; default a random one for this process. */
   csrfSecret?: Uint8Array;
-  /** Where unexpected errors are reported. */
-  onBug(error: unknown): void;
+  /** Where unexpected errors are reported, with the request they happened in. */
+  onBug(error: unknown, request: Request): void;
   /**
    * The operator's OpenID Connect provider: a page that needs a person sends them there. Default
    * none: the sign-in page says how to sign in (a development link, or the service that sent them).
@@ -106,12 +107,14 @@ export function createPageKit(api: Api, options: PageKitOptions): PageKit {
   async function person(c: Context, back?: string): Promise<SignedIn> {
     const session = await readSession(c.req.raw.headers, authenticator, teams, api.admitCaller);
     if (session.kind === "anonymous") {
+      noteRefusal(c.req.raw, session);
       const url = new URL(c.req.url);
       const here = back ?? `${url.pathname}${url.search}`;
       // With a provider, straight there: back here after signing in, the query intact.
       if (oidc) throw new PageProblem(303, html``, { location: signInPath(here) });
       throw new PageProblem(401, signInPage({ development, expired: session.expired, here }));
     }
+    noteCaller(c.req.raw, session.principal);
     return session;
   }
 
@@ -154,7 +157,8 @@ export function createPageKit(api: Api, options: PageKitOptions): PageKit {
         return await handler(c);
       } catch (error) {
         const known = pageForError(error, development);
-        if (!known) options.onBug(error);
+        if (!known) options.onBug(error, c.req.raw);
+        else noteRefusal(c.req.raw, error);
         const answer =
           known ??
           problem(

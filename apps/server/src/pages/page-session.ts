@@ -1,12 +1,24 @@
 import type { Authenticator } from "@teams/auth";
-import { isDelegated, NotAuthenticated, type Principal, type Teams } from "@teams/core";
+import {
+  isDelegated,
+  NotAuthenticated,
+  type NotAuthenticatedReason,
+  type Principal,
+  type Teams,
+} from "@teams/core";
 
 /** The cookie the pages are signed in with (DESIGN §2's `token` cookie). */
 export const SESSION_COOKIE = "token";
 
 export type Session =
   | { kind: "signed-in"; token: string; principal: Principal }
-  | { kind: "anonymous"; expired: boolean };
+  | {
+      kind: "anonymous";
+      /** Whether a session cookie was there but could not be used (expired, or not valid). */
+      expired: boolean;
+      /** Why there is no session, for the request log. */
+      reason: NotAuthenticatedReason;
+    };
 
 /**
  * The first `token` cookie, as @teams/auth reads it. The pages are for browsers, so only the cookie
@@ -37,7 +49,7 @@ export async function readSession(
   admitCaller: (sub: string) => Promise<void>,
 ): Promise<Session> {
   const token = sessionCookie(headers.get("cookie"));
-  if (token === undefined) return { kind: "anonymous", expired: false };
+  if (token === undefined) return { kind: "anonymous", expired: false, reason: "token_missing" };
   try {
     const { principal, identity } = await authenticator.authenticate({
       cookie: `${SESSION_COOKIE}=${token}`,
@@ -46,7 +58,8 @@ export async function readSession(
     await teams.ensureUser(identity);
     return { kind: "signed-in", token, principal };
   } catch (error) {
-    if (error instanceof NotAuthenticated) return { kind: "anonymous", expired: true };
+    if (error instanceof NotAuthenticated)
+      return { kind: "anonymous", expired: true, reason: error.reason };
     throw error;
   }
 }

@@ -28,8 +28,8 @@ export function trpcRoutes(
 ): void {
   // One error policy for both paths: an unexpected error is logged, and 503s say when to come
   // back, as REST's do.
-  const reportError = (error: TRPCError) => {
-    if (error.code === "INTERNAL_SERVER_ERROR") onBug(error.cause ?? error);
+  const reportError = (error: TRPCError, request: Request) => {
+    if (error.code === "INTERNAL_SERVER_ERROR") onBug(error.cause ?? error, request);
   };
   const errorHeaders = (errors: readonly TRPCError[]): Record<string, string> => {
     const limited = errors.find((e) => e.cause instanceof RateLimited)?.cause as
@@ -68,8 +68,9 @@ export function trpcRoutes(
             refuseForgery: () => refuseForgery(req),
             admitCaller,
             delegatedTokenTtlSeconds,
+            request: c.req.raw,
           }),
-          onError: reportError,
+          onError: (error) => reportError(error, c.req.raw),
           errorHeaders,
         });
         if (answer !== undefined) return new Response(answer.body, answer);
@@ -85,7 +86,7 @@ export function trpcRoutes(
         req,
         router: appRouter,
         maxBatchSize: MAX_BATCH_SIZE,
-        onError: ({ error }) => reportError(error),
+        onError: ({ error }) => reportError(error, c.req.raw),
         responseMeta: ({ errors }) => ({ headers: errorHeaders(errors) }),
         createContext: () => ({
           teams,
@@ -94,6 +95,7 @@ export function trpcRoutes(
           refuseForgery: () => refuseForgery(req),
           admitCaller,
           delegatedTokenTtlSeconds,
+          request: c.req.raw,
         }),
       });
     }),

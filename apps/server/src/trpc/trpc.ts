@@ -2,6 +2,7 @@ import type { Authentication, Authenticator } from "@teams/auth";
 import { Invalid, type Teams, TeamsError, type ValidationIssue } from "@teams/core";
 import { initTRPC, type TRPCDefaultErrorShape, TRPCError } from "@trpc/server";
 import { RateLimited } from "../http/rate-limits.js";
+import { noteCaller, noteRefusal } from "../http/request-facts.js";
 
 /** What every procedure gets: the core, the authenticator and the request's headers. */
 export interface TrpcContext {
@@ -14,6 +15,8 @@ export interface TrpcContext {
   admitCaller(sub: string): Promise<void>;
   /** Lifetime of the access tokens the service issues (`TEAMS_DELEGATED_TOKEN_TTL`). */
   delegatedTokenTtlSeconds: number;
+  /** The HTTP request, whose log line gets the caller and a refusal's reason; default none. */
+  request?: Request;
 }
 
 /**
@@ -50,7 +53,7 @@ const codes = {
 } as const satisfies Record<TeamsError["kind"], TRPCError["code"]>;
 
 /** The core's typed errors as tRPC codes whose HTTP status equals the REST one (401/403/404/422/503). */
-const mapErrors = t.middleware(async ({ next }) => {
+const mapErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof RateLimited) {
     const cause = result.error.cause;
@@ -61,6 +64,7 @@ const mapErrors = t.middleware(async ({ next }) => {
   }
   if (!result.ok && result.error.cause instanceof TeamsError) {
     const cause = result.error.cause;
+    if (ctx.request) noteRefusal(ctx.request, cause);
     return {
       ...result,
       error: new TRPCError({ code: codes[cause.kind], message: cause.message, cause }),
@@ -86,6 +90,7 @@ async function authenticate(ctx: TrpcContext, headerOnly: boolean): Promise<Auth
   );
   await ctx.admitCaller(found.principal.userId);
   await ctx.teams.ensureUser(found.identity);
+  if (ctx.request) noteCaller(ctx.request, found.principal);
   return found;
 }
 

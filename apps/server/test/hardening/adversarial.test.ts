@@ -6,6 +6,7 @@ import { teamBody } from "@teams/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { SECRET } from "../harness.js";
+import { memoryLogger } from "../support/memory-logger.js";
 import {
   callOf,
   type Diff,
@@ -1367,10 +1368,11 @@ for (const which of ["process/SQLite", "in-process/PostgreSQL"] as const) {
         which === "process/SQLite" ? await processTarget(tokens) : await postgresTarget(tokens);
     }, 60_000);
     afterAll(async () => {
-      // The request log holds no credential either.
+      // The request log holds no credential either. A forged "token" of a few letters ("abc")
+      // turns up by chance in the log's random request ids: only real-sized ones are searched.
       const log = target?.output() ?? "";
       for (const token of [...Object.values(tokens), ...forged.map((f) => f.token)]) {
-        expect(log.includes(token)).toBe(false);
+        if (token.length >= 16) expect(log.includes(token), token).toBe(false);
       }
       await target?.close();
     });
@@ -1498,7 +1500,7 @@ describe("an unexpected error (a bug, a broken store) reveals nothing and is log
   async function brokenApp() {
     const store = await openMemoryStore();
     const teams = createTeams(store);
-    const logged: unknown[] = [];
+    const { logger, bugs: logged } = await memoryLogger();
     const app = createApp({
       teams: {
         ...teams,
@@ -1508,7 +1510,7 @@ describe("an unexpected error (a bug, a broken store) reveals nothing and is log
       },
       authenticator: await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" }),
       ping: store.ping,
-      log: { info() {}, error: (e) => logged.push(e) },
+      logger,
     });
     return { app, logged, close: () => store.close() };
   }

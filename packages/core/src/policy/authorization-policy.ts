@@ -18,9 +18,10 @@ export function decideDelegation(
   principal: Principal,
   subject: Subject | undefined,
 ): TeamsError | null {
-  if (!isDelegated(principal)) return new Forbidden(messages.delegatedTokenRequired);
+  if (!isDelegated(principal))
+    return new Forbidden(messages.delegatedTokenRequired, { reason: "delegated_token_required" });
   if (!subject || subject.managerId === null || subject.managerId !== principal.authorizedParty) {
-    return new NotAuthenticated(messages.couldNotValidate);
+    return new NotAuthenticated(messages.couldNotValidate, { reason: "not_the_manager" });
   }
   return null;
 }
@@ -35,7 +36,9 @@ export function decideAuthorize(
   if (refused) return refused;
   const held = new Set(principal.scopes);
   const lacking = scopes.filter((s) => !held.has(s));
-  return lacking.length > 0 ? new Forbidden(messages.scopesNotHeld(lacking)) : null;
+  return lacking.length > 0
+    ? new Forbidden(messages.scopesNotHeld(lacking), { reason: "scope_not_held" })
+    : null;
 }
 
 /** Revoking takes only the delegation: withdrawing access never needs more rights than granting. */
@@ -55,7 +58,7 @@ export function decideConsent(
   subject: Subject | undefined,
 ): TeamsError | null {
   if (isDelegated(principal) || (subject !== undefined && subject.managerId !== null)) {
-    return new Forbidden(messages.consentNeedsOwnToken);
+    return new Forbidden(messages.consentNeedsOwnToken, { reason: "own_token_required" });
   }
   return null;
 }

@@ -50,13 +50,16 @@ export function decideDelegatedToken(
   request: DelegationRequest,
   facts: DelegationFacts,
 ): TeamsError | DelegationGrant {
-  if (isDelegated(caller)) return new Forbidden(messages.delegatedTokenNotHere);
+  if (isDelegated(caller))
+    return new Forbidden(messages.delegatedTokenNotHere, { reason: "delegated_token_refused" });
   const { subject } = facts;
   if (!subject) return new NotFound(messages.userNotFound);
   const managed = subject.managerId !== null && subject.managerId === caller.userId;
   const known = managed || facts.knowsSubject;
   const noAccess = () =>
-    known ? new Forbidden(messages.noAccessToUser) : new NotFound(messages.userNotFound);
+    known
+      ? new Forbidden(messages.noAccessToUser, { reason: "no_access_to_user" })
+      : new NotFound(messages.userNotFound);
 
   // What the basis allows, before the caller's own token and the request narrow it.
   let basis: readonly Scope[];
@@ -75,10 +78,12 @@ export function decideDelegatedToken(
   } else {
     const allowed = new Set<string>(mayGrant);
     const beyond = canonicalScopes(request.scopes.filter((s) => !allowed.has(s)));
-    if (beyond.length > 0) return new Forbidden(messages.scopesNotDelegable(beyond));
+    if (beyond.length > 0)
+      return new Forbidden(messages.scopesNotDelegable(beyond), { reason: "scope_not_delegable" });
     scopes = canonicalScopes(request.scopes);
   }
-  if (scopes.length === 0) return new Forbidden(messages.nothingToDelegate);
+  if (scopes.length === 0)
+    return new Forbidden(messages.nothingToDelegate, { reason: "nothing_to_delegate" });
   return {
     sub: request.sub,
     actor: caller.userId,

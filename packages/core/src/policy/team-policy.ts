@@ -21,7 +21,9 @@ export function decideReadTeam(callerRole: Role, callerAuthorized: boolean): Tea
 /** Editing and deleting a team, and adding or re-roling members: owners only; non-members see no team. */
 export function decideManageTeam(callerRole: Role): TeamsError | null {
   if (callerRole === null) return new NotFound(messages.teamNotFound);
-  return callerRole === "owner" ? null : new Forbidden(messages.ownerRequired);
+  return callerRole === "owner"
+    ? null
+    : new Forbidden(messages.ownerRequired, { reason: "not_an_owner" });
 }
 
 /** Removing a member: owners remove anyone, a member may remove itself. */
@@ -32,7 +34,7 @@ export function decideRemoveMember(
 ): TeamsError | null {
   if (callerRole === null) return new NotFound(messages.teamNotFound);
   if (callerRole === "owner" || callerId === targetId) return null;
-  return new Forbidden(messages.ownerRequired);
+  return new Forbidden(messages.ownerRequired, { reason: "not_an_owner" });
 }
 
 /**
@@ -45,5 +47,7 @@ export function decideOwnerChange(
   ownerCount: number,
 ): TeamsError | null {
   const losesOwner = targetRole === "owner" && nextRole !== "owner";
-  return losesOwner && ownerCount <= 1 ? new Forbidden(messages.lastOwner) : null;
+  return losesOwner && ownerCount <= 1
+    ? new Forbidden(messages.lastOwner, { reason: "last_owner" })
+    : null;
 }

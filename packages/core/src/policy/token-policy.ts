@@ -70,10 +70,12 @@ export function decideTokenUse(
     case "managed-user":
       return REFERENCE.has(kind) || kind === "principal-token"
         ? null
-        : new Forbidden(messages.delegatedTokenNotHere);
+        : new Forbidden(messages.delegatedTokenNotHere, { reason: "delegated_token_refused" });
     case "through-team":
-      return kind === "principal-token" ? null : new Forbidden(messages.teamTokenNotHere);
+      return kind === "principal-token"
+        ? null
+        : new Forbidden(messages.teamTokenNotHere, { reason: "team_token_refused" });
     case "other-delegated":
-      return new NotAuthenticated(messages.couldNotValidate);
+      return new NotAuthenticated(messages.couldNotValidate, { reason: "not_the_manager" });
   }
 }

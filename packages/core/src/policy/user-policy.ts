@@ -18,14 +18,16 @@ export function decideCreateManagedUser(
   caller: CallerFacts | undefined,
 ): TeamsError | null {
   if (isDelegated(principal) || (caller !== undefined && caller.managerId !== null)) {
-    return new Forbidden(messages.managedCannotManage);
+    return new Forbidden(messages.managedCannotManage, { reason: "managed_cannot_manage" });
   }
   return null;
 }
 
 /** Administration belongs to the platform that owns the identities: tokens with the `admin` scope. */
 export function decideAdmin(principal: Principal): TeamsError | null {
-  return principal.scopes.includes("admin") ? null : new Forbidden(messages.adminRequired);
+  return principal.scopes.includes("admin")
+    ? null
+    : new Forbidden(messages.adminRequired, { reason: "admin_scope_required" });
 }
 
 /**

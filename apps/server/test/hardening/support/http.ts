@@ -3,6 +3,7 @@ import { createTeams, type Teams } from "@teams/core";
 import { SignJWT } from "jose";
 import { createApp } from "../../../src/app.js";
 import { SECRET } from "../../harness.js";
+import { memoryLogger } from "../../support/memory-logger.js";
 import type { TestStore } from "./stores.js";
 
 /** Sends one request somewhere: the app in process, or a server over the network. */
@@ -120,13 +121,13 @@ export async function inProcessApp(
   options: { maxBodyBytes?: number } = {},
 ): Promise<InProcessApp> {
   const teams = createTeams(store);
-  const bugs: unknown[] = [];
+  const { logger, bugs } = await memoryLogger();
   const app = createApp({
     teams,
     authenticator: await createAuthenticator({ jwtSecret: SECRET, externalAzp: "actor" }),
     ping: store.ping,
     ...options,
-    log: { info() {}, error: (e) => bugs.push(e) },
+    logger,
   });
   return {
     teams,

@@ -1,0 +1,66 @@
+// pnpm bench:observability: only issue 18's comparison, REST GET /api/v1/teams/authorized on the
+// large data set against the service with everything off and with each variant on (logs, ...),
+// in alternating rounds. `pnpm bench` runs the same among the others and puts it in its table.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DATA_DIR, dataset, workingCopy } from "./dataset/generate.js";
+import { LARGE } from "./dataset/shape.js";
+import { measureScenario } from "./load/measure.js";
+import { ensureWrk } from "./load/wrk.js";
+import { measureObservability } from "./observability.js";
+import { startServer } from "./processes/child-server.js";
+import { observabilityGoals } from "./report/report.js";
+import { fmt, table } from "./report/table.js";
+import { type HttpScenario, readScenarios } from "./scenarios.js";
+import { tokenMinter } from "./tokens.js";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 6);
+const warmSeconds = Number(process.env.BENCH_WARM_SECONDS ?? 2);
+
+async function main(): Promise<void> {
+  ensureWrk();
+  const main = fileURLToPath(new URL("./main.js", import.meta.resolve("@teams/server")));
+  if (!existsSync(main)) throw new Error(`${main} is missing: run pnpm build (pnpm bench does)`);
+  const secret = randomBytes(32).toString("hex");
+  const mint = tokenMinter(secret);
+  const { path } = await dataset(LARGE);
+  const filename = workingCopy(path, "observability.db");
+  const reads = await readScenarios({ scale: LARGE, mint, filename, seconds });
+  const scenario = reads.find((r) => r.key === "rest-authorized") as HttpScenario;
+  const { rows } = await measureObservability({
+    start: (name, env) =>
+      startServer(name, ["--max-semi-space-size=4", "--heap-growing-percent=50", main], {
+        TEAMS_JWT_SECRET: secret,
+        TEAMS_EXTERNAL_AZP: "actor",
+        TEAMS_DATABASE: filename,
+        TEAMS_DATA_DIR: join(DATA_DIR, "runs"),
+        ...env,
+      }),
+    measure: (server, s) => measureScenario(server, s, warmSeconds, console.log),
+    scenario,
+    rounds: Number(process.env.BENCH_OBSERVABILITY_ROUNDS ?? 2),
+  });
+  console.log(
+    `\n${table(
+      ["HTTP (wrk, loopback, large data set)", "conns", "req/s", "p50 ms", "p99 ms", "CPU µs/req"],
+      rows.map((r) => [
+        r.label,
+        String(r.connections),
+        fmt.rate(r.rps),
+        fmt.ms(r.p50),
+        fmt.ms(r.p99),
+        fmt.us(r.cpuUsPerRequest ?? Number.NaN),
+      ]),
+    )}\n\n${table(
+      ["goal (issue #18)", "measured", "met"],
+      observabilityGoals(rows).map((g) => [g.goal, g.measured, g.met ? "met" : "NOT MET"]),
+    )}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
