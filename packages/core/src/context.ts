@@ -43,7 +43,12 @@ export function isTransientConflict(error: unknown): boolean {
   return typeof code === "string" && TRANSIENT_SQLSTATES.has(code);
 }
 
-export function createContext(store: Store, clock: () => Date, maxAttempts: number): Context {
+export function createContext(
+  store: Store,
+  clock: () => Date,
+  maxAttempts: number,
+  afterCommit?: () => void,
+): Context {
   const { db, kind } = store;
   return {
     store,
@@ -53,10 +58,12 @@ export function createContext(store: Store, clock: () => Date, maxAttempts: numb
     async write(fn, isolation = "serializable") {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await db
+          const result = await db
             .transaction()
             .setIsolationLevel(isolation)
             .execute((trx) => fn({ db: trx, kind }));
+          afterCommit?.();
+          return result;
         } catch (error) {
           if (!isTransientConflict(error)) throw error;
           if (attempt >= maxAttempts) {

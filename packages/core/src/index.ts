@@ -8,6 +8,9 @@ export type {
   RefreshTokensTable,
   TeamsTable,
   UsersTable,
+  WebhookDeliveriesTable,
+  WebhookOutboxTable,
+  WebhooksTable,
 } from "./database.js";
 export type {
   DelegationClaims,
@@ -40,6 +43,7 @@ export {
   SchemaTooNew,
 } from "./migrations.js";
 export { foldName } from "./name-fold.js";
+export type { CommitPosition } from "./outbox-order.js";
 export { type LinesPage, MAX_PAGE_SIZE, type Page } from "./pagination.js";
 export { type AccessFacts, decideAccess } from "./policy/access-policy.js";
 export {
@@ -81,6 +85,15 @@ export {
   decideCreateManagedUser,
   decideManagerAssignment,
 } from "./policy/user-policy.js";
+export {
+  decideWebhookTarget,
+  isDelivered,
+  isPrivateAddress,
+  RETRY_BASE_MS,
+  RETRY_CAP_MS,
+  retryDelayMs,
+  wantsEvent,
+} from "./policy/webhook-policy.js";
 export { isDelegated, type Principal } from "./principal.js";
 export {
   AccessCheckInput,
@@ -101,6 +114,9 @@ export {
   TeamsPageQuery,
   TeamUsersPageQuery,
   UsersPageQuery,
+  WEBHOOK_EVENT_TYPES,
+  WebhookDeliveriesPageQuery,
+  WebhookInput,
 } from "./request-schemas.js";
 export {
   AdminUserResponse,
@@ -115,6 +131,8 @@ export {
   TeamResponse,
   UserResponse,
   UserSummary,
+  WebhookDelivery,
+  WebhookResponse,
 } from "./schemas.js";
 export {
   canonicalScopes,
@@ -133,3 +151,17 @@ export {
   type Teams,
 } from "./teams.js";
 export { parseInput, toValidationIssue } from "./validation.js";
+export { webhookPayload } from "./webhook-body.js";
+export type {
+  DeliveryAttempt,
+  DeliverySettlement,
+  OutboxEvent,
+  WebhookOutbox,
+  WebhookTarget,
+} from "./webhook-outbox.js";
+export {
+  checkWebhookTarget,
+  resolveHost,
+  type WebhookTargets,
+  webhookNotFound,
+} from "./webhook-use-cases.js";

@@ -45,7 +45,14 @@ export function windowParts(window: PageWindow) {
 }
 
 /** Which list a cursor belongs to, so that one list's cursor is refused by another. */
-export type CursorKind = "users" | "teams" | "members" | "my-teams" | "user-list" | "history";
+export type CursorKind =
+  | "users"
+  | "teams"
+  | "members"
+  | "my-teams"
+  | "user-list"
+  | "history"
+  | "deliveries";
 
 const tags: Record<CursorKind, string> = {
   users: "u",
@@ -54,6 +61,7 @@ const tags: Record<CursorKind, string> = {
   "my-teams": "o",
   "user-list": "l",
   history: "h",
+  deliveries: "d",
 };
 
 /** An opaque cursor: base64url of the last key of a page, tagged with its list. */

@@ -12,6 +12,8 @@ import type { StoreKind } from "./store-kind.js";
 import { ensureUserRow, forgetDeletion } from "./store-writes.js";
 import { findDeletion, findTokenBound } from "./user-queries.js";
 import { userUseCases } from "./user-use-cases.js";
+import { webhookOutbox } from "./webhook-outbox.js";
+import { type WebhookTargets, webhookUseCases } from "./webhook-use-cases.js";
 
 export interface CreateTeamsOptions {
   /** The store, migrated (see `openSqliteStore`, or `migrateToLatest` for a database of your own). */
@@ -40,6 +42,13 @@ export interface CreateTeamsOptions {
    * operator whose legal duty is to prove past consent (GDPR Art. 7(1)). The operator's choice.
    */
   historyRetention?: HistoryRetention;
+  /** Where webhooks may be sent (default: public addresses only, the system resolver). */
+  webhooks?: WebhookTargets;
+  /**
+   * Called after every write transaction commits (a delivery worker wakes up on it rather than
+   * at its next poll). Default none.
+   */
+  afterCommit?: () => void;
 }
 
 /** See `CreateTeamsOptions.historyRetention`. */
@@ -70,7 +79,12 @@ const deletedUser = () => new NotAuthenticated("Could not validate credentials")
  */
 export function createTeams(options: CreateTeamsOptions) {
   const store = { db: options.db, kind: options.kind };
-  const ctx = createContext(store, options.clock ?? (() => new Date()), options.maxAttempts ?? 8);
+  const ctx = createContext(
+    store,
+    options.clock ?? (() => new Date()),
+    options.maxAttempts ?? 8,
+    options.afterCommit,
+  );
   const retention = { keepHistory: options.historyRetention === "keep" };
   return {
     ...referenceUseCases(ctx),
@@ -78,9 +92,12 @@ export function createTeams(options: CreateTeamsOptions) {
     ...userUseCases(ctx, retention),
     ...adminUseCases(ctx, retention),
     ...historyUseCases(ctx),
+    ...webhookUseCases(ctx, options.webhooks ?? {}),
     ...delegationUseCases(ctx, {
       refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 24 * 3600,
     }),
+    /** What the host's webhook delivery worker uses (no principal: the service itself). */
+    webhookOutbox: webhookOutbox(ctx),
     /**
      * Records a user first seen in a valid token; an existing user is left as it is. A token of a
      * deleted user (issued before the deletion, or without `iat`) is `NotAuthenticated` and does not
