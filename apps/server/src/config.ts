@@ -71,6 +71,17 @@ export interface Config {
    * may introspect.
    */
   introspectionSecret: string | undefined;
+  /**
+   * TEAMS_WEBHOOK_TIMEOUT_MS: how long a webhook receiver may take to answer before the attempt
+   * counts as failed (and is retried), default 10000.
+   */
+  webhookTimeoutMs: number;
+  /**
+   * TEAMS_WEBHOOKS_ALLOW_PRIVATE: "1" lets webhooks go to loopback, private and link-local
+   * addresses (a receiver beside the service, tests); default "0": such receivers are refused when
+   * subscribing and before every delivery.
+   */
+  webhooksAllowPrivate: boolean;
   /** PostgreSQL only: TEAMS_PG_POOL_MAX (10), TEAMS_PG_STATEMENT_TIMEOUT_MS (5000), TEAMS_PG_CONNECT_TIMEOUT_MS (5000). */
   postgres: { max: number; statementTimeoutMs: number; connectionTimeoutMs: number };
 }
@@ -222,6 +233,12 @@ export function loadConfig(
   const maxBodyBytes = integer("TEAMS_MAX_BODY_BYTES", 65536, 1024, 16 * 1024 * 1024);
   const log = text("TEAMS_LOG") !== "off";
   const requestTimeoutMs = integer("TEAMS_REQUEST_TIMEOUT_MS", 30_000, 1000, 600_000);
+  const webhookTimeoutMs = integer("TEAMS_WEBHOOK_TIMEOUT_MS", 10_000, 100, 120_000);
+  const rawAllowPrivate = text("TEAMS_WEBHOOKS_ALLOW_PRIVATE") ?? "0";
+  if (rawAllowPrivate !== "0" && rawAllowPrivate !== "1") {
+    problems.push(`TEAMS_WEBHOOKS_ALLOW_PRIVATE must be "0" or "1", got "${rawAllowPrivate}"`);
+  }
+  const webhooksAllowPrivate = rawAllowPrivate === "1";
   const postgres = {
     max: integer("TEAMS_PG_POOL_MAX", 10, 1, 1000),
     statementTimeoutMs: integer("TEAMS_PG_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000),
@@ -251,6 +268,8 @@ export function loadConfig(
     historyRetention,
     delegatedTokenTtlSeconds,
     introspectionSecret,
+    webhookTimeoutMs,
+    webhooksAllowPrivate,
     postgres,
   };
 }

@@ -5,6 +5,7 @@ import { createTeams } from "@teams/core";
 import { createApp } from "./app.js";
 import type { Config } from "./config.js";
 import { openStore } from "./store.js";
+import { startWebhookWorker, type WebhookWorker } from "./webhooks/webhook-worker.js";
 
 /** How long in-flight requests may take to finish after a stop is asked. */
 const shutdownGraceMs = 10_000;
@@ -25,6 +26,7 @@ export async function startServer(
     : undefined,
 ): Promise<RunningServer> {
   const store = await openStore(config.database, config.postgres);
+  let worker: WebhookWorker | undefined;
   try {
     const authenticator = await createAuthenticator({
       jwtSecret: config.jwtSecret,
@@ -37,10 +39,20 @@ export async function startServer(
       signingKeyPem: config.signingKey,
       externalAzp: config.externalAzp,
     });
+    const webhookTargets = { allowPrivate: config.webhooksAllowPrivate };
     const teams = createTeams({
       db: store.db,
       kind: store.kind,
       historyRetention: config.historyRetention,
+      webhooks: webhookTargets,
+      // A change committed here is sent at once rather than at the worker's next poll.
+      afterCommit: () => worker?.nudge(),
+    });
+    worker = startWebhookWorker({
+      outbox: teams.webhookOutbox,
+      targets: webhookTargets,
+      timeoutMs: config.webhookTimeoutMs,
+      ...(log ? { onError: (e: unknown) => log.error(e) } : {}),
     });
     let listeningPort = config.port;
     const app = createApp({
@@ -109,12 +121,14 @@ export async function startServer(
             });
             http.closeIdleConnections();
           });
+          await worker?.close();
           await store.close();
         })();
         return closing;
       },
     };
   } catch (error) {
+    await worker?.close();
     await store.close();
     throw error;
   }

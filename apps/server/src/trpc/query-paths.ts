@@ -41,4 +41,7 @@ export const QUERY_PATHS = exactly([
   "manage.usersPage",
   "manage.managedUser",
   "manage.canAccess",
+  "admin.webhooks",
+  "admin.webhook",
+  "admin.webhookDeliveries",
 ]);
