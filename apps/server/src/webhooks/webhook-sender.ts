@@ -32,6 +32,8 @@ export async function sendEvent(
   signer: Webhook,
   event: { eventId: string; payload: string },
   timeoutMs: number,
+  /** Aborts the attempt (the worker closing). */
+  stop?: AbortSignal,
 ): Promise<AttemptResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
@@ -40,7 +42,9 @@ export async function sendEvent(
     const response = await fetch(url, {
       method: "POST",
       redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: stop
+        ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop])
+        : AbortSignal.timeout(timeoutMs),
       headers: {
         "content-type": "application/json",
         "user-agent": "teams-webhooks",

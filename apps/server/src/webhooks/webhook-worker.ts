@@ -89,6 +89,8 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   const running = new Map<string, Promise<void>>();
   const signal = new Signal();
   let closing = false;
+  // Aborts the attempts in flight when the worker closes (they are made again by the next run).
+  const stopping = new AbortController();
   let ticking = false;
   let again = false;
   let nudged: NodeJS.Timeout | undefined;
@@ -150,8 +152,10 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
           const at = new Date().toISOString();
           const result: AttemptResult =
             refused === null
-              ? await sendEvent(target.url, signer, event, timeoutMs)
+              ? await sendEvent(target.url, signer, event, timeoutMs, stopping.signal)
               : { outcome: "refused", status: null, error: refused, durationMs: 0 };
+          // Cut short by close(): not an attempt the receiver could have answered.
+          if (stopping.signal.aborted) break;
           observer?.onDelivery(result.outcome);
           attempts.push({
             eventId: event.eventId,
@@ -215,6 +219,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
       clearInterval(prune);
       if (nudged !== undefined) clearTimeout(nudged);
       signal.notify();
+      stopping.abort();
       await Promise.allSettled([...running.values()]);
     },
   };
