@@ -1,3 +1,4 @@
+import type { Selectable } from "kysely";
 import type { Store } from "./context.js";
 import type { ConsentLogTable } from "./database.js";
 import type { ActorVia, ChangeCause } from "./policy/consent-actor.js";
@@ -9,7 +10,7 @@ export type { ConsentRecord };
 
 // Reads of the consent log (migration 8, DESIGN §7), in log order (id).
 
-type Row = Omit<ConsentLogTable, "id"> & { id: number | string };
+type Row = Omit<Selectable<ConsentLogTable>, "tx">;
 
 const scopesOf = (stored: string | null) => (stored === null ? null : decodeScopes(stored));
 

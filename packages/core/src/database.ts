@@ -99,6 +99,11 @@ export interface DeletedUsersTable {
 export interface ConsentLogTable {
   /** Increasing per store (PostgreSQL: a bigint, read as a string). */
   id: Generated<number | string>;
+  /**
+   * The writing transaction (migration 9, commit-order.ts): PostgreSQL's 64-bit transaction id,
+   * read as a string; 0 on SQLite. Set by the column's default, never by an insert.
+   */
+  tx: Generated<number | string>;
   type: "authorization.granted" | "authorization.updated" | "authorization.revoked";
   /** ISO-8601 instant of the change. */
   occurred_at: string;

@@ -1,6 +1,7 @@
 // @teams/core: the curated public surface. Anything not exported here is internal.
 
 export type { ConsentResponse } from "./authorization-queries.js";
+export type { CommitPosition } from "./commit-order.js";
 export type {
   AuthorizationsTable,
   Database,
@@ -43,7 +44,6 @@ export {
   SchemaTooNew,
 } from "./migrations.js";
 export { foldName } from "./name-fold.js";
-export type { CommitPosition } from "./outbox-order.js";
 export { type LinesPage, MAX_PAGE_SIZE, type Page } from "./pagination.js";
 export { type AccessFacts, decideAccess } from "./policy/access-policy.js";
 export {

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from "kysely";
+import { addCommitTxColumn } from "./commit-order.js";
 import type { Database } from "./database.js";
 import { foldName } from "./name-fold.js";
 import type { StoreKind } from "./store-kind.js";
@@ -414,6 +415,22 @@ export const migrations: readonly Migration[] = [
     },
   },
   {
+    version: 9,
+    name: "the consent log read in commit order: each record's writing transaction",
+    async up(db, family) {
+      // The feed of integrations pages in commit order (commit-order.ts): on PostgreSQL by the
+      // writing transaction's id, then the record's; on SQLite, where ids are assigned in commit
+      // order already, tx is 0. Existing records get what the default gives (on PostgreSQL this
+      // migration's transaction: all alike, so ordered by id).
+      await addCommitTxColumn(db.schema.alterTable("consent_log"), family).execute();
+      await db.schema
+        .createIndex("consent_log_commit_order_idx")
+        .on("consent_log")
+        .columns(["tx", "id"])
+        .execute();
+    },
+  },
+  {
     version: 10,
     name: "signed webhooks: the outbox, the subscriptions and their delivery attempts",
     async up(db, family) {
@@ -423,18 +440,15 @@ export const migrations: readonly Migration[] = [
       // as it is sent. Kept apart from the log because deleting a user may delete its records,
       // while its subscribers must still learn that access ended. Rows every subscription has
       // passed are deleted.
-      await db.schema
+      const outbox = db.schema
         .createTable("webhook_outbox")
         .addColumn("id", bigint, (c) =>
           family === "postgres"
             ? c.primaryKey().generatedAlwaysAsIdentity()
             : c.primaryKey().autoIncrement(),
-        )
-        .addColumn("tx", bigint, (c) =>
-          c
-            .notNull()
-            .defaultTo(family === "postgres" ? sql`pg_current_xact_id()::text::bigint` : 0),
-        )
+        );
+      // Read in commit order (commit-order.ts), with the index it needs.
+      await addCommitTxColumn(outbox, family)
         .addColumn("event_id", bigint, (c) => c.notNull())
         .addColumn("type", text, (c) => c.notNull())
         .addColumn("payload", "text", (c) => c.notNull())

@@ -1,5 +1,5 @@
+import type { CommitPosition } from "./commit-order.js";
 import type { Context } from "./context.js";
-import type { CommitPosition } from "./outbox-order.js";
 import * as q from "./webhook-queries.js";
 import * as w from "./webhook-writes.js";
 

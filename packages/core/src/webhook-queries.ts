@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
+import { type CommitPosition, commitPositionOf, inCommitOrder } from "./commit-order.js";
 import type { Store } from "./context.js";
 import type { WebhookDeliveriesTable, WebhooksTable } from "./database.js";
-import { type CommitPosition, commitPositionOf, inCommitOrder } from "./outbox-order.js";
 import { prepare, prepareShaped } from "./prepared-query.js";
 import type { WebhookDelivery, WebhookResponse } from "./schemas.js";
 

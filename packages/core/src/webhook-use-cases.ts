@@ -82,7 +82,7 @@ export function webhookUseCases(ctx: Context, targets: WebhookTargets) {
         throw new Invalid([
           {
             type: "value_error",
-            loc: ["body", "url"],
+            loc: ["url"],
             msg: `Value error, ${refused}`,
             input: input.url,
           },

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
+import type { CommitPosition } from "./commit-order.js";
 import type { Store } from "./context.js";
-import type { CommitPosition } from "./outbox-order.js";
 import { slowestPosition } from "./webhook-queries.js";
 
 // Writes of the webhook subscriptions, their leases and delivery attempts, and the outbox's
@@ -96,6 +96,8 @@ export interface DeliverySettlement {
   attempts: readonly DeliveryAttempt[];
   /** The last row passed (delivered or not wanted); absent when none was. */
   passed?: CommitPosition | undefined;
+  /** Failed attempts at the event after `passed` (0 when the run ended at no failure). */
+  failedAttempts: number;
   /** The run stopped at a failed attempt: try again at this instant. */
   retryAt?: string | undefined;
   /** The lease: renewed until this instant, or given up (null). */
@@ -113,23 +115,15 @@ export async function settleDeliveries(
   owner: string,
   run: DeliverySettlement,
 ): Promise<boolean> {
-  const failedOnce = run.retryAt !== undefined;
   const updated = await s.db
     .updateTable("webhooks")
-    .set((eb) => ({
+    .set({
       ...(run.passed ? { position_tx: run.passed.tx, position_id: run.passed.id } : {}),
-      // Failures are counted per event: passing an event starts the count again.
-      attempts: failedOnce
-        ? run.passed
-          ? 1
-          : eb("attempts", "+", 1)
-        : run.passed
-          ? 0
-          : eb.ref("attempts"),
+      attempts: run.failedAttempts,
       next_attempt_at: run.retryAt ?? null,
       lease_until: run.leaseUntil,
       lease_owner: run.leaseUntil === null ? null : owner,
-    }))
+    })
     .where("id", "=", id)
     .where("lease_owner", "=", owner)
     .executeTakeFirst();
