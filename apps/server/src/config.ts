@@ -82,6 +82,12 @@ export interface Config {
    * subscribing and before every delivery.
    */
   webhooksAllowPrivate: boolean;
+  /**
+   * TEAMS_WEBHOOK_LEASE_MS: how long a subscription stays with the instance sending to it unless
+   * renewed (every third of it): the longest an instance that died keeps its subscribers waiting.
+   * Default 10000.
+   */
+  webhookLeaseMs: number;
   /** PostgreSQL only: TEAMS_PG_POOL_MAX (10), TEAMS_PG_STATEMENT_TIMEOUT_MS (5000), TEAMS_PG_CONNECT_TIMEOUT_MS (5000). */
   postgres: { max: number; statementTimeoutMs: number; connectionTimeoutMs: number };
 }
@@ -239,6 +245,7 @@ export function loadConfig(
     problems.push(`TEAMS_WEBHOOKS_ALLOW_PRIVATE must be "0" or "1", got "${rawAllowPrivate}"`);
   }
   const webhooksAllowPrivate = rawAllowPrivate === "1";
+  const webhookLeaseMs = integer("TEAMS_WEBHOOK_LEASE_MS", 10_000, 300, 600_000);
   const postgres = {
     max: integer("TEAMS_PG_POOL_MAX", 10, 1, 1000),
     statementTimeoutMs: integer("TEAMS_PG_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000),
@@ -270,6 +277,7 @@ export function loadConfig(
     introspectionSecret,
     webhookTimeoutMs,
     webhooksAllowPrivate,
+    webhookLeaseMs,
     postgres,
   };
 }

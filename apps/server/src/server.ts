@@ -52,6 +52,7 @@ export async function startServer(
       outbox: teams.webhookOutbox,
       targets: webhookTargets,
       timeoutMs: config.webhookTimeoutMs,
+      leaseMs: config.webhookLeaseMs,
       ...(log ? { onError: (e: unknown) => log.error(e) } : {}),
     });
     let listeningPort = config.port;

@@ -27,7 +27,10 @@ export interface WebhookWorkerOptions {
   owner?: string;
   /** How often the subscriptions are looked at without a nudge, in ms. Default 150. */
   pollMs?: number;
-  /** How long a lease lasts unless renewed, in ms. Default 30000. */
+  /**
+   * How long a lease lasts unless renewed, in ms (TEAMS_WEBHOOK_LEASE_MS): the longest an
+   * instance that died keeps its subscribers waiting. Renewed every third of it. Default 10000.
+   */
   leaseMs?: number;
   /** Outbox rows read per run step. Default 100. */
   batch?: number;
@@ -79,7 +82,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   const { outbox, targets, timeoutMs } = options;
   const owner = options.owner ?? randomUUID();
   const pollMs = options.pollMs ?? 150;
-  const leaseMs = options.leaseMs ?? 30_000;
+  const leaseMs = options.leaseMs ?? 10_000;
   const batch = options.batch ?? 100;
   const idleMs = options.idleMs ?? 1000;
   const keepAttemptsMs = options.keepAttemptsMs ?? 7 * 24 * 3600_000;
@@ -129,8 +132,20 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
     const signer = new Webhook(target.secret);
     let leaseEnds = Date.now() + leaseMs;
     let idleSince: number | undefined;
+    // Renewed while sending (an attempt may take up to the timeout); lost, the run stops.
+    let lost = false;
+    const id = target.id;
+    const renew = setInterval(() => {
+      outbox
+        .lease(id, owner, leaseMs)
+        .then((held) => {
+          if (held) leaseEnds = Date.now() + leaseMs;
+          else lost = true;
+        })
+        .catch(onError);
+    }, leaseMs / 3);
     try {
-      while (!closing) {
+      while (!closing && !lost) {
         const events = await outbox.pending(target.position, batch);
         if (events.length === 0) {
           idleSince ??= Date.now();
@@ -173,7 +188,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
           failures = 0;
           passed = event.position;
           // Renew the lease (by settling) well before it runs out, and stop promptly on close.
-          if (closing || Date.now() > leaseEnds - leaseMs / 2) break;
+          if (closing || lost || Date.now() > leaseEnds - leaseMs / 2) break;
         }
         const leaseUntil =
           retryAt === undefined ? new Date(Date.now() + leaseMs).toISOString() : null;
@@ -192,6 +207,8 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
     } catch (error) {
       // The lease runs out by itself; the next run starts from the cursor as recorded.
       onError(error);
+    } finally {
+      clearInterval(renew);
     }
   }
 

@@ -22,7 +22,8 @@ export const TEST_SECRET = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
 export async function startReceiver(
   options: {
     secret?: string;
-    answer?: (n: number) => number | "hang" | "drop";
+    /** The answer to the n-th request (from 1), of the event `id` (its webhook-id). */
+    answer?: (n: number, id: string) => number | "hang" | "drop";
     /** Answer after this long (to see whether two senders overlap). */
     delayMs?: number;
   } = {},
@@ -42,7 +43,7 @@ export async function startReceiver(
     req.on("end", async () => {
       if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
       requests += 1;
-      const answer = options.answer?.(requests) ?? 204;
+      const answer = options.answer?.(requests, String(req.headers["webhook-id"])) ?? 204;
       if (answer === "hang") return;
       inFlight -= 1;
       if (answer === "drop") {
