@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { isDelivered } from "@teams/core";
 import type { Webhook } from "standardwebhooks";
 
@@ -19,8 +21,55 @@ export interface AttemptResult {
   durationMs: number;
 }
 
-/** Bodies of receivers' answers read to let the connection be reused; a longer one is dropped. */
-const maxAnswerBytes = 64 * 1024;
+// Connections to receivers are kept alive between deliveries: one subscriber's events go one after
+// the other, and a new connection (a TLS handshake) per event would bound how many a second get
+// through. node:http rather than fetch: several times less work per request, and it never follows
+// a redirect.
+const agents = {
+  "http:": new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+  "https:": new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+};
+
+class Timeout extends Error {
+  override readonly name = "TimeoutError";
+}
+
+/** POSTs `body`; the answer's status once its body has been read (or dropped). */
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  stop: AbortSignal | undefined,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const https = url.protocol === "https:";
+    const req = (https ? httpsRequest : httpRequest)(url, {
+      method: "POST",
+      agent: https ? agents["https:"] : agents["http:"],
+      headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+      ...(stop ? { signal: stop } : {}),
+    });
+    // The whole exchange, the answer's body included, within the timeout.
+    const timer = setTimeout(() => req.destroy(new Timeout("timeout")), timeoutMs);
+    req.on("response", (res) => {
+      res.on("end", () => {
+        clearTimeout(timer);
+        resolve(res.statusCode ?? 0);
+      });
+      res.on("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      res.resume();
+    });
+    req.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    req.end(body);
+  });
+}
 
 /**
  * Sends one event to a receiver, signed as Standard Webhooks says (`webhook-id` the record's id,
@@ -39,28 +88,22 @@ export async function sendEvent(
   const elapsed = () => Math.round(performance.now() - started);
   const at = new Date();
   try {
-    const response = await fetch(url, {
-      method: "POST",
-      redirect: "manual",
-      signal: stop
-        ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop])
-        : AbortSignal.timeout(timeoutMs),
-      headers: {
+    const status = await post(
+      new URL(url),
+      {
         "content-type": "application/json",
         "user-agent": "teams-webhooks",
         "webhook-id": event.eventId,
         "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
         "webhook-signature": signer.sign(event.eventId, at, event.payload),
       },
-      body: event.payload,
-    });
-    const length = Number(response.headers.get("content-length") ?? Number.NaN);
-    if (length <= maxAnswerBytes) await response.arrayBuffer();
-    else await response.body?.cancel();
-    const ok = isDelivered(response.status);
+      event.payload,
+      timeoutMs,
+      stop,
+    );
     return {
-      outcome: ok ? "delivered" : "http_error",
-      status: response.status,
+      outcome: isDelivered(status) ? "delivered" : "http_error",
+      status,
       error: null,
       durationMs: elapsed(),
     };
@@ -74,13 +117,9 @@ export async function sendEvent(
   }
 }
 
-/** A failed fetch in a few words: the timeout, or the system's error code. */
+/** A failed attempt in a few words: the timeout, or the system's error code. */
 function describe(error: unknown): string {
-  const e = error as {
-    name?: string;
-    message?: string;
-    cause?: { code?: string; message?: string };
-  };
+  const e = error as { name?: string; code?: string; message?: string };
   if (e.name === "TimeoutError") return "timeout";
-  return (e.cause?.code ?? e.cause?.message ?? e.message ?? String(error)).slice(0, 200);
+  return (e.code ?? e.message ?? String(error)).slice(0, 200);
 }
