@@ -172,7 +172,10 @@ describe("webhooks under SIGKILL", () => {
         if (process.env.TEAMS_WEBHOOK_KILLS_TRACE) console.log(`start ${Date.now() - t0} ms`);
         const url = server.url;
         const writers = Array.from({ length: WRITERS }, (_, w) => writer(url, w, known, acked));
-        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 400));
+        // Killed at a random moment once this run delivers (its worker thread has started).
+        const delivered = steady.requests();
+        await steady.until(() => steady.requests() > delivered, 15_000);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 300));
         server.child.kill("SIGKILL");
         await server.exited;
         await Promise.all(writers);
