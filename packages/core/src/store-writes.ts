@@ -726,10 +726,10 @@ async function logRevocations(
     )
     .returningAll()
     .execute();
-  if (appended.length === 0) return;
-  // In the records' order: a subscriber gets them as the log holds them.
+  // In the records' order: a subscriber gets them as the log holds them. One prepared insert each
+  // (a many-row VALUES would be a new statement per size, scanned as a table).
   appended.sort((a, b) => Number(a.id) - Number(b.id));
-  await s.db.insertInto("webhook_outbox").values(appended.map(outboxRowOf)).execute();
+  for (const row of appended) await insertOutboxRow(s, row);
 }
 
 // Row locks for writes that run `read committed` (see `WriteIsolation`).
