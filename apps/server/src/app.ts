@@ -34,6 +34,7 @@ import { oauthRoutes } from "./routes/oauth-routes.js";
 import { referenceRoutes } from "./routes/reference-routes.js";
 import { type SystemOptions, systemRoutes } from "./routes/system-routes.js";
 import { userRoutes } from "./routes/user-routes.js";
+import { webhookRoutes } from "./routes/webhook-routes.js";
 import { trpcRoutes } from "./trpc/trpc-routes.js";
 
 export interface AppOptions {
@@ -190,6 +191,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   managementRoutes(api);
   userRoutes(api);
   adminRoutes(api);
+  webhookRoutes(api);
   oauthRoutes(api);
   systemRoutes(api, {
     about: options.about,

@@ -115,6 +115,23 @@ export interface Config {
    * before `/readyz` answers 503 (deliveries stuck). Default 300.
    */
   readyOutboxMaxAgeSeconds: number;
+  /**
+   * TEAMS_WEBHOOK_TIMEOUT_MS: how long a webhook receiver may take to answer before the attempt
+   * counts as failed (and is retried), default 10000.
+   */
+  webhookTimeoutMs: number;
+  /**
+   * TEAMS_WEBHOOKS_ALLOW_PRIVATE: "1" lets webhooks go to loopback, private and link-local
+   * addresses (a receiver beside the service, tests); default "0": such receivers are refused when
+   * subscribing and before every delivery.
+   */
+  webhooksAllowPrivate: boolean;
+  /**
+   * TEAMS_WEBHOOK_LEASE_MS: how long a subscription stays with the instance sending to it unless
+   * renewed (every third of it): the longest an instance that died keeps its subscribers waiting.
+   * Default 10000.
+   */
+  webhookLeaseMs: number;
   /** PostgreSQL only: TEAMS_PG_POOL_MAX (10), TEAMS_PG_STATEMENT_TIMEOUT_MS (5000), TEAMS_PG_CONNECT_TIMEOUT_MS (5000). */
   postgres: { max: number; statementTimeoutMs: number; connectionTimeoutMs: number } /**
    * TEAMS_METRICS_PORT and TEAMS_METRICS_HOST: where Prometheus scrapes `GET /metrics`, a listener
@@ -323,6 +340,13 @@ function readConfiguration(
   const maxBodyBytes = integer("TEAMS_MAX_BODY_BYTES", 65536, 1024, 16 * 1024 * 1024);
   const log: LogFormat = oneOf("TEAMS_LOG", ["json", "pretty", "off"], "json");
   const requestTimeoutMs = integer("TEAMS_REQUEST_TIMEOUT_MS", 30_000, 1000, 600_000);
+  const webhookTimeoutMs = integer("TEAMS_WEBHOOK_TIMEOUT_MS", 10_000, 100, 120_000);
+  const rawAllowPrivate = text("TEAMS_WEBHOOKS_ALLOW_PRIVATE") ?? "0";
+  if (rawAllowPrivate !== "0" && rawAllowPrivate !== "1") {
+    problems.push(`TEAMS_WEBHOOKS_ALLOW_PRIVATE must be "0" or "1", got "${rawAllowPrivate}"`);
+  }
+  const webhooksAllowPrivate = rawAllowPrivate === "1";
+  const webhookLeaseMs = integer("TEAMS_WEBHOOK_LEASE_MS", 10_000, 300, 600_000);
   const postgres = {
     max: integer("TEAMS_PG_POOL_MAX", 10, 1, 1000),
     statementTimeoutMs: integer("TEAMS_PG_STATEMENT_TIMEOUT_MS", 5000, 0, 3_600_000),
@@ -426,6 +450,9 @@ function readConfiguration(
     sessionTtlSeconds,
     rateLimits,
     readyOutboxMaxAgeSeconds,
+    webhookTimeoutMs,
+    webhooksAllowPrivate,
+    webhookLeaseMs,
     postgres,
     metrics,
     otlpEndpoint,

@@ -11,6 +11,7 @@ import { componentLogger, type Logger } from "./logger.js";
 import { startObservability } from "./observability/observability.js";
 import { createOidcClient } from "./pages/oidc-client.js";
 import { openStore } from "./store.js";
+import { startWebhookWorker, type WebhookWorker } from "./webhooks/webhook-worker.js";
 
 /** How long in-flight requests may take to finish after a stop is asked. */
 const shutdownGraceMs = 10_000;
@@ -33,6 +34,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const observability = await startObservability(config);
   const { metrics, tracing } = observability;
   let store: Awaited<ReturnType<typeof openStore>>;
+  let worker: WebhookWorker | undefined;
   try {
     store = await openStore(config.database, config.postgres, { log: observability.storeLog });
   } catch (error) {
@@ -71,13 +73,37 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       const kid = (authenticator.publicJwks.keys[0] as { kid?: string } | undefined)?.kid;
       componentLogger(logger, "auth").info({ kid, file: keyFile }, "signing key created");
     }
+    const webhookTargets = { allowPrivate: config.webhooksAllowPrivate };
     const teams = createTeams({
       db: store.db,
       kind: store.kind,
       historyRetention: config.historyRetention,
       ...(metrics && { observer: metrics.observer }),
+      webhooks: webhookTargets,
+      // A change committed here is sent at once rather than at the worker's next poll.
+      afterCommit: () => worker?.nudge(),
+    });
+    const webhookLog = logger && componentLogger(logger, "webhooks");
+    worker = startWebhookWorker({
+      outbox: teams.webhookOutbox,
+      targets: webhookTargets,
+      timeoutMs: config.webhookTimeoutMs,
+      leaseMs: config.webhookLeaseMs,
+      ...((metrics || webhookLog) && {
+        observer: {
+          onDelivery(outcome, facts) {
+            metrics?.webhookDelivered(outcome);
+            webhookLog?.info({ outcome, ...facts }, "webhook delivery");
+          },
+        },
+      }),
+      ...(webhookLog && {
+        onError: (e: unknown) => webhookLog.error({ err: e }, "webhook worker error"),
+      }),
     });
     if (metrics && store.poolUse) metrics.watchPool(store.poolUse);
+    const outboxAge = () => teams.webhookOutbox.outboxAge();
+    metrics?.watchOutbox(async () => (await outboxAge().catch(() => null)) ?? 0);
     let listeningPort = config.port;
     const app = createApp({
       teams,
@@ -100,6 +126,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       sessionTtlSeconds: config.sessionTtlSeconds,
       rateLimits: { ...config.rateLimits, trustedProxies: config.trustedProxies },
       about: { store: store.kind.family, schemaVersion: () => readSchemaVersion(store.db) },
+      outboxAge,
       outboxMaxAgeSeconds: config.readyOutboxMaxAgeSeconds,
       ...(config.introspectionSecret ? { introspectionSecret: config.introspectionSecret } : {}),
       observers: { ...(metrics && { metrics }), ...(tracing && { tracing }) },
@@ -165,6 +192,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
             });
             http.closeIdleConnections();
           });
+          await worker?.close();
           await store.close();
           await observability.close();
         })();
@@ -172,6 +200,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       },
     };
   } catch (error) {
+    await worker?.close();
     await store.close();
     await observability.close();
     throw error;

@@ -13,6 +13,9 @@ describe("configuration from the environment", () => {
       database: { kind: "sqlite", filename: "/srv/teams/data/teams.db" },
       dataDir: "/srv/teams/data",
       maxBodyBytes: 65536,
+      webhookTimeoutMs: 10_000,
+      webhooksAllowPrivate: false,
+      webhookLeaseMs: 10_000,
     });
     expect(config.jwtSecret ?? config.jwtPublicKey ?? config.jwksUrl).toBeUndefined();
   });
@@ -30,6 +33,9 @@ describe("configuration from the environment", () => {
       "TEAMS_DATABASE must be a SQLite file path or a postgres:// URL",
     ],
     [{ TEAMS_JWT_SECRET: "short" }, "TEAMS_JWT_SECRET must be at least 32 bytes"],
+    [{ TEAMS_WEBHOOKS_ALLOW_PRIVATE: "yes" }, 'TEAMS_WEBHOOKS_ALLOW_PRIVATE must be "0" or "1"'],
+    [{ TEAMS_WEBHOOK_TIMEOUT_MS: "0" }, "TEAMS_WEBHOOK_TIMEOUT_MS must be an integer"],
+    [{ TEAMS_WEBHOOK_LEASE_MS: "10" }, "TEAMS_WEBHOOK_LEASE_MS must be an integer"],
     [{ TEAMS_JWT_PUBLIC_KEY: "not a pem" }, "TEAMS_JWT_PUBLIC_KEY must be a PEM public key"],
     [{ TEAMS_JWKS_URL: "ftp://keys" }, "TEAMS_JWKS_URL must be a https: or http: URL"],
     [

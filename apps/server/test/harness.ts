@@ -1,5 +1,5 @@
 import { type AuthOptions, createAuthenticator } from "@teams/auth";
-import { createTeams, type Teams } from "@teams/core";
+import { type CreateTeamsOptions, createTeams, type Teams } from "@teams/core";
 import { seedWorld } from "@teams/core/testing";
 import { openSqliteStore, type SqliteStore } from "@teams/sqlite";
 import { SignJWT } from "jose";
@@ -67,6 +67,8 @@ export async function harness(
     auth?: Partial<AuthOptions>;
     /** More options of the app (`introspectionSecret`, `delegatedTokenTtlSeconds`). */
     app?: Partial<Omit<AppOptions, "teams" | "authenticator" | "ping">>;
+    /** More options of the core (`webhooks`). */
+    teams?: Partial<Omit<CreateTeamsOptions, "db" | "kind">>;
   } = {},
 ): Promise<Harness> {
   const open =
@@ -75,7 +77,7 @@ export async function harness(
       ? () => openPostgresTestStore("http")
       : () => openSqliteStore({ filename: ":memory:" }));
   const store = await open();
-  const teams = createTeams(store);
+  const teams = createTeams({ db: store.db, kind: store.kind, ...options.teams });
   if (options.seed ?? true) await seedWorld(teams);
   const authenticator = await createAuthenticator({
     jwtSecret: SECRET,

@@ -163,7 +163,8 @@ describe.each([
       if (store === "postgres") {
         expect(samples.get("db_client_connection_max")).toBe(10);
         expect(samples.get('db_client_connection_count{state="idle"}')).toBeGreaterThan(0);
-        expect(samples.get("db_client_connection_pending_requests")).toBe(0);
+        // Present; its value races the scrape's own outbox-age read on the pool.
+        expect(samples.has("db_client_connection_pending_requests")).toBe(true);
       } else {
         expect(samples.has("db_client_connection_max")).toBe(false);
       }

@@ -5,6 +5,8 @@ import type {
   TeamAuthorization,
   TeamResponse,
   UserSummary,
+  WebhookDelivery,
+  WebhookResponse,
 } from "@teams/core";
 import { describe, expectTypeOf, it } from "vitest";
 import { createTeamsClient } from "./index.js";
@@ -21,6 +23,11 @@ describe("typed client", () => {
     >();
     expectTypeOf(client.teams.users.query).returns.resolves.toEqualTypeOf<UserSummary[]>();
     expectTypeOf(client.teams.authorize.mutate).returns.resolves.toEqualTypeOf<TeamAuthorization>();
+    expectTypeOf(client.admin.webhook.query).returns.resolves.toEqualTypeOf<WebhookResponse>();
+    expectTypeOf(client.admin.webhookDeliveries.query).returns.resolves.toEqualTypeOf<{
+      items: WebhookDelivery[];
+      next_cursor: string | null;
+    }>();
     expectTypeOf(client.manage.canAccess.query).returns.resolves.toMatchTypeOf<{
       allowed: boolean;
     }>();
@@ -43,6 +50,13 @@ describe("typed client", () => {
     void client.teams.revoke.mutate({});
     // @ts-expect-error: a role outside ApplicationMemberRole
     void client.manage.putMember.mutate({ team_id: "t", user_id: "u", role: "captain" });
+    void client.admin.putWebhook.mutate({
+      webhook_id: "w",
+      url: "https://x.example/",
+      secret: "whsec_x",
+      // @ts-expect-error: an event type that is not a consent log record's
+      event_types: ["team.deleted"],
+    });
     // @ts-expect-error: no such procedure
     void client.teams.destroyEverything.mutate();
     // @ts-expect-error: a query is not a mutation

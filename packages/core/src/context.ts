@@ -57,6 +57,7 @@ export function createContext(
   clock: () => Date,
   maxAttempts: number,
   observer: TeamsObserver = {},
+  afterCommit?: () => void,
 ): Context {
   const { db, kind } = store;
   return {
@@ -74,6 +75,7 @@ export function createContext(
             .setIsolationLevel(isolation)
             .execute((trx) => fn({ db: trx, kind, consentTally }));
           consentTally.report(observer);
+          afterCommit?.();
           return result;
         } catch (error) {
           if (!isTransientConflict(error)) {

@@ -15,6 +15,9 @@ export interface Database {
   deleted_users: DeletedUsersTable;
   consent_log: ConsentLogTable;
   refresh_tokens: RefreshTokensTable;
+  webhook_outbox: WebhookOutboxTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   teams_schema: SchemaTable;
 }
 
@@ -143,6 +146,58 @@ export interface RefreshTokensTable {
   created_at: string;
   /** Set when the token was rotated: a second use ends the family. */
   used_at: string | null;
+}
+
+/**
+ * The webhook outbox (migration 10): one row per consent log record, in the record's transaction.
+ * Integers are bigints on PostgreSQL, read as strings.
+ */
+export interface WebhookOutboxTable {
+  id: Generated<number | string>;
+  /** The writing transaction (PostgreSQL: its xid; SQLite: 0), for commit order. */
+  tx: Generated<number | string>;
+  /** The consent log record's id: the `webhook-id` of its deliveries. */
+  event_id: number | string;
+  type: string;
+  /** The body as sent: `{type, timestamp, data}`. */
+  payload: string;
+  created_at: string;
+}
+
+/** A webhook subscription (migration 10). Instants are ISO-8601. */
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  /** `whsec_<base64>`. */
+  secret: string;
+  /** Space-separated event types; null for every type. */
+  event_types: string | null;
+  created_at: string;
+  updated_at: string;
+  /** The last outbox row passed (delivered or filtered out); null before every row. */
+  position_tx: number | string | null;
+  position_id: number | string | null;
+  /** After a failed attempt: not before this instant. */
+  next_attempt_at: string | null;
+  /** Failed attempts at the current row. */
+  attempts: ColumnType<number, number | undefined, number>;
+  /** The instance sending to this subscription, until when. */
+  lease_until: string | null;
+  lease_owner: string | null;
+}
+
+/** One delivery attempt (migration 10). */
+export interface WebhookDeliveriesTable {
+  id: Generated<number | string>;
+  webhook_id: string;
+  event_id: number | string;
+  /** 1 for the first attempt at this event. */
+  attempt: number;
+  at: string;
+  /** The receiver's status; null when there was no answer. */
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
 }
 
 /** One row: the schema version the database was last migrated to. */

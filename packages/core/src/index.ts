@@ -1,6 +1,7 @@
 // @teams/core: the curated public surface. Anything not exported here is internal.
 
 export type { ConsentResponse } from "./authorization-queries.js";
+export type { CommitPosition } from "./commit-order.js";
 export type {
   AuthorizationsTable,
   Database,
@@ -8,6 +9,9 @@ export type {
   RefreshTokensTable,
   TeamsTable,
   UsersTable,
+  WebhookDeliveriesTable,
+  WebhookOutboxTable,
+  WebhooksTable,
 } from "./database.js";
 export type {
   DelegationClaims,
@@ -85,6 +89,15 @@ export {
   decideCreateManagedUser,
   decideManagerAssignment,
 } from "./policy/user-policy.js";
+export {
+  decideWebhookTarget,
+  isDelivered,
+  isPrivateAddress,
+  RETRY_BASE_MS,
+  RETRY_CAP_MS,
+  retryDelayMs,
+  wantsEvent,
+} from "./policy/webhook-policy.js";
 export { isDelegated, type Principal } from "./principal.js";
 export {
   AccessCheckInput,
@@ -106,6 +119,9 @@ export {
   TeamsPageQuery,
   TeamUsersPageQuery,
   UsersPageQuery,
+  WEBHOOK_EVENT_TYPES,
+  WebhookDeliveriesPageQuery,
+  WebhookInput,
 } from "./request-schemas.js";
 export {
   AdminUserResponse,
@@ -121,6 +137,8 @@ export {
   TeamResponse,
   UserResponse,
   UserSummary,
+  WebhookDelivery,
+  WebhookResponse,
 } from "./schemas.js";
 export {
   canonicalScopes,
@@ -139,3 +157,17 @@ export {
   type Teams,
 } from "./teams.js";
 export { parseInput, toValidationIssue } from "./validation.js";
+export { webhookPayload } from "./webhook-body.js";
+export type {
+  DeliveryAttempt,
+  DeliverySettlement,
+  OutboxEvent,
+  WebhookOutbox,
+  WebhookTarget,
+} from "./webhook-outbox.js";
+export {
+  checkWebhookTarget,
+  resolveHost,
+  type WebhookTargets,
+  webhookNotFound,
+} from "./webhook-use-cases.js";

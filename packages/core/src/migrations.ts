@@ -430,6 +430,83 @@ export const migrations: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    version: 10,
+    name: "signed webhooks: the outbox, the subscriptions and their delivery attempts",
+    async up(db, family) {
+      const text = family === "postgres" ? sql`text collate "C"` : "text";
+      const bigint = family === "postgres" ? "bigint" : "integer";
+      // One row per consent log record, written in the record's transaction (DESIGN §7): the body
+      // as it is sent. Kept apart from the log because deleting a user may delete its records,
+      // while its subscribers must still learn that access ended. Rows every subscription has
+      // passed are deleted.
+      const outbox = db.schema
+        .createTable("webhook_outbox")
+        .addColumn("id", bigint, (c) =>
+          family === "postgres"
+            ? c.primaryKey().generatedAlwaysAsIdentity()
+            : c.primaryKey().autoIncrement(),
+        );
+      // Read in commit order (commit-order.ts), with the index it needs.
+      await addCommitTxColumn(outbox, family)
+        .addColumn("event_id", bigint, (c) => c.notNull())
+        .addColumn("type", text, (c) => c.notNull())
+        .addColumn("payload", "text", (c) => c.notNull())
+        .addColumn("created_at", text, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("webhook_outbox_order_idx")
+        .on("webhook_outbox")
+        .columns(["tx", "id"])
+        .execute();
+      // A subscriber, its cursor into the outbox (null: before every row), its retry schedule and
+      // the lease of the instance sending to it.
+      await db.schema
+        .createTable("webhooks")
+        .addColumn("id", text, (c) => c.primaryKey())
+        .addColumn("url", "text", (c) => c.notNull())
+        .addColumn("secret", "text", (c) => c.notNull())
+        // Space-separated event types; NULL for every type.
+        .addColumn("event_types", "text")
+        .addColumn("created_at", text, (c) => c.notNull())
+        .addColumn("updated_at", text, (c) => c.notNull())
+        .addColumn("position_tx", bigint)
+        .addColumn("position_id", bigint)
+        .addColumn("next_attempt_at", text)
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("lease_until", text)
+        .addColumn("lease_owner", text)
+        .execute();
+      // Every attempt, in the order made (id), per subscription.
+      await db.schema
+        .createTable("webhook_deliveries")
+        .addColumn("id", bigint, (c) =>
+          family === "postgres"
+            ? c.primaryKey().generatedAlwaysAsIdentity()
+            : c.primaryKey().autoIncrement(),
+        )
+        .addColumn("webhook_id", text, (c) =>
+          c.notNull().references("webhooks.id").onDelete("cascade"),
+        )
+        .addColumn("event_id", bigint, (c) => c.notNull())
+        .addColumn("attempt", "integer", (c) => c.notNull())
+        .addColumn("at", text, (c) => c.notNull())
+        .addColumn("status", "integer")
+        .addColumn("error", "text")
+        .addColumn("duration_ms", "integer", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("webhook_deliveries_webhook_idx")
+        .on("webhook_deliveries")
+        .columns(["webhook_id", "id"])
+        .execute();
+      await db.schema
+        .createIndex("webhook_deliveries_at_idx")
+        .on("webhook_deliveries")
+        .column("at")
+        .execute();
+    },
+  },
 ];
 
 /** The version a database is at after every migration this code knows has run. */

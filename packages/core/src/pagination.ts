@@ -52,7 +52,8 @@ export type CursorKind =
   | "my-teams"
   | "user-list"
   | "history"
-  | "events";
+  | "events"
+  | "deliveries";
 
 const tags: Record<CursorKind, string> = {
   users: "u",
@@ -62,6 +63,7 @@ const tags: Record<CursorKind, string> = {
   "user-list": "l",
   history: "h",
   events: "e",
+  deliveries: "d",
 };
 
 /** An opaque cursor: base64url of the last key of a page, tagged with its list. */

@@ -276,17 +276,19 @@ export type DelegatedTokenInput = z.input<typeof DelegatedTokenInput>;
  * A consent log page's cursor: the id of the page's last record (its key's sort part, in
  * decimal); any other key, which this service never writes, is refused like a foreign cursor.
  */
-const historyCursor = pageCursor("history").transform((key, ctx): number | undefined => {
-  if (key === undefined) return undefined;
-  if (/^\d{1,15}$/.test(key[0]) && key[1] === "") return Number(key[0]);
-  ctx.addIssue({
-    code: "custom",
-    input: key,
-    message: "Value error, not a cursor of this list",
-    params: { type: "value_error" },
+const idCursor = (kind: "history" | "deliveries") =>
+  pageCursor(kind).transform((key, ctx): number | undefined => {
+    if (key === undefined) return undefined;
+    if (/^\d{1,15}$/.test(key[0]) && key[1] === "") return Number(key[0]);
+    ctx.addIssue({
+      code: "custom",
+      input: key,
+      message: "Value error, not a cursor of this list",
+      params: { type: "value_error" },
+    });
+    return z.NEVER;
   });
-  return z.NEVER;
-});
+const historyCursor = idCursor("history");
 
 /** One page of a team's consent history, in log order. */
 export const TeamHistoryPageQuery = z.object({
@@ -339,3 +341,75 @@ export type EventsPageQuery = {
   after?: string | undefined;
   limit?: number | string | undefined;
 };
+
+/** The event types a webhook may subscribe to: the consent log's record types. */
+export const WEBHOOK_EVENT_TYPES = [
+  "authorization.granted",
+  "authorization.updated",
+  "authorization.revoked",
+] as const;
+
+/**
+ * A Standard Webhooks secret: `whsec_` and the base64 of 24 to 64 random bytes (the key of the
+ * HMAC-SHA256 signatures).
+ */
+const webhookSecret = z.string().superRefine((value, ctx) => {
+  const body = value.startsWith("whsec_") ? value.slice(6) : undefined;
+  const bytes =
+    body !== undefined && /^[A-Za-z0-9+/]+={0,2}$/.test(body) && body.length % 4 === 0
+      ? Buffer.from(body, "base64").length
+      : 0;
+  if (bytes < 24 || bytes > 64) {
+    ctx.addIssue({
+      code: "custom",
+      input: value,
+      message: "Value error, a secret is whsec_ followed by the base64 of 24 to 64 random bytes",
+      params: { type: "value_error" },
+    });
+  }
+});
+
+/** The receiver's URL: absolute http(s), no credentials in it (they would be sent to anyone who sees a delivery). */
+const webhookUrl = storableText(2048).superRefine((value, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {}
+  const problem =
+    url === undefined
+      ? "Input should be a valid URL"
+      : url.protocol !== "http:" && url.protocol !== "https:"
+        ? "URL scheme should be 'http' or 'https'"
+        : url.username !== "" || url.password !== ""
+          ? "Value error, a receiver's URL cannot hold credentials"
+          : undefined;
+  if (problem !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      input: value,
+      message: problem,
+      params: { type: url === undefined ? "url_parsing" : "value_error" },
+    });
+  }
+});
+
+/** A webhook subscription, put by id (`PUT /api/v1/admin/webhooks/{webhook_id}`). */
+export const WebhookInput = z.object({
+  url: webhookUrl,
+  secret: webhookSecret,
+  /** The event types sent; absent or null for every type. */
+  event_types: z
+    .array(z.enum(WEBHOOK_EVENT_TYPES))
+    .min(1)
+    .nullable()
+    .optional()
+    .transform((v) => (v === undefined || v === null ? null : [...new Set(v)].sort())),
+});
+export type WebhookInput = z.input<typeof WebhookInput>;
+
+/** One page of a webhook's delivery attempts, oldest first. */
+export const WebhookDeliveriesPageQuery = z.object({
+  limit: pageLimit,
+  cursor: idCursor("deliveries"),
+});
+export type WebhookDeliveriesPageQuery = AuthorizedTeamsPageQuery;

@@ -144,3 +144,38 @@ export const EventsPage = z.strictObject({
   next_cursor: z.string(),
 });
 export type EventsPage = z.infer<typeof EventsPage>;
+
+/** A webhook subscription as the admin API answers it: never its whole secret. */
+export const WebhookResponse = z.strictObject({
+  id: z.string(),
+  url: z.string(),
+  /** The secret's first characters, to tell secrets apart (`whsec_AbCd…`). */
+  secret_hint: z.string(),
+  /** The event types sent; null for every type. */
+  event_types: z
+    .array(z.enum(["authorization.granted", "authorization.updated", "authorization.revoked"]))
+    .nullable(),
+  created_at: z.string().meta({ format: "date-time" }),
+  updated_at: z.string().meta({ format: "date-time" }),
+  /** Failed attempts at the next event to deliver (0 when none failed). */
+  failed_attempts: z.number().int(),
+  /** When the next attempt is due after a failure; null when none is waiting. */
+  next_attempt_at: z.string().meta({ format: "date-time" }).nullable(),
+});
+export type WebhookResponse = z.infer<typeof WebhookResponse>;
+
+/** One attempt to deliver an event to a webhook. */
+export const WebhookDelivery = z.strictObject({
+  id: z.number().int(),
+  /** The consent log record sent (its `webhook-id`). */
+  event_id: z.number().int(),
+  /** 1 for the first attempt at this event. */
+  attempt: z.number().int(),
+  at: z.string().meta({ format: "date-time" }),
+  /** The receiver's HTTP status; null when it did not answer. */
+  status: z.number().int().nullable(),
+  /** Why the attempt failed without an answer (timeout, refused connection, refused address). */
+  error: z.string().nullable(),
+  duration_ms: z.number().int(),
+});
+export type WebhookDelivery = z.infer<typeof WebhookDelivery>;

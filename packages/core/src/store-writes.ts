@@ -1,12 +1,14 @@
-import { expressionBuilder, sql } from "kysely";
+import { expressionBuilder, type Selectable, sql } from "kysely";
+import { toConsentRecord } from "./consent-log-queries.js";
 import type { Store } from "./context.js";
-import type { Database } from "./database.js";
+import type { ConsentLogTable, Database } from "./database.js";
 import { displayName } from "./display-name.js";
 import { userSummaryJson } from "./list-lines.js";
 import { foldName } from "./name-fold.js";
 import type { ChangeOrigin } from "./policy/consent-actor.js";
 import { prepare } from "./prepared-query.js";
 import { coveredScopeTexts } from "./scopes.js";
+import { webhookPayload } from "./webhook-body.js";
 
 // Every insert, update and delete of the core: nothing else writes to the store. Each runs in the
 // caller's write transaction. Three rules are kept here, for every path:
@@ -25,7 +27,10 @@ import { coveredScopeTexts } from "./scopes.js";
 // refresh locks those rows first, so the two writes take their locks in one order).
 // And the consent log (migration 8, DESIGN §7): every write that creates, changes or ends an
 // authorization appends exactly one record per authorization it touched, here and only here, in
-// the same transaction; a write that changes nothing appends nothing.
+// the same transaction; a write that changes nothing appends nothing. Each record appended is also
+// written to the webhook outbox (migration 10), by the same two functions. (The webhook
+// subscriptions and their deliveries, which touch no authorization, are written by
+// webhook-writes.ts.)
 
 type Team = {
   name: string;
@@ -606,18 +611,21 @@ const appendRecord = prepare(
     via: string,
     cause: string,
   ) =>
-    db.insertInto("consent_log").values({
-      type: type as ReturnType<typeof typeOf>,
-      occurred_at: now,
-      team_id: teamId,
-      user_id: userId,
-      scopes,
-      previous_scopes: previous,
-      actor_user_id: actorUserId,
-      actor_authorized_party: actorParty,
-      actor_via: via,
-      cause,
-    }),
+    db
+      .insertInto("consent_log")
+      .values({
+        type: type as ReturnType<typeof typeOf>,
+        occurred_at: now,
+        team_id: teamId,
+        user_id: userId,
+        scopes,
+        previous_scopes: previous,
+        actor_user_id: actorUserId,
+        actor_authorized_party: actorParty,
+        actor_via: via,
+        cause,
+      })
+      .returningAll(),
 );
 
 async function appendRecords(
@@ -628,7 +636,7 @@ async function appendRecords(
 ): Promise<void> {
   for (const c of changes) {
     s.consentTally?.add(typeOf(c), cause, 1);
-    await appendRecord(
+    const { rows } = await appendRecord(
       s,
       typeOf(c),
       now,
@@ -641,7 +649,35 @@ async function appendRecords(
       actor.via,
       cause,
     );
+    await insertOutboxRow(s, rows[0] as ConsentLogRow);
   }
+}
+
+type ConsentLogRow = Selectable<ConsentLogTable>;
+
+// The webhook outbox (migration 10): each record appended is also written here, in the same
+// transaction and from the record as stored, so subscribers learn of it even when the record is
+// deleted later with its user. Always written, whether or not a webhook exists: skipping it by a
+// read of the subscriptions would race a subscription created meanwhile (its cursor could pass a
+// change that committed after it); rows no subscription waits for are pruned instead.
+const outboxRowOf = (row: ConsentLogRow) => {
+  const record = toConsentRecord(row);
+  return {
+    event_id: record.id,
+    type: record.type,
+    payload: webhookPayload(record),
+    created_at: record.occurred_at,
+  };
+};
+
+const insertOutbox = prepare(
+  ({ db }, event_id: number, type: string, payload: string, created_at: string) =>
+    db.insertInto("webhook_outbox").values({ event_id, type, payload, created_at }),
+);
+
+async function insertOutboxRow(s: Store, row: ConsentLogRow): Promise<void> {
+  const o = outboxRowOf(row);
+  await insertOutbox(s, o.event_id, o.type, o.payload, o.created_at);
 }
 
 /**
@@ -655,7 +691,7 @@ async function logRevocations(
   now: string,
   { actor, cause }: ChangeOrigin,
 ): Promise<void> {
-  const result = await s.db
+  const appended = await s.db
     .insertInto("consent_log")
     .columns([
       "type",
@@ -689,8 +725,13 @@ async function logRevocations(
         .orderBy(by === "team_id" ? "user_display_name" : "user_id")
         .orderBy(by === "team_id" ? "user_id" : "team_id"),
     )
-    .executeTakeFirst();
-  s.consentTally?.add("authorization.revoked", cause, Number(result.numInsertedOrUpdatedRows ?? 0));
+    .returningAll()
+    .execute();
+  s.consentTally?.add("authorization.revoked", cause, appended.length);
+  // In the records' order: a subscriber gets them as the log holds them. One prepared insert each
+  // (a many-row VALUES would be a new statement per size, scanned as a table).
+  appended.sort((a, b) => Number(a.id) - Number(b.id));
+  for (const row of appended) await insertOutboxRow(s, row);
 }
 
 // Row locks for writes that run `read committed` (see `WriteIsolation`).

@@ -14,6 +14,8 @@ import type { StoreKind } from "./store-kind.js";
 import { ensureUserRow, forgetDeletion } from "./store-writes.js";
 import { findDeletion, findTokenBound } from "./user-queries.js";
 import { userUseCases } from "./user-use-cases.js";
+import { webhookOutbox } from "./webhook-outbox.js";
+import { type WebhookTargets, webhookUseCases } from "./webhook-use-cases.js";
 
 export interface CreateTeamsOptions {
   /** The store, migrated (see `openSqliteStore`, or `migrateToLatest` for a database of your own). */
@@ -48,6 +50,13 @@ export interface CreateTeamsOptions {
    * Default: nothing is reported.
    */
   observer?: TeamsObserver;
+  /** Where webhooks may be sent (default: public addresses only, the system resolver). */
+  webhooks?: WebhookTargets;
+  /**
+   * Called after every write transaction commits (a delivery worker wakes up on it rather than
+   * at its next poll). Default none.
+   */
+  afterCommit?: () => void;
 }
 
 /** See `CreateTeamsOptions.historyRetention`. */
@@ -84,6 +93,7 @@ export function createTeams(options: CreateTeamsOptions) {
     options.clock ?? (() => new Date()),
     options.maxAttempts ?? 8,
     options.observer,
+    options.afterCommit,
   );
   const retention = { keepHistory: options.historyRetention === "keep" };
   return {
@@ -93,9 +103,12 @@ export function createTeams(options: CreateTeamsOptions) {
     ...adminUseCases(ctx, retention),
     ...historyUseCases(ctx),
     ...eventsUseCases(ctx),
+    ...webhookUseCases(ctx, options.webhooks ?? {}),
     ...delegationUseCases(ctx, {
       refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 24 * 3600,
     }),
+    /** What the host's webhook delivery worker uses (no principal: the service itself). */
+    webhookOutbox: webhookOutbox(ctx),
     /**
      * Records a user first seen in a valid token; an existing user is left as it is. A token of a
      * deleted user (issued before the deletion, or without `iat`) is `NotAuthenticated` and does not

@@ -50,6 +50,9 @@ describe.skipIf(noPostgres)("migrations under the advisory lock", () => {
         "teams",
         "teams_schema",
         "users",
+        "webhook_deliveries",
+        "webhook_outbox",
+        "webhooks",
       ]);
     } finally {
       await Promise.all(

@@ -17,6 +17,7 @@ import { migrateCommand, migrateHelp } from "./migrate-command.js";
 import { rerunWithServiceFlags, startCommand, startHelp } from "./start-command.js";
 import { developmentIssuer, tokenCommand, tokenHelp } from "./token-command.js";
 import { isUsageError, UsageError } from "./usage-error.js";
+import { webhooksCommand, webhooksHelp } from "./webhook-commands.js";
 
 const help = `teams: the Teams service's command line
 
@@ -30,6 +31,7 @@ Commands:
   team      put or delete a team (administration)
   member    put or remove a team member (administration)
   managed   list, create, show, rename or delete a manager's managed users
+  webhooks  put, list, get or delete webhook subscriptions, and their deliveries
   migrate   bring the database's schema to this release's version (--status, --dry-run)
   backup    copy the running SQLite database and its keys (online backup)
   restore   put a backup back, the server stopped
@@ -46,7 +48,12 @@ async function withTeams<T>(
   const store = await openStore(config.database, config.postgres);
   try {
     return await fn(
-      createTeams({ db: store.db, kind: store.kind, historyRetention: config.historyRetention }),
+      createTeams({
+        db: store.db,
+        kind: store.kind,
+        historyRetention: config.historyRetention,
+        webhooks: { allowPrivate: config.webhooksAllowPrivate },
+      }),
     );
   } finally {
     await store.close();
@@ -74,6 +81,7 @@ async function main(argv: string[]): Promise<void> {
     demo: demoHelp,
     ...adminHelp,
     managed: managedHelp,
+    webhooks: webhooksHelp,
   };
   const commandHelp = helps[command];
   if (commandHelp === undefined)
@@ -110,6 +118,9 @@ async function main(argv: string[]): Promise<void> {
     console.log(JSON.stringify(result, null, 2));
   } else if (command === "managed") {
     const result = await withTeams(config, (teams) => managedCommand(args, teams));
+    console.log(JSON.stringify(result, null, 2));
+  } else if (command === "webhooks") {
+    const result = await withTeams(config, (teams) => webhooksCommand(args, teams));
     console.log(JSON.stringify(result, null, 2));
   } else if (command === "demo") {
     if (args.length > 0) throw new UsageError("teams demo takes no arguments");

@@ -64,10 +64,10 @@ describe("the metrics module", () => {
     age = 3;
     expect(await sample(metrics, "teams_webhook_outbox_age_seconds")).toBe(3);
     metrics.webhookDelivered("delivered");
-    metrics.webhookDelivered("failed");
+    metrics.webhookDelivered("http_error");
     metrics.webhookDelivered("delivered");
     expect(await sample(metrics, 'teams_webhook_deliveries_total{outcome="delivered"}')).toBe(2);
-    expect(await sample(metrics, 'teams_webhook_deliveries_total{outcome="failed"}')).toBe(1);
+    expect(await sample(metrics, 'teams_webhook_deliveries_total{outcome="http_error"}')).toBe(1);
   });
 
   it("reads the pool's gauges at each scrape", async () => {

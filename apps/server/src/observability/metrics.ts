@@ -4,6 +4,7 @@ import type { PoolUse } from "@teams/postgres";
 import type { LogEvent } from "kysely";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { UNMATCHED_ROUTE } from "../http/route-template.js";
+import type { DeliveryOutcome } from "../webhooks/webhook-sender.js";
 
 /** Buckets of `http.server.request.duration` that OpenTelemetry's HTTP semantic conventions advise. */
 const HTTP_DURATION_BUCKETS = [
@@ -28,7 +29,8 @@ const KNOWN_METHODS = new Set([
  * a timeout or a network error: it will be tried again), `abandoned` (it failed for the last time
  * and will not be tried again).
  */
-export type WebhookOutcome = "delivered" | "failed" | "abandoned";
+/** How one webhook delivery attempt ended (the worker's outcomes). */
+export type WebhookOutcome = DeliveryOutcome;
 
 /** SQLSTATEs of a transaction that lost a race: the core runs it again (see `storeRetried`). */
 const CONFLICT_CODES = new Set(["40001", "40P01"]);
@@ -109,7 +111,7 @@ export function createMetrics(): Metrics {
 
   const webhookDeliveries = new Counter({
     name: "teams_webhook_deliveries_total",
-    help: "Webhook delivery attempts, by outcome: delivered, failed (tried again), abandoned.",
+    help: "Webhook delivery attempts, by outcome: delivered, http_error, network_error, refused (the last three tried again).",
     labelNames: ["outcome"] as const,
     registers,
   });

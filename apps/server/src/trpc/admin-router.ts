@@ -1,4 +1,4 @@
-import type { AdminUserInput, ApplicationMemberRole, TeamInput } from "@teams/core";
+import type { AdminUserInput, ApplicationMemberRole, TeamInput, WebhookInput } from "@teams/core";
 import { authedProcedure, input } from "./trpc.js";
 
 /** Administration (DESIGN §4): tokens with the `admin` scope. */
@@ -48,4 +48,28 @@ export const adminProcedures = {
   events: authedProcedure
     .input(input<{ after?: string; limit?: number }>())
     .query(({ ctx, input }) => ctx.teams.listEvents(ctx.principal, input)),
+  /** A webhook subscription put by id (`PUT /api/v1/admin/webhooks/{webhook_id}`). */
+  putWebhook: authedProcedure
+    .input(input<WebhookInput & { webhook_id: string }>("webhook_id"))
+    .mutation(({ ctx, input: { webhook_id, ...body } }) =>
+      ctx.teams.adminPutWebhook(ctx.principal, webhook_id, body),
+    ),
+  webhooks: authedProcedure
+    .input(input<Record<string, never>>())
+    .query(({ ctx }) => ctx.teams.adminListWebhooks(ctx.principal)),
+  webhook: authedProcedure
+    .input(input<{ webhook_id: string }>("webhook_id"))
+    .query(({ ctx, input }) => ctx.teams.adminGetWebhook(ctx.principal, input.webhook_id)),
+  deleteWebhook: authedProcedure
+    .input(input<{ webhook_id: string }>("webhook_id"))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.teams.adminDeleteWebhook(ctx.principal, input.webhook_id);
+      return null;
+    }),
+  /** A webhook's delivery attempts, oldest first: `{ items, next_cursor }`, one page with `limit`. */
+  webhookDeliveries: authedProcedure
+    .input(input<{ webhook_id: string; limit?: number; cursor?: string }>("webhook_id"))
+    .query(({ ctx, input: { webhook_id, ...query } }) =>
+      ctx.teams.adminListWebhookDeliveries(ctx.principal, webhook_id, query),
+    ),
 };

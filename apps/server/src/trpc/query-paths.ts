@@ -42,4 +42,7 @@ export const QUERY_PATHS = exactly([
   "manage.managedUser",
   "manage.canAccess",
   "admin.events",
+  "admin.webhooks",
+  "admin.webhook",
+  "admin.webhookDeliveries",
 ]);

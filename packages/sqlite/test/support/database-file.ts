@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 
-/** The tables the migrations create (1, and 4: deleted_users); none may exist at version 0. */
+/** The tables the migrations create (1, 4: deleted_users, 7, 8, 10: webhooks); none at version 0. */
 export const SCHEMA_TABLES = [
   "authorizations",
   "consent_log",
@@ -12,6 +12,9 @@ export const SCHEMA_TABLES = [
   "refresh_tokens",
   "teams",
   "users",
+  "webhook_deliveries",
+  "webhook_outbox",
+  "webhooks",
 ] as const;
 
 const dirs: string[] = [];
