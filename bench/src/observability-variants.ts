@@ -15,11 +15,15 @@ export const OBSERVABILITY_OFF: Record<string, string> = { TEAMS_LOG: "off" };
 
 /**
  * What `pnpm bench` compares with the baseline. Each entry adds a server, a row and a goal (at
- * least 0.9× the baseline's rate); metrics on their own listener add
- * `{ key: "logs-metrics", label: "logs and metrics on", env: { TEAMS_LOG: "json", TEAMS_METRICS_PORT: "0" } }`.
+ * least 0.9× the baseline's rate). Issue 18 asks for logs and metrics on together; metrics get a
+ * free port of their own (0), as the servers run at the same time.
  */
 export const OBSERVABILITY_VARIANTS: readonly ObservabilityVariant[] = [
-  { key: "logs", label: "logs on (TEAMS_LOG=json)", env: { TEAMS_LOG: "json" } },
+  {
+    key: "logs-metrics",
+    label: "logs and metrics on (TEAMS_LOG=json, TEAMS_METRICS_PORT=0)",
+    env: { TEAMS_LOG: "json", TEAMS_METRICS_PORT: "0" },
+  },
 ];
 
 /** The least share of the baseline's rate a variant must keep (issue 18). */
