@@ -1,6 +1,6 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { readCookie } from "./cookie-value.js";
-import { canonicalBase64url } from "./csrf.js";
+import { openValue, sealValue } from "./sealed-value.js";
 
 // One sign-in at the provider, from the redirect there to the callback: its `state`, PKCE verifier,
 // `nonce` and the page to land on travel in a cookie signed with the pages' secret, sent only to
@@ -41,26 +41,13 @@ export function createLoginSeal(secret: Uint8Array, now: () => number = Date.now
     set(login, secure) {
       const e = Math.floor(now() / 1000) + LOGIN_TTL_SECONDS;
       const { state: s, codeVerifier: v, nonce: n, returnTo: r } = login;
-      const payload = Buffer.from(JSON.stringify({ s, v, n, r, e })).toString("base64url");
-      const value = `${payload}.${mac(payload).toString("base64url")}`;
+      const value = sealValue({ s, v, n, r, e }, mac);
       return `${LOGIN_COOKIE}=${value}; ${attributes(secure)}; Max-Age=${LOGIN_TTL_SECONDS}`;
     },
     read(cookieHeader) {
-      const value = readCookie(cookieHeader, LOGIN_COOKIE);
-      if (!value || value.length > 4000) return undefined;
-      const [payload, signature, extra] = value.split(".");
-      if (!payload || !signature || extra !== undefined) return undefined;
-      if (!canonicalBase64url(payload) || !canonicalBase64url(signature)) return undefined;
-      const given = Buffer.from(signature, "base64url");
-      const expected = mac(payload);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-      } catch {
-        return undefined;
-      }
-      const { s, v, n, r, e } = (parsed ?? {}) as Record<string, unknown>;
+      const parsed = openValue(readCookie(cookieHeader, LOGIN_COOKIE), 4000, mac);
+      if (!parsed) return undefined;
+      const { s, v, n, r, e } = parsed;
       const texts = [s, v, n, r].every((t) => typeof t === "string" && t !== "");
       if (!texts || typeof e !== "number" || e < now() / 1000) return undefined;
       return { state: s, codeVerifier: v, nonce: n, returnTo: r } as LoginState;

@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { canonicalBase64url } from "./csrf.js";
+import { createHmac } from "node:crypto";
+import { readCookie } from "./cookie-value.js";
+import { openValue, sealValue } from "./sealed-value.js";
 
 // What a page says the person just did ("Club no longer has access to your data") comes from the
 // form post that did it, never from the address: an address anyone can craft would let them show
@@ -31,17 +32,6 @@ export interface NoticeSeal {
 const attributes = (secure: boolean) =>
   `Path=${NOTICE_PATH}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
 
-function cookieValue(header: string | null | undefined): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(";")) {
-    const equals = part.indexOf("=");
-    if (equals !== -1 && part.slice(0, equals).trim() === NOTICE_COOKIE) {
-      return part.slice(equals + 1).trim();
-    }
-  }
-  return undefined;
-}
-
 /**
  * Outcomes are `payload.mac`: the payload is base64url JSON `{k, t, e}` (kind, team id, expiry in
  * epoch seconds), the MAC an HMAC over session and payload under the pages' secret, so an outcome
@@ -58,35 +48,23 @@ export function createNoticeSeal(secret: Uint8Array, now: () => number = Date.no
   return {
     set(session, outcome, secure) {
       const expires = Math.floor(now() / 1000) + NOTICE_TTL_SECONDS;
-      const payload = Buffer.from(
-        JSON.stringify({ k: outcome.kind, t: outcome.teamId, e: expires }),
-      ).toString("base64url");
-      const value = `${payload}.${mac(session, payload).toString("base64url")}`;
+      const value = sealValue({ k: outcome.kind, t: outcome.teamId, e: expires }, (payload) =>
+        mac(session, payload),
+      );
       return `${NOTICE_COOKIE}=${value}; ${attributes(secure)}; Max-Age=${NOTICE_TTL_SECONDS}`;
     },
     read(session, cookieHeader) {
-      const value = cookieValue(cookieHeader);
-      if (!value || value.length > 2000) return undefined;
-      const [payload, signature, extra] = value.split(".");
-      if (!payload || !signature || extra !== undefined) return undefined;
-      if (!canonicalBase64url(payload) || !canonicalBase64url(signature)) return undefined;
-      const given = Buffer.from(signature, "base64url");
-      const expected = mac(session, payload);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-      } catch {
-        return undefined;
-      }
-      const { k, t, e } = (parsed ?? {}) as Record<string, unknown>;
+      const sealed = readCookie(cookieHeader, NOTICE_COOKIE);
+      const parsed = openValue(sealed, 2000, (payload) => mac(session, payload));
+      if (!parsed) return undefined;
+      const { k, t, e } = parsed;
       if ((k !== "granted" && k !== "revoked") || typeof t !== "string" || typeof e !== "number") {
         return undefined;
       }
       if (e < now() / 1000) return undefined;
       return { kind: k, teamId: t };
     },
-    present: (cookieHeader) => cookieValue(cookieHeader) !== undefined,
+    present: (cookieHeader) => readCookie(cookieHeader, NOTICE_COOKIE) !== undefined,
     clear: (secure) => `${NOTICE_COOKIE}=; ${attributes(secure)}; Max-Age=0`,
   };
 }
