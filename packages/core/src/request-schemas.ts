@@ -272,6 +272,17 @@ export const DelegatedTokenInput = z.object({
 });
 export type DelegatedTokenInput = z.input<typeof DelegatedTokenInput>;
 
+/** A cursor of the right list whose key this service never writes: refused like a foreign one. */
+function notThisList(ctx: z.RefinementCtx, key: unknown): never {
+  ctx.addIssue({
+    code: "custom",
+    input: key,
+    message: "Value error, not a cursor of this list",
+    params: { type: "value_error" },
+  });
+  return z.NEVER;
+}
+
 /**
  * A consent log page's cursor: the id of the page's last record (its key's sort part, in
  * decimal); any other key, which this service never writes, is refused like a foreign cursor.
@@ -280,13 +291,7 @@ const idCursor = (kind: "history" | "deliveries") =>
   pageCursor(kind).transform((key, ctx): number | undefined => {
     if (key === undefined) return undefined;
     if (/^\d{1,15}$/.test(key[0]) && key[1] === "") return Number(key[0]);
-    ctx.addIssue({
-      code: "custom",
-      input: key,
-      message: "Value error, not a cursor of this list",
-      params: { type: "value_error" },
-    });
-    return z.NEVER;
+    return notThisList(ctx, key);
   });
 const historyCursor = idCursor("history");
 
@@ -320,13 +325,7 @@ const eventsCursor = pageCursor("events").transform((key, ctx): CommitPosition |
   if (key === undefined) return undefined;
   const [tx, id] = key;
   if (/^\d{1,19}$/.test(tx) && BigInt(tx) <= MAX_TX && /^\d{1,15}$/.test(id)) return { tx, id };
-  ctx.addIssue({
-    code: "custom",
-    input: key,
-    message: "Value error, not a cursor of this list",
-    params: { type: "value_error" },
-  });
-  return z.NEVER;
+  return notThisList(ctx, key);
 });
 
 /**
