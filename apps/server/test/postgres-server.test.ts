@@ -139,7 +139,7 @@ describe.skipIf(noPostgres)("the start command on PostgreSQL", () => {
     expect(notReady.headers.get("retry-after")).toBe("1");
     expect(await notReady.json()).toEqual({
       detail: "The store is not answering",
-      checks: { database: "failing" },
+      checks: { database: "failing", webhook_outbox: "failing" },
     });
     expect((await get("/healthz")).status).toBe(200);
     // The API says "not now", never 500.
