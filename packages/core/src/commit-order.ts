@@ -37,9 +37,14 @@ import {
  * transaction's first write or row lock, not at its commit. A transaction that loses a
  * serializable race is retried as a new transaction with a larger id, so conflicting SERIALIZABLE
  * writes appear in commit order; but a READ COMMITTED writer that took its id (a `for share` lock
- * is enough) and then waited for another's row lock keeps its smaller id, and appears before the
- * writer it waited for though it committed after it. Independent transactions appear in the order
- * they first wrote. Nothing is ever skipped or repeated either way.
+ * is enough) and then waited for another's row lock would keep its smaller id, and appear before
+ * the writer it waited for though it committed after it. For the consent log that gap is closed
+ * where it matters, per authorization: every write that changes one (team, user) pair first waits
+ * for the pair's turn, an advisory lock that assigns no id (`takeAuthorizationTurn` in
+ * store-writes.ts), so the records of one authorization appear in commit order and replaying them
+ * gives its stored scopes. What remains: independent transactions (other pairs, other tables)
+ * appear in the order they first wrote, not the order they committed. Nothing is ever skipped or
+ * repeated either way.
  * And rows appear only once every older writing transaction of the whole cluster has ended: a
  * long transaction anywhere on the server (an idle-in-transaction session included) holds the
  * feed back, delays it, and never makes it skip. Read-only transactions hold no transaction id

@@ -163,8 +163,9 @@ export function referenceUseCases(ctx: Context) {
       const scopes = canonicalScopes(input.scopes);
       token.permit();
       // The rule holds through the locked user and team rows: concurrent grants of one row wait
-      // for each other rather than fail (see WriteIsolation).
+      // for each other rather than fail (see WriteIsolation), in the order of the pair's turn.
       return ctx.write(async (tx) => {
+        await w.takeAuthorizationTurn(tx, teamId, p.userId);
         const refused = decideAuthorize(p, await lockSubject(tx, p.userId), scopes);
         if (refused) throw refused;
         const origin = decideChangeOrigin(p, { kind: "delegation" });
@@ -178,6 +179,7 @@ export function referenceUseCases(ctx: Context) {
       const p = token.principal;
       token.permit();
       return ctx.write(async (tx) => {
+        await w.takeAuthorizationTurn(tx, teamId, p.userId);
         const refused = decideRevoke(p, await lockSubject(tx, p.userId));
         if (refused) throw refused;
         const origin = decideChangeOrigin(p, { kind: "delegation" });
@@ -204,6 +206,7 @@ export function referenceUseCases(ctx: Context) {
       const now = ctx.now();
       // Serializable: adding reads the held scopes first, and two adds at once must not lose one.
       return ctx.write(async (tx) => {
+        await w.takeAuthorizationTurn(tx, teamId, p.userId);
         const refused = decideConsent(p, await lockSubject(tx, p.userId));
         if (refused) throw refused;
         await w.ensureUserRow(tx, { id: p.userId }, now);
@@ -237,6 +240,7 @@ export function referenceUseCases(ctx: Context) {
       const p = token.principal;
       token.permit();
       return ctx.write(async (tx) => {
+        await w.takeAuthorizationTurn(tx, teamId, p.userId);
         const refused = decideConsent(p, await lockSubject(tx, p.userId));
         if (refused) throw refused;
         return deleteAuthorization(tx, teamId, p.userId, ctx.now(), consentOrigin(p, options));

@@ -734,6 +734,59 @@ async function logRevocations(
   for (const row of appended) await insertOutboxRow(s, row);
 }
 
+// The turn of one authorization's changes (PostgreSQL). The feed and the webhook outbox order a
+// record by its transaction's id (commit-order.ts), which PostgreSQL assigns at the first write or
+// row lock, not at commit. Two read committed changes of one (team, user) pair both take their ids
+// at their first `for share` lock, and the one that took it first can then wait for the other's
+// lock on the authorization row and commit after it: its record would be read first though its
+// change is the one that stands, and a receiver replaying the feed would end with the wrong scopes.
+// So every write that changes one known pair takes a transaction-scoped advisory lock of the pair
+// as its first statement: an advisory lock assigns no transaction id, so the change that gets the
+// lock first also gets its id first and commits first, the other waiting for that commit.
+// - Which writes: grants and revocations through a delegation and a person's withdrawal (read
+//   committed), and a person's consent, which is serializable but shares its pair with the
+//   withdrawal: a serializable change that wins the row commits first, and without its turn a
+//   withdrawal that took its id earlier would commit after it with the smaller id. (Between two
+//   serializable writes a loser fails and is retried as a new transaction with a larger id, and
+//   one that waits for the turn keeps the snapshot of its first statement, so it then fails on the
+//   row the other changed and is retried.) Deletions of a user or a team change many pairs: a
+//   change of one of them holds its user's and team's rows `for share` from its first statement,
+//   so the deletion commits after it, and fails and is retried if it read the pair before.
+//   Removing a member writes no record.
+// - No deadlock: the lock is the first statement, so whoever waits for it holds no other lock; a
+//   transaction takes one such lock (one pair), and nothing else takes it.
+// - The key is a 64-bit hash of the store's schema and the pair (a collision only makes two pairs
+//   take turns), with a seed of its own ("teams" in ASCII), apart from the migrations' lock
+//   (postgres-store.ts). A write retried takes the turn again, as its new first statement.
+
+// The schema, then the pair, each text after its length: no two (schema, team, user) give one text
+// (PostgreSQL's text holds no NUL to separate them).
+const pairText = (teamId: string, userId: string) => {
+  const schema = sql`coalesce(current_schema(), '')`;
+  const team = sql`cast(${teamId} as text)`;
+  const user = sql`cast(${userId} as text)`;
+  return sql`concat_ws(':', length(${schema}), ${schema}, length(${team}), ${team}, ${user})`;
+};
+const authorizationTurn = prepare(({ db }, teamId: string, userId: string) =>
+  db.selectNoFrom(
+    sql<string>`pg_advisory_xact_lock(hashtextextended(${pairText(teamId, userId)}, 499917090163))`.as(
+      "turn",
+    ),
+  ),
+);
+
+/**
+ * Waits for the turn of the user's authorization of the team, held to the commit (PostgreSQL; on
+ * SQLite writers take turns already). The first statement of every write that changes one pair.
+ */
+export async function takeAuthorizationTurn(
+  s: Store,
+  teamId: string,
+  userId: string,
+): Promise<void> {
+  if (s.kind.family === "postgres") await authorizationTurn(s, teamId, userId);
+}
+
 // Row locks for writes that run `read committed` (see `WriteIsolation`).
 
 const subjectForWrite = prepare(({ db, kind }, userId: string) => {
