@@ -2,7 +2,7 @@
 // the same load generator in one run, on a 1,000,000-authorization data set and one 1,000 times
 // smaller; then the core in process; then a short soak. Prints one table and the goals of #8.
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +15,7 @@ import { ensureWrk } from "./load/wrk.js";
 import { oauthScenarios } from "./oauth-scenarios.js";
 import { measureObservability } from "./observability.js";
 import { type ChildServer, startServer } from "./processes/child-server.js";
+import { serverMain } from "./processes/server-main.js";
 import { summarize } from "./profile.js";
 import { evaluateGoals, type Measured, printReport } from "./report/report.js";
 import { type HttpScenario, largeOnlyScenarios, readScenarios } from "./scenarios.js";
@@ -40,12 +41,6 @@ const nodeFlags = (name: string) => [
 ];
 
 /** The service's start command as built (`pnpm bench` builds its dependencies first). */
-function serverMain(): string {
-  const main = fileURLToPath(new URL("./main.js", import.meta.resolve("@teams/server")));
-  if (!existsSync(main)) throw new Error(`${main} is missing: run pnpm build (pnpm bench does)`);
-  return main;
-}
-
 const log = (line: string) => console.log(line);
 const measure = (server: ChildServer, scenario: HttpScenario) =>
   measureScenario(server, scenario, warmSeconds, log);

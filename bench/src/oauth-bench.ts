@@ -2,15 +2,15 @@
 // as built, on the large data set: issuing a delegated token and refreshing one, each with a goal
 // of 3,000/s. `pnpm bench` runs the same scenarios among the others.
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DATA_DIR, dataset, workingCopy } from "./dataset/generate.js";
 import { LARGE } from "./dataset/shape.js";
 import { measureScenario } from "./load/measure.js";
 import { ensureWrk } from "./load/wrk.js";
 import { oauthScenarios } from "./oauth-scenarios.js";
 import { startServer } from "./processes/child-server.js";
+import { serverMain } from "./processes/server-main.js";
 import { summarize } from "./profile.js";
 import { largeOnlyScenarios } from "./scenarios.js";
 import { tokenMinter } from "./tokens.js";
@@ -23,8 +23,7 @@ const profiles = process.env.BENCH_PROFILE ? join(DATA_DIR, "profiles", "oauth")
 
 async function main(): Promise<void> {
   ensureWrk();
-  const main = fileURLToPath(new URL("./main.js", import.meta.resolve("@teams/server")));
-  if (!existsSync(main)) throw new Error(`${main} is missing: run pnpm build (pnpm bench does)`);
+  const main = serverMain();
   const secret = randomBytes(32).toString("hex");
   const mint = tokenMinter(secret);
   const { path } = await dataset(LARGE);

@@ -2,15 +2,14 @@
 // large data set against the service with everything off and with each variant on (logs, ...),
 // in alternating rounds. `pnpm bench` runs the same among the others and puts it in its table.
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DATA_DIR, dataset, workingCopy } from "./dataset/generate.js";
 import { LARGE } from "./dataset/shape.js";
 import { measureScenario } from "./load/measure.js";
 import { ensureWrk } from "./load/wrk.js";
 import { measureObservability } from "./observability.js";
 import { startServer } from "./processes/child-server.js";
+import { serverMain } from "./processes/server-main.js";
 import { observabilityGoals } from "./report/report.js";
 import { fmt, table } from "./report/table.js";
 import { type HttpScenario, readScenarios } from "./scenarios.js";
@@ -21,8 +20,7 @@ const warmSeconds = Number(process.env.BENCH_WARM_SECONDS ?? 2);
 
 async function main(): Promise<void> {
   ensureWrk();
-  const main = fileURLToPath(new URL("./main.js", import.meta.resolve("@teams/server")));
-  if (!existsSync(main)) throw new Error(`${main} is missing: run pnpm build (pnpm bench does)`);
+  const main = serverMain();
   const secret = randomBytes(32).toString("hex");
   const mint = tokenMinter(secret);
   const { path } = await dataset(LARGE);

@@ -1,13 +1,12 @@
 // pnpm soak: the service on the large data set under a mixed load of reads and writes for five
 // minutes (BENCH_SOAK_SECONDS), its resident size sampled every second; reports whether it grew.
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DATA_DIR, dataset, workingCopy } from "./dataset/generate.js";
 import { LARGE } from "./dataset/shape.js";
 import { ensureWrk } from "./load/wrk.js";
 import { startServer } from "./processes/child-server.js";
+import { serverMain } from "./processes/server-main.js";
 import { fmt, table } from "./report/table.js";
 import { largeOnlyScenarios, readScenarios } from "./scenarios.js";
 import { runSoak } from "./soak-run.js";
@@ -17,8 +16,7 @@ const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 300);
 
 async function main(): Promise<void> {
   ensureWrk();
-  const main = fileURLToPath(new URL("./main.js", import.meta.resolve("@teams/server")));
-  if (!existsSync(main)) throw new Error(`${main} is missing: run pnpm build (pnpm soak does)`);
+  const main = serverMain("pnpm soak");
   const { path } = await dataset(LARGE);
   const filename = workingCopy(path, "soak.db");
   const secret = randomBytes(32).toString("hex");

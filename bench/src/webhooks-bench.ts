@@ -7,7 +7,6 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { SignJWT } from "jose";
 import { Webhook } from "standardwebhooks";
 import { DATA_DIR, dataset, workingCopy } from "./dataset/generate.js";
@@ -15,6 +14,7 @@ import { LARGE, SMALL } from "./dataset/shape.js";
 import { measureScenario } from "./load/measure.js";
 import { ensureWrk } from "./load/wrk.js";
 import { startServer } from "./processes/child-server.js";
+import { serverMain } from "./processes/server-main.js";
 import { fmt, table } from "./report/table.js";
 import { largeOnlyScenarios } from "./scenarios.js";
 import { tokenMinter } from "./tokens.js";
@@ -70,7 +70,7 @@ const quantile = (sorted: number[], q: number) =>
 
 async function main(): Promise<void> {
   ensureWrk();
-  const main = fileURLToPath(new URL("./main.js", import.meta.resolve("@teams/server")));
+  const main = serverMain();
   const secret = randomBytes(32).toString("hex");
   const mint = tokenMinter(secret);
   const { path } = await dataset(scale);

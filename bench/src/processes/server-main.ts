@@ -1,0 +1,9 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** The compiled server's entry point the benchmarks start; `run` names the command that builds it. */
+export function serverMain(run = "pnpm bench"): string {
+  const main = fileURLToPath(new URL("./main.js", import.meta.resolve("@teams/server")));
+  if (!existsSync(main)) throw new Error(`${main} is missing: run pnpm build (${run} does)`);
+  return main;
+}
