@@ -3,6 +3,7 @@ import { toConsentRecord } from "./consent-log-queries.js";
 import type { Store } from "./context.js";
 import type { ConsentLogTable, Database } from "./database.js";
 import { displayName } from "./display-name.js";
+import { isPlausibleId } from "./ids.js";
 import { userSummaryJson } from "./list-lines.js";
 import { foldName } from "./name-fold.js";
 import type { ChangeOrigin } from "./policy/consent-actor.js";
@@ -778,13 +779,16 @@ const authorizationTurn = prepare(({ db }, teamId: string, userId: string) =>
 /**
  * Waits for the turn of the user's authorization of the team, held to the commit (PostgreSQL; on
  * SQLite writers take turns already). The first statement of every write that changes one pair.
+ * An id that can name no row (NUL, a lone surrogate, too long: PostgreSQL would refuse it as text)
+ * takes no turn: such a write changes nothing, and answers the use case's own 404.
  */
 export async function takeAuthorizationTurn(
   s: Store,
   teamId: string,
   userId: string,
 ): Promise<void> {
-  if (s.kind.family === "postgres") await authorizationTurn(s, teamId, userId);
+  if (s.kind.family !== "postgres" || !isPlausibleId(teamId) || !isPlausibleId(userId)) return;
+  await authorizationTurn(s, teamId, userId);
 }
 
 // Row locks for writes that run `read committed` (see `WriteIsolation`).
