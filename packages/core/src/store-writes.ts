@@ -1,7 +1,7 @@
 import { expressionBuilder, type Selectable, sql } from "kysely";
 import { toConsentRecord } from "./consent-log-queries.js";
 import type { Store } from "./context.js";
-import type { ConsentLogTable, Database } from "./database.js";
+import type { ConsentLogTable, Database, RefreshTokensTable } from "./database.js";
 import { displayName } from "./display-name.js";
 import { isPlausibleId } from "./ids.js";
 import { userSummaryJson } from "./list-lines.js";
@@ -456,20 +456,8 @@ export async function deleteAuthorizationRow(
 
 // Refresh tokens (migration 7).
 
-/** A refresh token's row as written: the columns the core sets. */
-export interface RefreshTokenRow {
-  token_hash: string;
-  family_id: string;
-  kind: "delegated" | "principal";
-  user_id: string;
-  actor_id: string | null;
-  team_id: string | null;
-  scopes: string;
-  actor_scopes: string | null;
-  actor_expires_at: string | null;
-  expires_at: string;
-  created_at: string;
-}
+/** A refresh token's row as written: every column but `used_at`, which a rotation sets. */
+export type RefreshTokenRow = Omit<RefreshTokensTable, "used_at">;
 
 /**
  * Stores a new refresh token (its hash), unused. The user's expired refresh tokens go with it:
