@@ -104,17 +104,24 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   let closing = false;
   // Aborts the attempts in flight when the worker closes (they are made again by the next run).
   const stopping = new AbortController();
-  let ticking = false;
+  // The look in progress, if any: close() waits for it so that no query outlives the worker.
+  let ticking: Promise<void> | undefined;
   let again = false;
   let nudged: NodeJS.Timeout | undefined;
 
-  async function tick(): Promise<void> {
-    if (closing) return;
+  function tick(): Promise<void> {
+    if (closing) return Promise.resolve();
     if (ticking) {
       again = true;
-      return;
+      return ticking;
     }
-    ticking = true;
+    ticking = look().finally(() => {
+      ticking = undefined;
+    });
+    return ticking;
+  }
+
+  async function look(): Promise<void> {
     try {
       do {
         again = false;
@@ -128,8 +135,6 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
       } while (again && !closing);
     } catch (error) {
       onError(error);
-    } finally {
-      ticking = false;
     }
   }
 
@@ -145,8 +150,9 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
     // Renewed while sending (an attempt may take up to the timeout); lost, the run stops.
     let lost = false;
     const id = target.id;
+    let renewing: Promise<void> | undefined;
     const renew = setInterval(() => {
-      outbox
+      renewing = outbox
         .lease(id, owner, leaseMs)
         .then((held) => {
           if (held) leaseEnds = Date.now() + leaseMs;
@@ -226,13 +232,16 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
       onError(error);
     } finally {
       clearInterval(renew);
+      // A renewal in flight ends before the run does (close() waits for runs, then the store closes).
+      await renewing;
     }
   }
 
   const poll = setInterval(() => void tick(), pollMs);
   poll.unref();
+  let pruning: Promise<void> | undefined;
   const prune = setInterval(() => {
-    if (!closing) outbox.prune(keepAttemptsMs).catch(onError);
+    if (!closing) pruning = outbox.prune(keepAttemptsMs).catch(onError);
   }, 5000);
   prune.unref();
   void tick();
@@ -254,7 +263,8 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
       if (nudged !== undefined) clearTimeout(nudged);
       signal.notify();
       stopping.abort();
-      await Promise.allSettled([...running.values()]);
+      await ticking;
+      await Promise.allSettled([...running.values(), pruning]);
     },
   };
 }
