@@ -113,16 +113,25 @@ async function main(): Promise<void> {
 
   log("observability: the same REST read with logs off and on, in alternating rounds:");
   const observed = await measureObservability({
-    start: (name, extra) =>
-      startServer(name, [...nodeFlags("observability"), main], {
-        ...env,
-        TEAMS_DATABASE: files.large,
-        TEAMS_DATA_DIR: join(DATA_DIR, "runs"),
-        ...extra,
-      }),
-    measure,
+    logDir: join(DATA_DIR, "runs"),
+    start: (name, extra, output) =>
+      startServer(
+        name,
+        [...nodeFlags("observability"), main],
+        {
+          ...env,
+          TEAMS_DATABASE: files.large,
+          TEAMS_DATA_DIR: join(DATA_DIR, "runs"),
+          ...extra,
+        },
+        output,
+      ),
+    measure: (server, s, warm) => measureScenario(server, s, warm, () => {}),
     scenario: authorized,
-    rounds: Number(process.env.BENCH_OBSERVABILITY_ROUNDS ?? 2),
+    warmSeconds,
+    slices: Number(process.env.BENCH_OBSERVABILITY_SLICES ?? 10),
+    sliceSeconds: Number(process.env.BENCH_OBSERVABILITY_SLICE_SECONDS ?? 2),
+    log,
   });
   for (const row of observed.rows) results.push({ ...row, scale: "large" });
   Object.assign(peaks, observed.peaks);

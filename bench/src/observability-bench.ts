@@ -2,6 +2,7 @@
 // large data set against the service with everything off and with each variant on (logs, ...),
 // in alternating rounds. `pnpm bench` runs the same among the others and puts it in its table.
 import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DATA_DIR, dataset, workingCopy } from "./dataset/generate.js";
 import { LARGE } from "./dataset/shape.js";
@@ -10,6 +11,7 @@ import { ensureWrk } from "./load/wrk.js";
 import { measureObservability } from "./observability.js";
 import { startServer } from "./processes/child-server.js";
 import { serverMain } from "./processes/server-main.js";
+import { summarize } from "./profile.js";
 import { observabilityGoals } from "./report/report.js";
 import { fmt, table } from "./report/table.js";
 import { type HttpScenario, readScenarios } from "./scenarios.js";
@@ -17,6 +19,10 @@ import { tokenMinter } from "./tokens.js";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 6);
 const warmSeconds = Number(process.env.BENCH_WARM_SECONDS ?? 2);
+/** BENCH_PROFILE=1: each server runs under `node --cpu-prof`; their summaries end the report. */
+const profiles = process.env.BENCH_PROFILE
+  ? join(DATA_DIR, "profiles", "observability")
+  : undefined;
 
 async function main(): Promise<void> {
   ensureWrk();
@@ -28,17 +34,33 @@ async function main(): Promise<void> {
   const reads = await readScenarios({ scale: LARGE, mint, filename, seconds });
   const scenario = reads.find((r) => r.key === "rest-authorized") as HttpScenario;
   const { rows } = await measureObservability({
-    start: (name, env) =>
-      startServer(name, ["--max-semi-space-size=4", "--heap-growing-percent=50", main], {
-        TEAMS_JWT_SECRET: secret,
-        TEAMS_EXTERNAL_AZP: "actor",
-        TEAMS_DATABASE: filename,
-        TEAMS_DATA_DIR: join(DATA_DIR, "runs"),
-        ...env,
-      }),
-    measure: (server, s) => measureScenario(server, s, warmSeconds, console.log),
+    logDir: join(DATA_DIR, "runs"),
+    start: (name, env, output) =>
+      startServer(
+        name,
+        [
+          "--max-semi-space-size=4",
+          "--heap-growing-percent=50",
+          ...(profiles
+            ? ["--cpu-prof", `--cpu-prof-dir=${join(profiles, profileFolder(env))}`]
+            : []),
+          main,
+        ],
+        {
+          TEAMS_JWT_SECRET: secret,
+          TEAMS_EXTERNAL_AZP: "actor",
+          TEAMS_DATABASE: filename,
+          TEAMS_DATA_DIR: join(DATA_DIR, "runs"),
+          ...env,
+        },
+        output,
+      ),
+    measure: (server, s, warm) => measureScenario(server, s, warm, () => {}),
     scenario,
-    rounds: Number(process.env.BENCH_OBSERVABILITY_ROUNDS ?? 2),
+    warmSeconds,
+    slices: Number(process.env.BENCH_OBSERVABILITY_SLICES ?? 10),
+    sliceSeconds: Number(process.env.BENCH_OBSERVABILITY_SLICE_SECONDS ?? 2),
+    log: console.log,
   });
   console.log(
     `\n${table(
@@ -56,6 +78,25 @@ async function main(): Promise<void> {
       observabilityGoals(rows).map((g) => [g.goal, g.measured, g.met ? "met" : "NOT MET"]),
     )}`,
   );
+  if (profiles) {
+    for (const folder of readdirSync(profiles)) {
+      for (const file of readdirSync(join(profiles, folder)).filter((f) =>
+        f.endsWith(".cpuprofile"),
+      )) {
+        console.log(
+          `\nprofile of the service (${folder}), ${file}:\n${summarize(join(profiles, folder, file))}`,
+        );
+      }
+    }
+  }
+}
+
+/** A folder name for a target's profiles, from what its environment turns on. */
+function profileFolder(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",")
+    .replace(/[^A-Za-z0-9=,_-]/g, "_");
 }
 
 main().catch((error: unknown) => {

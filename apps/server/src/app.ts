@@ -19,7 +19,7 @@ import { beginRequest, factsOf, noteCaller } from "./http/request-facts.js";
 import { requestIdOf } from "./http/request-id.js";
 import { logRequest } from "./http/request-log.js";
 import { methodsFor, slashAlternative } from "./http/route-table.js";
-import { routeTemplate, UNMATCHED_ROUTE } from "./http/route-template.js";
+import { routeTemplates, UNMATCHED_ROUTE } from "./http/route-template.js";
 import { basicIntrospector } from "./oauth/introspection-caller.js";
 import { readOAuthForm } from "./oauth/oauth-form.js";
 import { observeRequests, type RequestObservers } from "./observability/observe-requests.js";
@@ -257,10 +257,11 @@ export function createApp(options: AppOptions): OpenAPIHono {
         );
   const { metrics, tracing } = options.observers ?? {};
   const observe = metrics || tracing ? observeRequests({ metrics, tracing }) : undefined;
+  const routeOf = routeTemplates(app);
   app.fetch = async (request, env, executionCtx) => {
     const started = performance.now();
     const facts = beginRequest(request, requestIdOf(request.headers));
-    const route = logger || observe ? routeTemplate(app, request) : UNMATCHED_ROUTE;
+    const route = logger || observe ? routeOf(request) : UNMATCHED_ROUTE;
     const run = () => answer(request, env, executionCtx);
     const response = observe ? await observe(request, route, started, run) : await run();
     response.headers.set("x-request-id", facts.id);

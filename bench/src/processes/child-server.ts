@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 
 /** A server the harness started: where it listens, and its memory as the kernel reports it. */
 export interface ChildServer {
@@ -15,6 +15,16 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
+/** How a server's output is kept. */
+export interface ServerOutput {
+  /**
+   * Standard output written to this file (created or emptied) instead of a pipe this process
+   * drains; the URL is then read from standard error, where the service writes its banner when it
+   * logs JSON. Default: a pipe, drained and dropped.
+   */
+  stdoutFile?: string;
+}
+
 /**
  * Starts `node <args>` and waits for the line that names its URL (`http://127.0.0.1:PORT`). Every
  * server of the run listens on loopback only, on a port the system picks.
@@ -23,7 +33,9 @@ export async function startServer(
   name: string,
   args: string[],
   env: Record<string, string> = {},
+  output: ServerOutput = {},
 ): Promise<ChildServer> {
+  const stdout = output.stdoutFile === undefined ? "pipe" : openSync(output.stdoutFile, "w");
   const child = spawn(process.execPath, args, {
     // Rate limits off: the load comes from one address and a few callers at thousands of
     // requests a second, far past the limits a real client meets.
@@ -37,8 +49,10 @@ export async function startServer(
       TEAMS_RATE_LIMIT_AUTH_FAILURES: "0",
       ...env,
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", stdout, "pipe"],
   });
+  // The child holds its own copy of the descriptor.
+  if (typeof stdout === "number") closeSync(stdout);
   const url = await new Promise<string>((resolve, reject) => {
     let output = "";
     let started = false;

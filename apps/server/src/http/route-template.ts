@@ -16,8 +16,41 @@ export const UNMATCHED_ROUTE = "unmatched";
  * of values that holds no identifier. Middleware (handlers taking `next`) is not a route.
  */
 export function routeTemplate(app: RoutedApp, request: Request): string {
-  const method = request.method === "HEAD" ? "GET" : request.method;
-  const [matches] = app.router.match(method, app.getPath(request)) as [Match[]];
+  return templateOf(app, routedMethod(request), app.getPath(request));
+}
+
+/** Entries a `routeTemplates` cache holds before it starts again (a few hundred KB at most). */
+const CACHED_PATHS = 1024;
+/** Longer paths are matched every time: they would be most of the cache's memory. */
+const CACHED_PATH_LENGTH = 256;
+
+/**
+ * `routeTemplate` with the answers for recent paths kept: the same template, without a second
+ * walk of the router for every request (about 9 µs of a 200 µs read on the bench machine, the
+ * router being Hono's TrieRouter). The cache is bounded (cleared when full, paths over 256
+ * characters never kept), so paths full of identifiers only make it miss.
+ */
+export function routeTemplates(app: RoutedApp): (request: Request) => string {
+  const known = new Map<string, string>();
+  return (request) => {
+    const method = routedMethod(request);
+    const path = app.getPath(request);
+    if (path.length > CACHED_PATH_LENGTH) return templateOf(app, method, path);
+    const key = `${method} ${path}`;
+    let template = known.get(key);
+    if (template === undefined) {
+      template = templateOf(app, method, path);
+      if (known.size >= CACHED_PATHS) known.clear();
+      known.set(key, template);
+    }
+    return template;
+  };
+}
+
+const routedMethod = (request: Request) => (request.method === "HEAD" ? "GET" : request.method);
+
+function templateOf(app: RoutedApp, method: string, path: string): string {
+  const [matches] = app.router.match(method, path) as [Match[]];
   // Hono runs the matches in order of registration and the first handler that answers serves the
   // request (none of ours calls `next`): `/teams/authorized` also matches `/teams/:team_id`.
   for (const [[handler, route]] of matches) {
