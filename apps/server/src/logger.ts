@@ -1,5 +1,6 @@
 import type { Writable } from "node:stream";
 import { type DestinationStream, type Logger, pino } from "pino";
+import { isoTimestamp } from "./iso-timestamp.js";
 
 export type { Logger };
 
@@ -49,7 +50,7 @@ export async function createLogger(
   const options = {
     level: format === "off" ? "silent" : "info",
     base: { service: "teams" },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTimestamp(),
     formatters: { level: (label: string) => ({ level: label }) },
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
   };
