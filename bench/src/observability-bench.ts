@@ -1,8 +1,8 @@
 // pnpm bench:observability: only issue 18's comparison, REST GET /api/v1/teams/authorized on the
 // large data set against the service with everything off and with each variant on (logs, ...),
-// in alternating rounds. `pnpm bench` runs the same among the others and puts it in its table.
+// in alternating slices. `pnpm bench` runs the same among the others and puts it in its table.
 import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DATA_DIR, dataset, workingCopy } from "./dataset/generate.js";
 import { LARGE } from "./dataset/shape.js";
@@ -26,6 +26,8 @@ const profiles = process.env.BENCH_PROFILE
 
 async function main(): Promise<void> {
   ensureWrk();
+  // Only this run's profiles are summarised.
+  if (profiles) rmSync(profiles, { recursive: true, force: true });
   const main = serverMain();
   const secret = randomBytes(32).toString("hex");
   const mint = tokenMinter(secret);
