@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   peaks[large.name] = large.peakRss();
   await Promise.all([bare.stop(), reference.stop(), large.stop()]);
 
-  log("observability: the same REST read with logs off and on, in alternating rounds:");
+  log("observability: the same REST read with logs and metrics off and on, in alternating slices:");
   const observed = await measureObservability({
     logDir: join(DATA_DIR, "runs"),
     start: (name, extra, output) =>

@@ -47,6 +47,8 @@ export async function measureObservability(
     { key: "off", label: "everything off (TEAMS_LOG=off)", env: OBSERVABILITY_OFF },
     ...variants,
   ];
+  const sliceCount = run.slices ?? 10;
+  const sliceSeconds = run.sliceSeconds ?? 2;
   const servers: ChildServer[] = [];
   // A server that logs writes its log to a file, as behind a log shipper: drained through a pipe
   // by this process instead, the reading took CPU from the load generator and the server on a
@@ -77,11 +79,11 @@ export async function measureObservability(
       }
     }
     const slices: Measured[][] = targets.map(() => []);
-    for (let slice = 0; slice < (run.slices ?? 10); slice++) {
+    for (let slice = 0; slice < sliceCount; slice++) {
       for (const [i, t] of targets.entries()) {
         const measured = await run.measure(
           servers[i] as ChildServer,
-          scenarioOf(t, run.sliceSeconds ?? 2),
+          scenarioOf(t, sliceSeconds),
           0,
         );
         slices[i]?.push(measured);
@@ -90,7 +92,7 @@ export async function measureObservability(
     const rows = slices.map(combine);
     for (const row of rows) {
       run.log(
-        `  ${row.label}: ${Math.round(row.rps)} req/s, ${Math.round(row.cpuUsPerRequest ?? Number.NaN)} µs CPU/request over ${run.slices ?? 10} slices`,
+        `  ${row.label}: ${Math.round(row.rps)} req/s, ${Math.round(row.cpuUsPerRequest ?? Number.NaN)} µs CPU/request over ${sliceCount} slices`,
       );
     }
     const peaks = Object.fromEntries(servers.map((s) => [s.name, s.peakRss()]));
@@ -102,7 +104,7 @@ export async function measureObservability(
 }
 
 /** One target's slices as one row: totals for rate and CPU, the median slice for latencies. */
-export function combine(slices: Measured[]): Measured {
+function combine(slices: Measured[]): Measured {
   const first = slices[0];
   if (!first) throw new Error("no slice to combine");
   const sum = (f: (m: Measured) => number) => slices.reduce((total, m) => total + f(m), 0);
