@@ -256,14 +256,24 @@ export function createApp(options: AppOptions): OpenAPIHono {
           gate(request, env) ?? (await dispatch(request, env, executionCtx)),
         );
   const { metrics, tracing } = options.observers ?? {};
-  const observe = metrics || tracing ? observeRequests({ metrics, tracing }) : undefined;
+  const observe = observeRequests({ metrics, tracing });
+  const traced = observe.run;
+  const answered = observe.answered;
   const routeOf = routeTemplates(app);
   app.fetch = async (request, env, executionCtx) => {
     const started = performance.now();
     const facts = beginRequest(request, requestIdOf(request.headers));
-    const route = logger || observe ? routeOf(request) : UNMATCHED_ROUTE;
-    const run = () => answer(request, env, executionCtx);
-    const response = observe ? await observe(request, route, started, run) : await run();
+    const route = logger || traced || answered ? routeOf(request) : UNMATCHED_ROUTE;
+    let response: Response;
+    try {
+      response = traced
+        ? await traced(request, route, () => answer(request, env, executionCtx))
+        : await answer(request, env, executionCtx);
+    } catch (error) {
+      answered?.(request.method, route, 500, started);
+      throw error;
+    }
+    answered?.(request.method, route, response.status, started);
     response.headers.set("x-request-id", facts.id);
     if (logger) logRequest(logger, facts, request.method, route, response.status, started);
     return response;

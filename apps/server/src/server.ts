@@ -36,7 +36,10 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   let store: Awaited<ReturnType<typeof openStore>>;
   let worker: WebhookWorker | undefined;
   try {
-    store = await openStore(config.database, config.postgres, { log: observability.storeLog });
+    store = await openStore(config.database, config.postgres, {
+      log: observability.storeLog,
+      onQueryError: observability.onQueryError,
+    });
   } catch (error) {
     await observability.close();
     throw error;

@@ -19,14 +19,18 @@ export interface Store {
 /**
  * Opens the store the configuration names (SQLite file or PostgreSQL URL), migrated unless
  * `migrate` is false (`teams migrate --status` reads the version of a database it leaves as it is);
- * `log` is told of every query (metrics, traces), default none.
+ * `log` is told of every query (traces), `onQueryError` of each failed one (metrics), default none.
  */
 export async function openStore(
   database: Config["database"],
   postgres?: Config["postgres"],
-  { migrate = true, log }: { migrate?: boolean; log?: Logger } = {},
+  {
+    migrate = true,
+    log,
+    onQueryError,
+  }: { migrate?: boolean; log?: Logger; onQueryError?: (error: unknown) => void } = {},
 ): Promise<Store> {
-  const logged = log ? { log } : {};
+  const logged = { ...(log && { log }), ...(onQueryError && { onQueryError }) };
   if (database.kind === "postgres") {
     const { openPostgresStore } = await import("@teams/postgres");
     const store = await openPostgresStore({ url: database.url, ...postgres, ...logged, migrate });

@@ -1,6 +1,9 @@
 // @teams/postgres: the scale-out store.
 
-export { TranslatingPostgresDialect } from "./postgres-dialect.js";
+export {
+  TranslatingPostgresDialect,
+  type TranslatingPostgresDialectOptions,
+} from "./postgres-dialect.js";
 export { translatePostgresError } from "./postgres-errors.js";
 export {
   migrationLockKey,

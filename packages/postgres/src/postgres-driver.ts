@@ -8,20 +8,28 @@ import type {
 } from "kysely";
 import { translatePostgresError } from "./postgres-errors.js";
 
-async function translated<T>(run: () => Promise<T>): Promise<T> {
+/** Where a translated error goes besides the caller (see `onQueryError`). */
+type OnError = ((error: unknown) => void) | undefined;
+
+async function translated<T>(run: () => Promise<T>, onError: OnError): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    throw translatePostgresError(error);
+    const translatedError = translatePostgresError(error);
+    onError?.(translatedError);
+    throw translatedError;
   }
 }
 
 /** A connection of the inner driver whose errors come out translated. */
 class TranslatingConnection implements DatabaseConnection {
-  constructor(readonly inner: DatabaseConnection) {}
+  constructor(
+    readonly inner: DatabaseConnection,
+    readonly onError: OnError,
+  ) {}
 
   executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    return translated(() => this.inner.executeQuery<R>(compiled));
+    return translated(() => this.inner.executeQuery<R>(compiled), this.onError);
   }
 
   async *streamQuery<R>(
@@ -31,7 +39,9 @@ class TranslatingConnection implements DatabaseConnection {
     try {
       yield* this.inner.streamQuery<R>(compiled, chunkSize);
     } catch (error) {
-      throw translatePostgresError(error);
+      const translatedError = translatePostgresError(error);
+      this.onError?.(translatedError);
+      throw translatedError;
     }
   }
 }
@@ -45,26 +55,34 @@ const unwrap = (connection: DatabaseConnection): DatabaseConnection =>
  * is the inner driver's, which needs its own connection objects back: they are unwrapped.
  */
 export class TranslatingDriver implements Driver {
-  constructor(readonly inner: Driver) {}
+  /** @param onError Told of each error translated (see `onQueryError`). */
+  constructor(
+    readonly inner: Driver,
+    readonly onError?: (error: unknown) => void,
+  ) {}
 
   init(): Promise<void> {
-    return translated(() => this.inner.init());
+    return translated(() => this.inner.init(), this.onError);
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new TranslatingConnection(await translated(() => this.inner.acquireConnection()));
+    const connection = await translated(() => this.inner.acquireConnection(), this.onError);
+    return new TranslatingConnection(connection, this.onError);
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return translated(() => this.inner.beginTransaction(unwrap(connection), settings));
+    return translated(
+      () => this.inner.beginTransaction(unwrap(connection), settings),
+      this.onError,
+    );
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return translated(() => this.inner.commitTransaction(unwrap(connection)));
+    return translated(() => this.inner.commitTransaction(unwrap(connection)), this.onError);
   }
 
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return translated(() => this.inner.rollbackTransaction(unwrap(connection)));
+    return translated(() => this.inner.rollbackTransaction(unwrap(connection)), this.onError);
   }
 
   savepoint(
@@ -74,7 +92,7 @@ export class TranslatingDriver implements Driver {
   ): Promise<void> {
     const savepoint = this.inner.savepoint?.bind(this.inner);
     if (!savepoint) throw new Error("The inner driver has no savepoints");
-    return translated(() => savepoint(unwrap(connection), name, compileQuery));
+    return translated(() => savepoint(unwrap(connection), name, compileQuery), this.onError);
   }
 
   rollbackToSavepoint(
@@ -84,7 +102,7 @@ export class TranslatingDriver implements Driver {
   ): Promise<void> {
     const rollback = this.inner.rollbackToSavepoint?.bind(this.inner);
     if (!rollback) throw new Error("The inner driver has no savepoints");
-    return translated(() => rollback(unwrap(connection), name, compileQuery));
+    return translated(() => rollback(unwrap(connection), name, compileQuery), this.onError);
   }
 
   releaseSavepoint(
@@ -94,7 +112,7 @@ export class TranslatingDriver implements Driver {
   ): Promise<void> {
     const release = this.inner.releaseSavepoint?.bind(this.inner);
     if (!release) throw new Error("The inner driver has no savepoints");
-    return translated(() => release(unwrap(connection), name, compileQuery));
+    return translated(() => release(unwrap(connection), name, compileQuery), this.onError);
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {

@@ -48,6 +48,8 @@ export interface PostgresStoreOptions {
    * then adds nothing around queries).
    */
   log?: Logger;
+  /** See `TranslatingPostgresDialectOptions.onQueryError`: each failed query, for metrics. Default none. */
+  onQueryError?: (error: unknown) => void;
 }
 
 /** How many connections the pool holds (`total`), how many of them are free, and who waits. */
@@ -111,7 +113,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const pool = options.pool ?? createPool(url ?? "", options);
   const owned = options.pool === undefined;
   const db = new Kysely<Database>({
-    dialect: new TranslatingPostgresDialect({ pool: kyselyPool(pool, owned, schema) }),
+    dialect: new TranslatingPostgresDialect(
+      { pool: kyselyPool(pool, owned, schema) },
+      options.onQueryError ? { onQueryError: options.onQueryError } : {},
+    ),
     ...(options.log && { log: options.log }),
   });
   let migrated: number[];

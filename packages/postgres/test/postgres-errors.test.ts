@@ -176,6 +176,26 @@ describe.skipIf(noPostgres)("openPostgresStore on a live server", () => {
     }
   });
 
+  it("tells onQueryError of each failed query, translated, and never of one that succeeded", async () => {
+    const failed: unknown[] = [];
+    const store = await openTestStore({
+      statementTimeoutMs: 100,
+      onQueryError: (error) => failed.push(error),
+    });
+    try {
+      await sql`select 1`.execute(store.db);
+      await store.db.transaction().execute((trx) => sql`select 2`.execute(trx));
+      expect(failed).toEqual([]);
+      await expect(sql`select pg_sleep(2)`.execute(store.db)).rejects.toBeInstanceOf(Unavailable);
+      await expect(sql`select * from no_such_table`.execute(store.db)).rejects.toThrow();
+      expect(failed).toHaveLength(2);
+      expect(failed[0]).toBeInstanceOf(Unavailable);
+      expect(failed[1]).toMatchObject({ code: "42P01" });
+    } finally {
+      await store.close();
+    }
+  });
+
   it("answers Unavailable when the server ends a connection mid-transaction, then recovers", async () => {
     const store = await openTestStore({ max: 1 });
     try {

@@ -7,7 +7,7 @@ export {
   SqliteInUse,
 } from "./sqlite-backup.js";
 export type { SqliteDatabase, SqliteStatement } from "./sqlite-database.js";
-export { ImmediateSqliteDialect } from "./sqlite-dialect.js";
+export { ImmediateSqliteDialect, type ImmediateSqliteDialectOptions } from "./sqlite-dialect.js";
 export { translateSqliteError } from "./sqlite-errors.js";
 export { openSqliteStore, type SqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";
 export { sqliteStoreKind } from "./sqlite-store-kind.js";

@@ -18,7 +18,18 @@ export class SqliteConnection implements DatabaseConnection {
   /** The service's own selects, by SQL: statements of their own (raw or plucked); null: no rows. */
   readonly #ownSelects = new Map<string, JsonRowsSelect | null>();
 
-  constructor(readonly database: SqliteDatabase) {}
+  /** @param onError Told of each statement that failed, its error translated (see `onQueryError`). */
+  constructor(
+    readonly database: SqliteDatabase,
+    readonly onError?: (error: unknown) => void,
+  ) {}
+
+  /** `error` translated, and reported. */
+  #failed(error: unknown): unknown {
+    const translated = translateSqliteError(error);
+    this.onError?.(translated);
+    return translated;
+  }
 
   #prepare(sql: string): SqliteStatement {
     let statement = this.#statements.get(sql);
@@ -50,7 +61,7 @@ export class SqliteConnection implements DatabaseConnection {
       const { changes, lastInsertRowid } = statement.run(parameters);
       return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
     } catch (error) {
-      throw translateSqliteError(error);
+      throw this.#failed(error);
     }
   }
 
@@ -65,7 +76,7 @@ export class SqliteConnection implements DatabaseConnection {
       select = this.#prepareOwn(compiled.sql);
       if (select) return { rows: select.all<R>(compiled.parameters) };
     } catch (error) {
-      throw translateSqliteError(error);
+      throw this.#failed(error);
     }
     return this.executeQuery<R>(compiled);
   }
@@ -85,7 +96,7 @@ export class SqliteConnection implements DatabaseConnection {
       if (!statement.reader) throw new TypeError("only a statement that returns rows can stream");
       rows = statement.iterate(compiled.parameters);
     } catch (error) {
-      throw translateSqliteError(error);
+      throw this.#failed(error);
     }
     let chunk: R[] = [];
     try {
@@ -97,7 +108,7 @@ export class SqliteConnection implements DatabaseConnection {
         }
       }
     } catch (error) {
-      throw translateSqliteError(error);
+      throw this.#failed(error);
     } finally {
       rows.return?.();
     }

@@ -12,6 +12,16 @@ import {
 import type { SqliteDatabase } from "./sqlite-database.js";
 import { ImmediateSqliteDriver } from "./sqlite-driver.js";
 
+/** What `ImmediateSqliteDialect` takes beside the database. */
+export interface ImmediateSqliteDialectOptions {
+  /**
+   * Told of each statement that failed (transaction control included), with the error as the
+   * query throws it (translated: contention is `Unavailable`), for metrics. Unlike Kysely's
+   * `log`, it adds nothing around a statement that succeeds. Must not throw. Default none.
+   */
+  onQueryError?: (error: unknown) => void;
+}
+
 /**
  * Kysely's SQLite dialect with the Teams driver: IMMEDIATE write transactions committed in groups,
  * prepared statements kept, contention reported as `Unavailable`. For embedders who open
@@ -28,10 +38,13 @@ export class ImmediateSqliteDialect implements Dialect {
    *   `busy_timeout`, `foreign_keys`), before the first query. `Kysely.destroy()` commits an open
    *   batch and closes the database; to close it yourself, call `flush()` first.
    */
-  constructor(readonly database: SqliteDatabase) {}
+  constructor(
+    readonly database: SqliteDatabase,
+    readonly options: ImmediateSqliteDialectOptions = {},
+  ) {}
 
   createDriver(): Driver {
-    this.#driver = new ImmediateSqliteDriver(this.database);
+    this.#driver = new ImmediateSqliteDriver(this.database, this.options.onQueryError);
     return this.#driver;
   }
 

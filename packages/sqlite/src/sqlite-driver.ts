@@ -41,8 +41,11 @@ export class ImmediateSqliteDriver implements Driver {
   #batch: CommitBatch | undefined;
   #flushScheduled = false;
 
-  constructor(readonly database: SqliteDatabase) {
-    this.#connection = new SqliteConnection(database);
+  constructor(
+    readonly database: SqliteDatabase,
+    readonly onError?: (error: unknown) => void,
+  ) {
+    this.#connection = new SqliteConnection(database, onError);
   }
 
   async init(): Promise<void> {}
@@ -238,7 +241,9 @@ export class ImmediateSqliteDriver implements Driver {
       }
       statement.run([]);
     } catch (error) {
-      throw translateSqliteError(error);
+      const translated = translateSqliteError(error);
+      this.onError?.(translated);
+      throw translated;
     }
   }
 }

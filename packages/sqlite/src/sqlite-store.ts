@@ -24,6 +24,8 @@ export interface SqliteStoreOptions {
    * then adds nothing around queries).
    */
   log?: Logger;
+  /** See `ImmediateSqliteDialectOptions.onQueryError`: each failed statement, for metrics. Default none. */
+  onQueryError?: (error: unknown) => void;
 }
 
 /** An open SQLite store: what `createTeams(store)` takes, and its lifecycle. */
@@ -57,7 +59,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   } catch (error) {
     throw translateSqliteError(error);
   }
-  const dialect = new ImmediateSqliteDialect(database);
+  const dialect = new ImmediateSqliteDialect(
+    database,
+    options.onQueryError ? { onQueryError: options.onQueryError } : {},
+  );
   const db = new Kysely<Database>({ dialect, ...(options.log && { log: options.log }) });
   let migrated: number[] = [];
   try {

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { createTeams, Unavailable } from "@teams/core";
 import { delegated, principal, seedWorld, withListValues } from "@teams/core/testing";
 import BetterSqlite3 from "better-sqlite3";
+import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../src/index.js";
 import { removeTempDirs, tempDir } from "./support/database-file.js";
@@ -14,7 +15,12 @@ describe("contention longer than the busy timeout", () => {
 
   it("answers Unavailable, changes nothing, and the store keeps working", async () => {
     const filename = join(tempDir(), "teams.db");
-    const store = await openSqliteStore({ filename, busyTimeoutMs: 100 });
+    const failed: unknown[] = [];
+    const store = await openSqliteStore({
+      filename,
+      busyTimeoutMs: 100,
+      onQueryError: (error) => failed.push(error),
+    });
     const teams = withListValues(createTeams(store));
     const ann = delegated("ann", "coach");
     const ben = delegated("ben", "coach");
@@ -22,6 +28,8 @@ describe("contention longer than the busy timeout", () => {
     try {
       await seedWorld(teams);
       await teams.authorizeTeam(ben, "club", { scopes: ["profile"] });
+      // onQueryError hears of failures only.
+      expect(failed).toEqual([]);
 
       // Another connection (as another process would) takes the write lock and keeps it.
       const holder = new BetterSqlite3(filename);
@@ -31,6 +39,9 @@ describe("contention longer than the busy timeout", () => {
         await expect(authorizing).rejects.toBeInstanceOf(Unavailable);
         await expect(authorizing).rejects.toMatchObject({ retryAfterSeconds: 1 });
         await expect(teams.revokeTeam(ben, "club")).rejects.toBeInstanceOf(Unavailable);
+        // Each refused write's BEGIN IMMEDIATE, reported as the caller saw it.
+        expect(failed.length).toBeGreaterThanOrEqual(2);
+        for (const error of failed) expect(error).toBeInstanceOf(Unavailable);
         // Readers are not blocked by a writer in WAL mode.
         expect((await teams.listTeamUsers(coach, "club")).map((u) => u.id)).toEqual(["ben"]);
       } finally {
@@ -52,6 +63,10 @@ describe("contention longer than the busy timeout", () => {
       const last = await teams.listTeamUsers(coach, "club");
       expect(last.map((u) => [u.id, u.scopes])).toEqual([["ann", ["data:read"]]]);
       expect(store.integrityCheck()).toBe("ok");
+      const refusals = failed.length;
+      await expect(sql`select * from no_such_table`.execute(store.db)).rejects.toThrow();
+      expect(failed).toHaveLength(refusals + 1);
+      expect(failed.at(-1)).not.toBeInstanceOf(Unavailable);
     } finally {
       await store.close();
     }

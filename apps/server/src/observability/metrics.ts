@@ -1,10 +1,10 @@
 import { TOKEN_VERIFICATION_RESULTS, type TokenVerificationResult } from "@teams/auth";
 import { type TeamsObserver, Unavailable } from "@teams/core";
 import type { PoolUse } from "@teams/postgres";
-import type { LogEvent } from "kysely";
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { UNMATCHED_ROUTE } from "../http/route-template.js";
 import type { DeliveryOutcome } from "../webhooks/webhook-sender.js";
+import { DeferredCounter, DeferredHistogram } from "./deferred-observations.js";
 
 /** Buckets of `http.server.request.duration` that OpenTelemetry's HTTP semantic conventions advise. */
 const HTTP_DURATION_BUCKETS = [
@@ -24,11 +24,31 @@ const KNOWN_METHODS = new Set([
   "PATCH",
 ]);
 
+/** Label sets of the request histogram kept for reuse; past it each builds its own. */
+const LABEL_SETS = 4096;
+
 /**
- * How one webhook delivery attempt ended: `delivered` (a 2xx answer), `failed` (another answer,
- * a timeout or a network error: it will be tried again), `abandoned` (it failed for the last time
- * and will not be tried again).
+ * The request histogram's label set for a method, route and status, one object per distinct set
+ * (reused: the deferred histogram holds them until applied). Every value is bounded: unknown
+ * methods are `_OTHER`, routes are templates.
  */
+function labelSets() {
+  const known = new Map<string, { method: string; route: string; status_code: number }>();
+  return (method: string, route: string, status: number) => {
+    const key = `${method} ${status} ${route}`;
+    let labels = known.get(key);
+    if (labels === undefined) {
+      labels = {
+        method: KNOWN_METHODS.has(method) ? method : "_OTHER",
+        route,
+        status_code: status,
+      };
+      if (known.size < LABEL_SETS) known.set(key, labels);
+    }
+    return labels;
+  };
+}
+
 /** How one webhook delivery attempt ended (the worker's outcomes). */
 export type WebhookOutcome = DeliveryOutcome;
 
@@ -46,8 +66,8 @@ export interface Metrics {
   readonly observer: TeamsObserver;
   /** For `createAuthenticator({ onVerification })`: token verifications by result. */
   tokenVerified(result: TokenVerificationResult): void;
-  /** For the store's query log (`openStore`'s `log`): failed queries by reason. */
-  storeQuery(event: LogEvent): void;
+  /** For the store's `onQueryError` (`openStore`): failed queries by reason. */
+  queryFailed(error: unknown): void;
   /** One HTTP request answered: `route` its template, undefined when no route matched. */
   requestAnswered(method: string, route: string | undefined, status: number, seconds: number): void;
   /** PostgreSQL only: adds the pool gauges, which read `read` at each scrape (call once). */
@@ -67,20 +87,25 @@ export function createMetrics(): Metrics {
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
 
-  const requestDuration = new Histogram({
+  // Observed on every request: held and applied in batches (deferred-observations.ts).
+  const requestDuration = new DeferredHistogram({
     name: "http_server_request_duration_seconds",
     help: "Duration of HTTP server requests (OpenTelemetry http.server.request.duration).",
     labelNames: ["method", "route", "status_code"] as const,
     buckets: HTTP_DURATION_BUCKETS,
     registers,
   });
-  const tokenVerifications = new Counter({
-    name: "teams_token_verifications_total",
-    help: "Credentials checked, by result: ok, or why the token was refused.",
-    labelNames: ["result"] as const,
-    registers,
-  });
-  for (const result of TOKEN_VERIFICATION_RESULTS) tokenVerifications.inc({ result }, 0);
+  const requestLabels = labelSets();
+  const tokenVerifications = new DeferredCounter(
+    {
+      name: "teams_token_verifications_total",
+      help: "Credentials checked, by result: ok, or why the token was refused.",
+      labelNames: ["result"] as const,
+      registers,
+    },
+    "result",
+    TOKEN_VERIFICATION_RESULTS,
+  );
   const consentChanges = new Counter({
     name: "teams_consent_changes_total",
     help: "Consent log records committed, by type (authorization.granted, ...) and cause.",
@@ -132,10 +157,8 @@ export function createMetrics(): Metrics {
       storeRetried: () => storeRetries.inc(),
       storeFailed: (reason) => writeFailures.inc({ reason }),
     },
-    tokenVerified: (result) => tokenVerifications.inc({ result }),
-    storeQuery(event) {
-      if (event.level !== "error") return;
-      const { error } = event;
+    tokenVerified: (result) => tokenVerifications.inc(result),
+    queryFailed(error) {
       const code = (error as { code?: unknown } | null)?.code;
       const reason =
         error instanceof Unavailable
@@ -146,14 +169,7 @@ export function createMetrics(): Metrics {
       storeErrors.inc({ reason });
     },
     requestAnswered(method, route, status, seconds) {
-      requestDuration.observe(
-        {
-          method: KNOWN_METHODS.has(method) ? method : "_OTHER",
-          route: route ?? UNMATCHED_ROUTE,
-          status_code: status,
-        },
-        seconds,
-      );
+      requestDuration.observe(requestLabels(method, route ?? UNMATCHED_ROUTE, status), seconds);
     },
     watchPool: (read) => poolGauges(registers, read),
     webhookDelivered: (outcome) => webhookDeliveries.inc({ outcome }),

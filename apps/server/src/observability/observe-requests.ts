@@ -9,27 +9,23 @@ export interface RequestObservers {
 }
 
 /**
- * Runs the answer to `request` timed (`http_server_request_duration_seconds`, from `started`) and
- * traced, labelled by `route`, the template of the route that answers it (app.ts finds it once for
- * the log line and these). Wraps the app's fetch rather than adding a middleware: any middleware
- * makes Hono compose the handlers of every request (see app.ts).
+ * How the app's fetch observes each request, labelled by `route`, the template of the route that
+ * answers it (app.ts finds it once for the log line and these): `run` answers it inside its server
+ * span (when tracing), `answered` times it (`http_server_request_duration_seconds`, from
+ * `started`). Called from the wrapper around the app's fetch rather than as a middleware (any
+ * middleware makes Hono compose the handlers of every request, see app.ts), and with no async
+ * step of their own when there are no traces.
  */
 export function observeRequests(observers: RequestObservers) {
   const { metrics, tracing } = observers;
-  return async (
-    request: Request,
-    route: string,
-    started: number,
-    run: () => Response | Promise<Response>,
-  ): Promise<Response> => {
-    let status = 500;
-    try {
-      const matched = route === UNMATCHED_ROUTE ? undefined : route;
-      const response = tracing ? await tracing.serverSpan(request, matched, run) : await run();
-      status = response.status;
-      return response;
-    } finally {
-      metrics?.requestAnswered(request.method, route, status, (performance.now() - started) / 1000);
-    }
+  return {
+    run: tracing
+      ? (request: Request, route: string, run: () => Response | Promise<Response>) =>
+          tracing.serverSpan(request, route === UNMATCHED_ROUTE ? undefined : route, run)
+      : undefined,
+    answered: metrics
+      ? (method: string, route: string, status: number, started: number) =>
+          metrics.requestAnswered(method, route, status, (performance.now() - started) / 1000)
+      : undefined,
   };
 }
