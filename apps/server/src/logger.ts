@@ -1,6 +1,7 @@
 import type { Writable } from "node:stream";
 import { type DestinationStream, type Logger, pino } from "pino";
 import { isoTimestamp } from "./iso-timestamp.js";
+import { bufferedStdout } from "./log-destination.js";
 
 export type { Logger };
 
@@ -69,27 +70,6 @@ export async function createLogger(
     );
   }
   return pino(options, destination ?? bufferedStdout());
-}
-
-/** Bytes of log kept before a write to standard output; at most `FLUSH_MS` old. */
-const BUFFER_BYTES = 4096;
-/** The longest a line waits in the buffer, in milliseconds. */
-const FLUSH_MS = 250;
-
-/**
- * Standard output written in blocks of 4 KB or every 250 ms, whichever comes first, off the
- * request's path: one write for dozens of request lines under load rather than one each. Lines
- * still buffered are written when the process exits (pino flushes it synchronously then).
- */
-function bufferedStdout(): DestinationStream {
-  const stream = pino.destination({ dest: 1, sync: false, minLength: BUFFER_BYTES });
-  setInterval(() => {
-    // Nothing to do until the descriptor is ready, or while a write is under way.
-    try {
-      stream.flush();
-    } catch {}
-  }, FLUSH_MS).unref();
-  return stream;
 }
 
 /**
