@@ -85,7 +85,7 @@ export class LineBlocks implements DestinationStream {
 
   #pass(): void {
     if (this.#lines.length === 0) return;
-    const block = this.#lines.length === 1 ? (this.#lines[0] as string) : this.#lines.join("");
+    const block = this.#lines.join("");
     this.#lines = [];
     this.target.write(block);
   }
