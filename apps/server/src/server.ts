@@ -11,7 +11,8 @@ import { componentLogger, type Logger } from "./logger.js";
 import { startObservability } from "./observability/observability.js";
 import { createOidcClient } from "./pages/oidc-client.js";
 import { openStore } from "./store.js";
-import { startWebhookWorker, type WebhookWorker } from "./webhooks/webhook-worker.js";
+import { startWebhookThread } from "./webhooks/webhook-thread.js";
+import type { WebhookWorker } from "./webhooks/webhook-worker.js";
 
 /** How long in-flight requests may take to finish after a stop is asked. */
 const shutdownGraceMs = 10_000;
@@ -87,7 +88,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       afterCommit: () => worker?.nudge(),
     });
     const webhookLog = logger && componentLogger(logger, "webhooks");
-    worker = startWebhookWorker({
+    worker = startWebhookThread({
       outbox: teams.webhookOutbox,
       targets: webhookTargets,
       timeoutMs: config.webhookTimeoutMs,

@@ -3,6 +3,8 @@ import {
   type CommitPosition,
   checkWebhookTarget,
   type DeliveryAttempt,
+  type DeliverySettlement,
+  type OutboxEvent,
   retryDelayMs,
   type WebhookOutbox,
   type WebhookTarget,
@@ -27,8 +29,14 @@ export interface DeliveryObserver {
   onDelivery(outcome: DeliveryOutcome, facts: DeliveryFacts): void;
 }
 
+/** What a delivery worker asks of the outbox (the core's `webhookOutbox`, minus the metrics read). */
+export type DeliveryOutbox = Pick<
+  WebhookOutbox,
+  "due" | "pending" | "lease" | "settle" | "release" | "prune"
+>;
+
 export interface WebhookWorkerOptions {
-  outbox: WebhookOutbox;
+  outbox: DeliveryOutbox;
   /** Where receivers may be (checked again before each run: DNS can change). */
   targets: WebhookTargets;
   /** How long a receiver may take to answer (TEAMS_WEBHOOK_TIMEOUT_MS). */
@@ -160,16 +168,31 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
         })
         .catch(onError);
     }, leaseMs / 3);
+    // The next rows are read while these are sent, and a step's record is written while the next
+    // step's rows are sent: a receiver's events go out back to back, the outbox's round trips (calls
+    // to the server's thread, from a webhook thread) hidden behind them. Each record is written
+    // after the one before it, and only while the lease is still held.
+    const read = (from: CommitPosition | undefined) => {
+      const rows = outbox.pending(from, batch);
+      // Awaited at the next step, or dropped when the run ends (a failure there is that step's).
+      rows.catch(() => {});
+      return { from, rows };
+    };
+    let reading = read(target.position);
+    let recording: Promise<boolean> | undefined;
     try {
       while (!closing && !lost) {
-        const events = await outbox.pending(target.position, batch);
+        if (reading.from !== target.position) reading = read(target.position);
+        const events = await reading.rows;
         if (events.length === 0) {
           idleSince ??= Date.now();
           if (Date.now() - idleSince >= idleMs) break;
           await signal.wait(pollMs);
+          reading = read(target.position);
           continue;
         }
         idleSince = undefined;
+        reading = read((events[events.length - 1] as OutboxEvent).position);
         const refused = await checkWebhookTarget(target.url, targets);
         const attempts: DeliveryAttempt[] = [];
         let passed: CommitPosition | undefined = target.position;
@@ -215,23 +238,38 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
         }
         const leaseUntil =
           retryAt === undefined ? new Date(Date.now() + leaseMs).toISOString() : null;
-        const held = await outbox.settle(target.id, owner, {
+        const run: DeliverySettlement = {
           attempts,
           passed: passed === target.position ? undefined : passed,
           failedAttempts: failures,
           retryAt,
           leaseUntil,
+        };
+        const previous = recording ?? Promise.resolve(true);
+        recording = previous.then(async (held) => {
+          if (!held || !(await outbox.settle(id, owner, run))) return false;
+          if (leaseUntil !== null) leaseEnds = Math.max(leaseEnds, Date.parse(leaseUntil));
+          return true;
         });
-        if (!held || retryAt !== undefined) return;
-        leaseEnds = Date.parse(leaseUntil as string);
+        // Awaited below or at the run's end.
+        recording.catch(() => {});
+        if (retryAt !== undefined) {
+          await recording;
+          return;
+        }
+        // The step before this one was recorded by now, as a rule: a lost lease ends the run.
+        if (!(await previous)) return;
         target = { ...target, position: passed, failedAttempts: failures };
       }
-      await outbox.release(target.id, owner);
+      if (recording === undefined || (await recording)) await outbox.release(target.id, owner);
     } catch (error) {
       // The lease runs out by itself; the next run starts from the cursor as recorded.
       onError(error);
     } finally {
       clearInterval(renew);
+      // No call of this run outlives it (close() waits for runs, then the store closes).
+      await recording?.catch(() => {});
+      await reading.rows.catch(() => {});
       // A renewal in flight ends before the run does (close() waits for runs, then the store closes).
       await renewing;
     }
