@@ -165,9 +165,5 @@ export type {
   WebhookOutbox,
   WebhookTarget,
 } from "./webhook-outbox.js";
-export {
-  checkWebhookTarget,
-  resolveHost,
-  type WebhookTargets,
-  webhookNotFound,
-} from "./webhook-use-cases.js";
+export { checkWebhookTarget, resolveHost, type WebhookTargets } from "./webhook-target.js";
+export { webhookNotFound } from "./webhook-use-cases.js";

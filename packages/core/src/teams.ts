@@ -15,7 +15,8 @@ import { ensureUserRow, forgetDeletion } from "./store-writes.js";
 import { findDeletion, findTokenBound } from "./user-queries.js";
 import { userUseCases } from "./user-use-cases.js";
 import { webhookOutbox } from "./webhook-outbox.js";
-import { type WebhookTargets, webhookUseCases } from "./webhook-use-cases.js";
+import type { WebhookTargets } from "./webhook-target.js";
+import { webhookUseCases } from "./webhook-use-cases.js";
 
 export interface CreateTeamsOptions {
   /** The store, migrated (see `openSqliteStore`, or `migrateToLatest` for a database of your own). */

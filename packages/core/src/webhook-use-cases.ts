@@ -1,15 +1,14 @@
-import { lookup } from "node:dns/promises";
 import type { Context } from "./context.js";
 import { Invalid, NotFound } from "./errors.js";
 import { isPlausibleId } from "./ids.js";
 import { type Page, toPage } from "./pagination.js";
-import { decideWebhookTarget } from "./policy/webhook-policy.js";
 import type { Principal } from "./principal.js";
 import { WebhookDeliveriesPageQuery, WebhookInput } from "./request-schemas.js";
 import type { WebhookDelivery, WebhookResponse } from "./schemas.js";
 import { useToken } from "./token-use.js";
 import { parseInput } from "./validation.js";
 import * as q from "./webhook-queries.js";
+import { checkWebhookTarget, type WebhookTargets } from "./webhook-target.js";
 import * as w from "./webhook-writes.js";
 
 // Webhook subscriptions, for administrators (issue 16): put, read, delete, and their delivery
@@ -18,38 +17,7 @@ import * as w from "./webhook-writes.js";
 
 type P = Principal | null | undefined;
 
-/** Where webhooks may be sent. */
-export interface WebhookTargets {
-  /** Receivers on loopback, private or link-local addresses are allowed. Default false. */
-  allowPrivate?: boolean;
-  /** The addresses a host name resolves to. Default: the system resolver (every address). */
-  resolveHost?: (host: string) => Promise<string[]>;
-}
-
-/** The system resolver: every address of a host (a literal address is itself). */
-export async function resolveHost(host: string): Promise<string[]> {
-  const bare = host.startsWith("[") ? host.slice(1, -1) : host;
-  try {
-    return (await lookup(bare, { all: true, verbatim: true })).map((a) => a.address);
-  } catch {
-    return [];
-  }
-}
-
 export const webhookNotFound = "Webhook not found";
-
-/**
- * The refusal of a receiver URL whose host resolves to an address the rule refuses (or to
- * none), or null. Checked when subscribing and again before every delivery (DNS can change).
- */
-export async function checkWebhookTarget(
-  url: string,
-  targets: WebhookTargets,
-): Promise<string | null> {
-  const { hostname } = new URL(url);
-  const addresses = await (targets.resolveHost ?? resolveHost)(hostname);
-  return decideWebhookTarget(addresses, targets.allowPrivate === true);
-}
 
 export function webhookUseCases(ctx: Context, targets: WebhookTargets) {
   const { store } = ctx;

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { isDelivered } from "@teams/core";
+import { isDelivered } from "@teams/core/webhook-delivery";
 import type { Webhook } from "standardwebhooks";
 
 /** How an attempt ended, as the metrics count it (`teams_webhook_deliveries_total{outcome}`). */

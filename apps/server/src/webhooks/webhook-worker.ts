@@ -1,16 +1,19 @@
 import { randomUUID } from "node:crypto";
+import type {
+  CommitPosition,
+  DeliveryAttempt,
+  DeliverySettlement,
+  OutboxEvent,
+  WebhookOutbox,
+  WebhookTarget,
+} from "@teams/core";
+// Only the delivery rules: this module runs in the webhook thread, which must not load the core.
 import {
-  type CommitPosition,
   checkWebhookTarget,
-  type DeliveryAttempt,
-  type DeliverySettlement,
-  type OutboxEvent,
   retryDelayMs,
-  type WebhookOutbox,
-  type WebhookTarget,
   type WebhookTargets,
   wantsEvent,
-} from "@teams/core";
+} from "@teams/core/webhook-delivery";
 import { Webhook } from "standardwebhooks";
 import { type AttemptResult, type DeliveryOutcome, sendEvent } from "./webhook-sender.js";
 
