@@ -1,11 +1,12 @@
-import { createTeams, type Teams } from "@teams/core";
-import { admin, delegated, seedWorld } from "@teams/core/testing";
+import type { Teams } from "@teams/core";
+import { admin, delegated } from "@teams/core/testing";
 import { describe, expect, it } from "vitest";
 import type { DeliveryOutcome } from "../src/webhooks/webhook-sender.js";
 import { startWebhookThread } from "../src/webhooks/webhook-thread.js";
-import type { DeliveryFacts, WebhookWorker } from "../src/webhooks/webhook-worker.js";
+import type { DeliveryFacts } from "../src/webhooks/webhook-worker.js";
 import { bothStores } from "./support/both-stores.js";
 import { startReceiver, TEST_SECRET } from "./support/webhook-receiver.js";
+import { webhookWorld } from "./support/webhook-world.js";
 
 // The server's delivery worker in a worker thread of its own (webhook-thread.ts), its outbox
 // answered by this thread's store: what a receiver and the observer get, and its close.
@@ -16,17 +17,7 @@ const { stores, cleanup } = bothStores();
 
 describe.each(stores)("the webhook thread on %s", (_name, skip, open) => {
   async function world() {
-    const store = await open();
-    const threads: WebhookWorker[] = [];
-    const teams = createTeams({
-      db: store.db,
-      kind: store.kind,
-      webhooks: { allowPrivate: true },
-      afterCommit: () => {
-        for (const t of threads) t.nudge();
-      },
-    });
-    await seedWorld(teams);
+    const { teams, track } = await webhookWorld(open, cleanup);
     // Every outbox call the thread makes, by name.
     const calls: string[] = [];
     const outbox = Object.fromEntries(
@@ -40,25 +31,20 @@ describe.each(stores)("the webhook thread on %s", (_name, skip, open) => {
     ) as unknown as Teams["webhookOutbox"];
     const told: [DeliveryOutcome, DeliveryFacts][] = [];
     const errors: unknown[] = [];
-    const start = () => {
-      const thread = startWebhookThread({
-        outbox,
-        targets: { allowPrivate: true },
-        timeoutMs: 5000,
-        pollMs: 20,
-        idleMs: 100,
-        // Small steps: the reads and records of many steps overlap the sends.
-        batch: 7,
-        observer: { onDelivery: (outcome, facts) => told.push([outcome, facts]) },
-        onError: (e) => errors.push(e),
-      });
-      threads.push(thread);
-      return thread;
-    };
-    cleanup(async () => {
-      for (const t of threads) await t.close();
-      await store.close();
-    });
+    const start = () =>
+      track(
+        startWebhookThread({
+          outbox,
+          targets: { allowPrivate: true },
+          timeoutMs: 5000,
+          pollMs: 20,
+          idleMs: 100,
+          // Small steps: the reads and records of many steps overlap the sends.
+          batch: 7,
+          observer: { onDelivery: (outcome, facts) => told.push([outcome, facts]) },
+          onError: (e) => errors.push(e),
+        }),
+      );
     return { teams, start, calls, told, errors };
   }
 

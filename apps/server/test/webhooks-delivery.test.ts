@@ -6,6 +6,7 @@ import { startWebhookWorker, type WebhookWorker } from "../src/webhooks/webhook-
 import { bothStores } from "./support/both-stores.js";
 import { freshDatabase, noPostgres } from "./support/postgres.js";
 import { startReceiver, TEST_SECRET } from "./support/webhook-receiver.js";
+import { webhookWorld } from "./support/webhook-world.js";
 
 // Issue 16 point 4: signed webhooks from the outbox, delivered by the server's worker to receivers
 // (node:http here) that verify each signature with standardwebhooks' `verify`.
@@ -18,37 +19,22 @@ const { stores, cleanup } = bothStores();
 describe.each(stores)("webhooks on %s", (_name, skip, open) => {
   /** A seeded store with its core, and delivery workers started on demand (closed after the test). */
   async function world(workerOptions: { allowPrivate?: boolean; timeoutMs?: number } = {}) {
-    const store = await open();
-    const workers: WebhookWorker[] = [];
-    const teams = createTeams({
-      db: store.db,
-      kind: store.kind,
-      webhooks: { allowPrivate: true },
-      afterCommit: () => {
-        for (const w of workers) w.nudge();
-      },
-    });
-    await seedWorld(teams);
-    const start = () => {
-      const worker = startWebhookWorker({
-        outbox: teams.webhookOutbox,
-        targets: { allowPrivate: workerOptions.allowPrivate ?? true },
-        timeoutMs: workerOptions.timeoutMs ?? 5000,
-        pollMs: 20,
-        idleMs: 100,
-        // No jitter to wait for: each retry right away (the backoff is a table test of the core).
-        random: () => 0,
-        onError: (e) => {
-          throw e;
-        },
-      });
-      workers.push(worker);
-      return worker;
-    };
-    cleanup(async () => {
-      for (const w of workers) await w.close();
-      await store.close();
-    });
+    const { store, teams, track } = await webhookWorld(open, cleanup);
+    const start = () =>
+      track(
+        startWebhookWorker({
+          outbox: teams.webhookOutbox,
+          targets: { allowPrivate: workerOptions.allowPrivate ?? true },
+          timeoutMs: workerOptions.timeoutMs ?? 5000,
+          pollMs: 20,
+          idleMs: 100,
+          // No jitter to wait for: each retry right away (the backoff is a table test of the core).
+          random: () => 0,
+          onError: (e) => {
+            throw e;
+          },
+        }),
+      );
     return { teams, start, store };
   }
 
