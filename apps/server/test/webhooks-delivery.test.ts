@@ -6,7 +6,7 @@ import { startWebhookWorker, type WebhookWorker } from "../src/webhooks/webhook-
 import { bothStores } from "./support/both-stores.js";
 import { freshDatabase, noPostgres } from "./support/postgres.js";
 import { startReceiver, TEST_SECRET } from "./support/webhook-receiver.js";
-import { webhookWorld } from "./support/webhook-world.js";
+import { nudgingTeams, webhookWorld } from "./support/webhook-world.js";
 
 // Issue 16 point 4: signed webhooks from the outbox, delivered by the server's worker to receivers
 // (node:http here) that verify each signature with standardwebhooks' `verify`.
@@ -254,14 +254,7 @@ describe.skipIf(noPostgres)("webhooks on PostgreSQL with two instances", () => {
     const instances: Teams[] = [];
     for (const owner of ["one", "two"]) {
       const store = await openPostgresStore({ url: database.url });
-      const teams = createTeams({
-        db: store.db,
-        kind: store.kind,
-        webhooks: { allowPrivate: true },
-        afterCommit: () => {
-          for (const w of workers) w.nudge();
-        },
-      });
+      const teams = nudgingTeams(store, workers);
       instances.push(teams);
       workers.push(
         startWebhookWorker({

@@ -14,14 +14,7 @@ export async function webhookWorld(
 ): Promise<{ store: HarnessStore; teams: Teams; track: <W extends WebhookWorker>(w: W) => W }> {
   const store = await open();
   const workers: WebhookWorker[] = [];
-  const teams = createTeams({
-    db: store.db,
-    kind: store.kind,
-    webhooks: { allowPrivate: true },
-    afterCommit: () => {
-      for (const w of workers) w.nudge();
-    },
-  });
+  const teams = nudgingTeams(store, workers);
   await seedWorld(teams);
   cleanup(async () => {
     for (const w of workers) await w.close();
@@ -32,4 +25,20 @@ export async function webhookWorld(
     return worker;
   };
   return { store, teams, track };
+}
+
+/**
+ * The core over `store` (receivers on private addresses allowed) whose every commit nudges each
+ * worker in `workers`, as the server's `afterCommit` nudges its own; the array may be filled later
+ * and shared by several cores (instances of one deployment).
+ */
+export function nudgingTeams(store: HarnessStore, workers: readonly WebhookWorker[]): Teams {
+  return createTeams({
+    db: store.db,
+    kind: store.kind,
+    webhooks: { allowPrivate: true },
+    afterCommit: () => {
+      for (const w of workers) w.nudge();
+    },
+  });
 }
