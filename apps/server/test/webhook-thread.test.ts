@@ -3,7 +3,7 @@ import { admin, delegated } from "@teams/core/testing";
 import { describe, expect, it } from "vitest";
 import type { DeliveryOutcome } from "../src/webhooks/webhook-sender.js";
 import { startWebhookThread } from "../src/webhooks/webhook-thread.js";
-import type { DeliveryFacts } from "../src/webhooks/webhook-worker.js";
+import { DELIVERY_OUTBOX_CALLS, type DeliveryFacts } from "../src/webhooks/webhook-worker.js";
 import { bothStores } from "./support/both-stores.js";
 import { startReceiver, TEST_SECRET } from "./support/webhook-receiver.js";
 import { webhookWorld } from "./support/webhook-world.js";
@@ -21,7 +21,7 @@ describe.each(stores)("the webhook thread on %s", (_name, skip, open) => {
     // Every outbox call the thread makes, by name.
     const calls: string[] = [];
     const outbox = Object.fromEntries(
-      (["due", "pending", "lease", "settle", "release", "prune"] as const).map((method) => [
+      DELIVERY_OUTBOX_CALLS.map((method) => [
         method,
         (...args: unknown[]) => {
           calls.push(method);

@@ -1,7 +1,11 @@
 import type { MessagePort, Worker } from "node:worker_threads";
 import type { WebhookTargets } from "@teams/core";
 import type { DeliveryOutcome } from "./webhook-sender.js";
-import type { DeliveryFacts, DeliveryOutbox } from "./webhook-worker.js";
+import {
+  DELIVERY_OUTBOX_CALLS,
+  type DeliveryFacts,
+  type DeliveryOutbox,
+} from "./webhook-worker.js";
 
 /*
  * The messages between the server's thread and its webhook thread (webhook-thread.ts).
@@ -17,14 +21,7 @@ import type { DeliveryFacts, DeliveryOutbox } from "./webhook-worker.js";
  */
 
 type Method = keyof DeliveryOutbox;
-const METHODS: ReadonlySet<string> = new Set<Method>([
-  "due",
-  "pending",
-  "lease",
-  "settle",
-  "release",
-  "prune",
-]);
+const METHODS: ReadonlySet<string> = new Set<Method>(DELIVERY_OUTBOX_CALLS);
 
 /** An error as it crosses the channel. */
 interface SentError {
@@ -100,14 +97,9 @@ export function remoteOutbox(port: Pick<MessagePort, "postMessage">): {
         waiting.set(id, { resolve, reject });
         port.postMessage({ type: "call", id, method, args } satisfies FromThread);
       });
-  const outbox = {
-    due: call("due"),
-    pending: call("pending"),
-    lease: call("lease"),
-    settle: call("settle"),
-    release: call("release"),
-    prune: call("prune"),
-  } as DeliveryOutbox;
+  const outbox = Object.fromEntries(
+    DELIVERY_OUTBOX_CALLS.map((method) => [method, call(method)]),
+  ) as unknown as DeliveryOutbox;
   return {
     outbox,
     receive(message) {

@@ -32,11 +32,18 @@ export interface DeliveryObserver {
   onDelivery(outcome: DeliveryOutcome, facts: DeliveryFacts): void;
 }
 
-/** What a delivery worker asks of the outbox (the core's `webhookOutbox`, minus the metrics read). */
-export type DeliveryOutbox = Pick<
-  WebhookOutbox,
-  "due" | "pending" | "lease" | "settle" | "release" | "prune"
->;
+/** The calls a delivery worker makes of the outbox (the core's `webhookOutbox`, minus the metrics read). */
+export const DELIVERY_OUTBOX_CALLS = [
+  "due",
+  "pending",
+  "lease",
+  "settle",
+  "release",
+  "prune",
+] as const satisfies readonly (keyof WebhookOutbox)[];
+
+/** What a delivery worker asks of the outbox. */
+export type DeliveryOutbox = Pick<WebhookOutbox, (typeof DELIVERY_OUTBOX_CALLS)[number]>;
 
 export interface WebhookWorkerOptions {
   outbox: DeliveryOutbox;
