@@ -195,6 +195,19 @@ describe("neither: the connection decides, Host checked against HOST/PORT", () =
     if (!ok) expect(await res.json()).toEqual({ detail: "Invalid host header" });
   });
 
+  it("one app judges each request's Host by itself, the port as it is now", async () => {
+    let port = 8000;
+    const { send } = await appWith({ listen: { host: "127.0.0.1", port: () => port } });
+    const status = async (host: string) => (await send("/healthz", { headers: { host } })).status;
+    expect(await status("127.0.0.1:8000")).toBe(200);
+    expect(await status("evil.example:8000")).toBe(400);
+    expect(await status("127.0.0.1:8000")).toBe(200);
+    expect(await status("127.0.0.1:8000")).toBe(200);
+    port = 8001;
+    expect(await status("127.0.0.1:8000")).toBe(400);
+    expect(await status("127.0.0.1:8001")).toBe(200);
+  });
+
   it("forwarded headers from an untrusted peer are ignored, the Host check stays", async () => {
     const { send } = await appWith({ ...listen("127.0.0.1"), trustedProxies: ["10.0.0.1"] });
     const res = await send("/api/v1/teams", {

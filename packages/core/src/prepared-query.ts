@@ -79,7 +79,13 @@ export function prepareShaped<F extends string, A extends unknown[], R>(
       const source = sources[i] as number;
       parameters[i] = source === -1 ? query.parameters[i] : args[source];
     }
-    const ready = { ...query, parameters } as CompiledQuery<R>;
+    // Written out rather than spread: a literal of fixed shape is cheaper to build.
+    const ready: CompiledQuery<R> = {
+      query: query.query,
+      queryId: query.queryId,
+      sql: query.sql,
+      parameters,
+    };
     return compiled.select && kind.readOwnRows
       ? kind.readOwnRows<R>(db, ready)
       : db.executeQuery<R>(ready);

@@ -114,6 +114,16 @@ export function publicOriginGate(
   options: PublicOriginOptions,
 ): (request: Request, env: unknown) => Response | undefined {
   const trusted = new Set((options.trustedProxies ?? []).map(normalAddress));
+  // Clients send the same Host on every request: the last one's verdict is kept (parsing it as a
+  // URL was 2 % of a small read). Keyed by the port too, which the listener learns at start.
+  let last: { header: string; port: number; matches: boolean } | undefined;
+  const matchesListen = (header: string, listen: NonNullable<PublicOriginOptions["listen"]>) => {
+    const port = listen.port();
+    if (last?.header !== header || last.port !== port) {
+      last = { header, port, matches: hostMatches(header, listen) };
+    }
+    return last.matches;
+  };
   return (request, env) => {
     if (options.publicUrl) {
       origins.set(request, options.publicUrl);
@@ -134,7 +144,7 @@ export function publicOriginGate(
       }
       return undefined;
     }
-    if (options.listen && !hostMatches(host ?? "", options.listen)) {
+    if (options.listen && !matchesListen(host ?? "", options.listen)) {
       return detailResponse(400, "Invalid host header");
     }
     return undefined;
