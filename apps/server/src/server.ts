@@ -85,7 +85,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       ...(metrics && { observer: metrics.observer }),
       webhooks: webhookTargets,
       // A change committed here is sent at once rather than at the worker's next poll.
-      afterCommit: () => worker?.nudge(),
+      afterEvents: () => worker?.nudge(),
     });
     const webhookLog = logger && componentLogger(logger, "webhooks");
     worker = startWebhookThread({

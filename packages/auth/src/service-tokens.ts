@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { isPlausibleId } from "@teams/core";
 import { decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import {
@@ -184,7 +184,9 @@ function claimsOf(request: ServiceTokenRequest, now: number, maxTtl: number): JW
     sub: checkedId(request.sub, "sub"),
     scope: checkedScopes(request.scopes, "scopes").join(" "),
     [KIND_CLAIM]: kind,
-    jti: randomBytes(18).toString("base64url"),
+    // A UUID: unique, and drawn from the pool Node keeps for them (a `randomBytes` call per token
+    // was 2 % of a token refresh).
+    jti: randomUUID(),
     iat: now,
     exp,
   };

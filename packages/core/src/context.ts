@@ -57,7 +57,7 @@ export function createContext(
   clock: () => Date,
   maxAttempts: number,
   observer: TeamsObserver = {},
-  afterCommit?: () => void,
+  afterEvents?: () => void,
 ): Context {
   const { db, kind } = store;
   return {
@@ -75,7 +75,7 @@ export function createContext(
             .setIsolationLevel(isolation)
             .execute((trx) => fn({ db: trx, kind, consentTally }));
           consentTally.report(observer);
-          afterCommit?.();
+          if (!consentTally.empty) afterEvents?.();
           return result;
         } catch (error) {
           if (!isTransientConflict(error)) {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import * as a from "./authorization-queries.js";
 import type { Context, Store, WriteStore } from "./context.js";
 import { Forbidden, InvalidGrant, NotAuthenticated, NotFound, type TeamsError } from "./errors.js";
@@ -12,6 +12,7 @@ import {
 import { messages } from "./policy/messages.js";
 import { isDelegated, type Principal } from "./principal.js";
 import { findRefreshToken } from "./refresh-token-queries.js";
+import { newRefreshToken } from "./refresh-token-secret.js";
 import { DelegatedTokenInput } from "./request-schemas.js";
 import { canonicalScopes, decodeScopes, encodeScopes, isScope, type Scope } from "./scopes.js";
 import * as w from "./store-writes.js";
@@ -97,7 +98,6 @@ export interface DelegationOptions {
 /** A refresh token: 32 random bytes, base64url (43 characters). */
 const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-const newRefreshToken = () => randomBytes(32).toString("base64url");
 const hashOf = (token: string) => createHash("sha256").update(token).digest("base64url");
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 const isoOf = (epoch: number) => new Date(epoch * 1000).toISOString();

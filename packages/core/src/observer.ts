@@ -44,6 +44,11 @@ export class ConsentTally {
     else this.#counts.set(key, { type, cause, n: count });
   }
 
+  /** Whether any record was appended (each one is also a webhook event in the outbox). */
+  get empty(): boolean {
+    return this.#counts.size === 0;
+  }
+
   report(observer: TeamsObserver): void {
     for (const { type, cause, n } of this.#counts.values())
       observer.consentChanged?.(type, cause, n);

@@ -54,10 +54,12 @@ export interface CreateTeamsOptions {
   /** Where webhooks may be sent (default: public addresses only, the system resolver). */
   webhooks?: WebhookTargets;
   /**
-   * Called after every write transaction commits (a delivery worker wakes up on it rather than
-   * at its next poll). Default none.
+   * Called after a write transaction that appended consent records commits: each record is also a
+   * webhook event in the outbox, so a delivery worker wakes up on it rather than at its next poll.
+   * (Not after every write: a token refresh, or the worker's own bookkeeping, has nothing to send.)
+   * Default none.
    */
-  afterCommit?: () => void;
+  afterEvents?: () => void;
 }
 
 /** See `CreateTeamsOptions.historyRetention`. */
@@ -94,7 +96,7 @@ export function createTeams(options: CreateTeamsOptions) {
     options.clock ?? (() => new Date()),
     options.maxAttempts ?? 8,
     options.observer,
-    options.afterCommit,
+    options.afterEvents,
   );
   const retention = { keepHistory: options.historyRetention === "keep" };
   return {

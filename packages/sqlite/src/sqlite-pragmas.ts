@@ -24,6 +24,12 @@ export function applyPragmas(database: BetterSqlite3.Database, busyTimeoutMs: nu
   }
   database.pragma("synchronous = FULL");
   database.pragma("foreign_keys = ON");
+  // Every transaction of a group commit runs in a savepoint, whose journal of the pages it changes
+  // SQLite spills to a temporary file past 64 KiB: a few transactions into a batch, every page a
+  // transaction touched cost a write to /var/tmp (half the writes of a token refresh). In memory
+  // it holds at most one batch's pages (64 transactions), and nothing there needs to survive a
+  // crash: the WAL is what commits.
+  database.pragma("temp_store = MEMORY");
 }
 
 /** `PRAGMA integrity_check`'s answer: `ok`, or the problems it found. */

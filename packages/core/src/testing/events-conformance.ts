@@ -133,6 +133,44 @@ export function runEventsConformance(options: StoreConformanceOptions): void {
         ]);
       }, "delete"));
 
+    it("calls afterEvents after each commit that appended records, and after no other", async () => {
+      const store = await options.open();
+      try {
+        let calls = 0;
+        const teams = createTeams({ db: store.db, kind: store.kind, afterEvents: () => calls++ });
+        await seedWorld(teams);
+        const callsOf = async (write: () => Promise<unknown>) => {
+          const before = calls;
+          await write();
+          return calls - before;
+        };
+        const ann = delegated("ann", "coach");
+        expect(await callsOf(() => teams.authorizeTeam(ann, "club", { scopes: ["profile"] }))).toBe(
+          1,
+        );
+        // The same grant again changes nothing: no record, no call.
+        expect(await callsOf(() => teams.authorizeTeam(ann, "club", { scopes: ["profile"] }))).toBe(
+          0,
+        );
+        expect(await callsOf(() => teams.ensureUser({ id: "newcomer", iat: 2_000_000_000 }))).toBe(
+          0,
+        );
+        const own = { scopes: ["data:read", "profile"], exp: 2_000_000_000 };
+        const { refreshToken } = await teams.issueDelegation(
+          principal("coach"),
+          { sub: "ann" },
+          own,
+        );
+        expect(await callsOf(() => teams.refreshGrant(refreshToken))).toBe(0);
+        expect(await callsOf(() => teams.revokeTeam(ann, "club"))).toBe(1);
+        await teams.authorizeTeam(delegated("ben", "coach"), "club", { scopes: ["profile"] });
+        // A deletion's revocations, appended by one statement, are one commit: one call.
+        expect(await callsOf(() => teams.adminDeleteTeam(admin, "club"))).toBe(1);
+      } finally {
+        await store.close();
+      }
+    });
+
     it("is for admin tokens only, and refuses a bad cursor or limit", () =>
       withTeams(async (teams) => {
         await expect(teams.listEvents(null)).rejects.toThrow(NotAuthenticated);
