@@ -19,10 +19,12 @@ async function pragmasOf(db: Kysely<Database>) {
     synchronous: await pragma(db, "synchronous"),
     journal_mode: await pragma(db, "journal_mode"),
     foreign_keys: await pragma(db, "foreign_keys"),
+    temp_store: await pragma(db, "temp_store"),
   };
 }
 
-const EXPECTED = { synchronous: 2, journal_mode: "wal", foreign_keys: 1 };
+// temp_store 2 (memory): a group commit's savepoint journals never spill to a temporary file.
+const EXPECTED = { synchronous: 2, journal_mode: "wal", foreign_keys: 1, temp_store: 2 };
 
 describe("connection settings of a file store", () => {
   afterEach(async () => {

@@ -21,6 +21,7 @@ for await (const line of createInterface({ input: process.stdin })) {
         synchronous: await pragma("synchronous"),
         journal_mode: await pragma("journal_mode"),
         foreign_keys: await pragma("foreign_keys"),
+        temp_store: await pragma("temp_store"),
       };
     } finally {
       await store.close();
