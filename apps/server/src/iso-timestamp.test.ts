@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { isoTimestamp } from "./iso-timestamp.js";
+import { isoTimestamp, writtenAt } from "./iso-timestamp.js";
 
 describe("isoTimestamp", () => {
   // Each instant asked in turn of one function, so the cached second is both reused and replaced.
@@ -40,5 +40,18 @@ describe("isoTimestamp", () => {
     const at = Date.UTC(2026, 11, 2, 16, 8, 27, 42);
     expect(lines(isoTimestamp(() => at)).time).toBe(new Date(at).toISOString());
     expect(lines(isoTimestamp()).time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it("gives the instant of writtenAt inside it, and the clock's again after", () => {
+    const at = Date.UTC(2026, 11, 3, 15, 0, 0, 5);
+    const time = isoTimestamp(() => at + 60_000);
+    expect(writtenAt(at, () => time())).toBe(`,"time":"${new Date(at).toISOString()}"`);
+    expect(time()).toBe(`,"time":"${new Date(at + 60_000).toISOString()}"`);
+    expect(() =>
+      writtenAt(at, () => {
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    expect(time()).toBe(`,"time":"${new Date(at + 60_000).toISOString()}"`);
   });
 });

@@ -45,6 +45,36 @@ const signed = (claims: Record<string, unknown>, secret = SECRET) =>
     .sign(new TextEncoder().encode(secret));
 
 describe("the request log", () => {
+  it("writes the lines of one turn together afterwards, in order, each at the instant it was answered", async () => {
+    const raw: string[] = [];
+    const { createLogger } = await import("../src/logger.js");
+    const logger = await createLogger("json", { write: (t: string) => raw.push(t) } as never);
+    h = await harness({ app: { logger } });
+    const before = Date.now();
+    await h.request("/healthz");
+    const answered = Date.now();
+    // Held until the event loop's next turn: nothing is written on the request's path.
+    expect(raw).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const [line] = raw.map((r) => JSON.parse(r) as { time: string; route: string });
+    expect(line?.route).toBe("/healthz");
+    const time = Date.parse(line?.time ?? "");
+    expect(time).toBeGreaterThanOrEqual(before);
+    expect(time).toBeLessThanOrEqual(answered);
+    const answers = await Promise.all(
+      ["/healthz", "/readyz", "/api/v1/teams/authorized"].map((path) => h.request(path)),
+    );
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 401]);
+    await new Promise((resolve) => setImmediate(resolve));
+    // In the order answered (the readiness check waits for the store): all three, each once.
+    expect(
+      raw
+        .slice(1)
+        .map((r) => (JSON.parse(r) as { route: string }).route)
+        .sort(),
+    ).toEqual(["/api/v1/teams/authorized", "/healthz", "/readyz"]);
+  });
+
   it("writes one JSON line a request: time, level, request_id, method, route template, status, duration_ms, caller", async () => {
     log = await memoryLogger();
     h = await harness({ app: { logger: log.logger } });

@@ -1,6 +1,11 @@
+import { flushRequestLines } from "../../src/http/request-log.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 
-/** What a test's logger wrote: every line parsed, and the errors of the "unexpected error" lines. */
+/**
+ * What a test's logger wrote: every line parsed, and the errors of the "unexpected error" lines.
+ * Reading any of them first writes the request lines the app still holds (request-log.ts writes
+ * them at the end of the event loop's turn), as the server's exit does.
+ */
 export interface MemoryLog {
   logger: Logger;
   /** Every line, parsed (JSON.parse throws on a line that is not JSON: the test fails). */
@@ -24,5 +29,19 @@ export async function memoryLogger(): Promise<MemoryLog> {
       if (line.msg === "unexpected error") bugs.push(line.err);
     },
   } as never);
-  return { logger, lines, raw, bugs };
+  return {
+    logger,
+    get lines() {
+      flushRequestLines();
+      return lines;
+    },
+    get raw() {
+      flushRequestLines();
+      return raw;
+    },
+    get bugs() {
+      flushRequestLines();
+      return bugs;
+    },
+  };
 }
