@@ -4,9 +4,10 @@ import type { WebhookWorker } from "../../src/webhooks/webhook-worker.js";
 import type { HarnessStore } from "../harness.js";
 
 /**
- * A store of its own with the seeded world (`seedWorld`) and its core, whose every commit of consent
- * records nudges the delivery workers the test adds with `track` (as the server's `afterEvents` does). The workers
- * and then the store are closed after the test, through the suite's `cleanup` (`bothStores`).
+ * A store of its own with the seeded world (`seedWorld`) and its core, whose every commit of
+ * consent records nudges the delivery workers the test adds with `track` (as the server's
+ * `afterEvents` does). The workers and then the store are closed after the test, through the
+ * suite's `cleanup` (`bothStores`).
  */
 export async function webhookWorld(
   open: () => Promise<HarnessStore>,
@@ -29,8 +30,8 @@ export async function webhookWorld(
 
 /**
  * The core over `store` (receivers on private addresses allowed) whose every commit of consent
- * records nudges each worker in `workers`, as the server's `afterEvents` nudges its own; the array may be filled later
- * and shared by several cores (instances of one deployment).
+ * records nudges each worker in `workers`, as the server's `afterEvents` nudges its own; the
+ * array may be filled later and shared by several cores (instances of one deployment).
  */
 export function nudgingTeams(store: HarnessStore, workers: readonly WebhookWorker[]): Teams {
   return createTeams({
