@@ -34,7 +34,10 @@ export function bufferedStdout(): DestinationStream {
       // sonic-boom closed (a broken pipe): nothing more can be written.
     }
   });
-  const sonic = pino.destination({ dest: 1, sync: false, minLength: BUFFER_BYTES });
+  // Synchronous writes of whole 4 KB blocks: an asynchronous write still in flight when the
+  // process exits is lost (sonic-boom's exit flush cannot redo it; a process exiting right after
+  // 500 lines lost its first 64), and one write call per block costs a line well under a µs.
+  const sonic = pino.destination({ dest: 1, sync: true, minLength: BUFFER_BYTES });
   blocks = new LineBlocks(sonic);
   setInterval(() => {
     // Nothing to do until the descriptor is ready, or while a write is under way.
