@@ -12,7 +12,7 @@ import {
 import { messages } from "./policy/messages.js";
 import { isDelegated, type Principal } from "./principal.js";
 import { findRefreshToken } from "./refresh-token-queries.js";
-import { newRefreshToken } from "./refresh-token-secret.js";
+import { newRefreshToken, REFRESH_TOKEN } from "./refresh-token-secret.js";
 import { DelegatedTokenInput } from "./request-schemas.js";
 import { canonicalScopes, decodeScopes, encodeScopes, isScope, type Scope } from "./scopes.js";
 import * as w from "./store-writes.js";
@@ -95,8 +95,6 @@ export interface DelegationOptions {
   refreshTokenTtlSeconds: number;
 }
 
-/** A refresh token: 32 random bytes, base64url (43 characters). */
-const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 const hashOf = (token: string) => createHash("sha256").update(token).digest("base64url");
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);

@@ -10,7 +10,10 @@ const POOL_TOKENS = 64;
 const pool = Buffer.alloc(TOKEN_BYTES * POOL_TOKENS);
 let next = pool.length;
 
-/** A new refresh token: 32 random bytes, base64url (43 characters). */
+/** What a refresh token looks like: 32 random bytes, base64url (43 characters). */
+export const REFRESH_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/** A new refresh token (`REFRESH_TOKEN`'s form). */
 export function newRefreshToken(): string {
   if (next === pool.length) {
     randomFillSync(pool);
