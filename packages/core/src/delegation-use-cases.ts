@@ -95,7 +95,6 @@ export interface DelegationOptions {
   refreshTokenTtlSeconds: number;
 }
 
-
 const hashOf = (token: string) => createHash("sha256").update(token).digest("base64url");
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 const isoOf = (epoch: number) => new Date(epoch * 1000).toISOString();
