@@ -4,7 +4,7 @@ import { Forbidden, type Teams } from "@teams/core";
 import type { Context } from "hono";
 import { cors } from "hono/cors";
 import type { Logger } from "pino";
-import { withAnswerHeaders } from "./http/answer-headers.js";
+import { nodeAnswerOf, putAnswerHeaders, withAnswerHeaders } from "./http/answer-headers.js";
 import type { Api } from "./http/api.js";
 import { requestCredentials } from "./http/credentials.js";
 import { isForgeableCookieWrite } from "./http/cross-site.js";
@@ -240,21 +240,19 @@ export function createApp(options: AppOptions): OpenAPIHono {
   const gate = publicOriginGate(options.publicOrigin ?? {});
   const dispatch = app.fetch;
   // Innermost the answer (the gate, the rate limits, Hono's dispatch), then what observes it
-  // (metrics, the trace's span), then the request id and the log line: wrappers around the app's
-  // fetch rather than middlewares (any middleware makes Hono compose the handlers of every request).
+  // (metrics, the trace's span), then the request id, the answer headers and the log line:
+  // wrappers around the app's fetch rather than middlewares (any middleware makes Hono compose the
+  // handlers of every request).
   const answer: typeof dispatch = limits
     ? async (request, env, executionCtx) => {
         const refused = gate(request, env) ?? (await limits.admit(request, env));
-        if (refused) return withAnswerHeaders(request, refused);
+        if (refused) return refused;
         const response = await dispatch(request, env, executionCtx);
         await limits.answered(request, response);
-        return withAnswerHeaders(request, response);
+        return response;
       }
     : async (request, env, executionCtx) =>
-        withAnswerHeaders(
-          request,
-          gate(request, env) ?? (await dispatch(request, env, executionCtx)),
-        );
+        gate(request, env) ?? (await dispatch(request, env, executionCtx));
   const { metrics, tracing } = options.observers ?? {};
   const observe = observeRequests({ metrics, tracing });
   const traced = observe.run;
@@ -263,6 +261,9 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.fetch = async (request, env, executionCtx) => {
     const started = performance.now();
     const facts = beginRequest(request, requestIdOf(request.headers));
+    // Served by Node: the answer headers go on Node's answer, under the Response's own.
+    const outgoing = nodeAnswerOf(env);
+    if (outgoing) putAnswerHeaders(outgoing, facts.id);
     const route = logger || traced || answered ? routeOf(request) : UNMATCHED_ROUTE;
     let response: Response;
     try {
@@ -274,7 +275,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
       throw error;
     }
     answered?.(request.method, route, response.status, started);
-    response.headers.set("x-request-id", facts.id);
+    if (!outgoing) withAnswerHeaders(response, facts.id);
     if (logger) logRequest(logger, facts, request.method, route, response.status, started);
     return response;
   };

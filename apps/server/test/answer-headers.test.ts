@@ -1,3 +1,5 @@
+import type { AddressInfo } from "node:net";
+import { type ServerType, serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STYLESHEET_PATH } from "../src/pages/html.js";
 import { type Harness, harness, token } from "./harness.js";
@@ -80,5 +82,46 @@ describe("API answers are never cached", () => {
     const res = await h.request(STYLESHEET_PATH);
     expect(res.headers.get("cache-control")).toBe("public, max-age=3600");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+});
+
+// Served by Node, the answer headers go on Node's answer under the Response's own (no Headers
+// object is built); in process they are added to the Response. Both must give the same answers.
+describe("served over HTTP, the same headers as in process", () => {
+  let server: ServerType;
+  let base: string;
+  beforeAll(async () => {
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: h.app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const watched = ["cache-control", "x-content-type-options", "x-request-id", "content-type"];
+  const picked = (res: Response) => watched.map((name) => [name, res.headers.get(name)]);
+
+  it("for lists, errors, the stylesheet and a given request id", async () => {
+    const authorization = `Bearer ${await token({ sub: "coach" })}`;
+    const cases: [string, Record<string, string>][] = [
+      ["/api/v1/teams/authorized", { authorization }],
+      ["/api/v1/teams/club/users?limit=1", { authorization }],
+      ["/api/v1/teams/", { authorization }],
+      ["/api/v1/teams/", {}],
+      ["/api/v1/nowhere", {}],
+      ["/trpc/teams.list", { authorization }],
+      [STYLESHEET_PATH, {}],
+    ];
+    for (const [path, headers] of cases) {
+      const given = { ...headers, "x-request-id": `same-id-${path.length}` };
+      const inProcess = await h.request(path, { headers: given });
+      const overHttp = await fetch(`${base}${path}`, { headers: given });
+      expect(picked(overHttp), path).toEqual(picked(inProcess));
+      expect(overHttp.status, path).toBe(inProcess.status);
+      expect(overHttp.headers.get("x-request-id"), path).toBe(given["x-request-id"]);
+    }
+    const fresh = await fetch(`${base}/api/v1/teams/`);
+    expect(fresh.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(fresh.headers.get("cache-control")).toBe("no-store");
   });
 });

@@ -1,3 +1,4 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { type AuthOptions, createAuthenticator } from "@teams/auth";
 import { type CreateTeamsOptions, createTeams, type Teams } from "@teams/core";
 import { seedWorld } from "@teams/core/testing";
@@ -41,6 +42,8 @@ export type TestResponse = Omit<Response, "json"> & { json(): Promise<any> };
 
 export interface Harness {
   teams: Teams;
+  /** The app itself, to serve it over HTTP (`@hono/node-server`'s `serve`). */
+  app: OpenAPIHono;
   /** The store's database, for tests that check what a refusal left as it was. */
   db: HarnessStore["db"];
   /** Calls the app in process, JSON bodies encoded for you when `json` is given. */
@@ -94,6 +97,7 @@ export async function harness(
   });
   return {
     teams,
+    app,
     db: store.db,
     async request(path, init = {}) {
       const { json, ...rest } = init;

@@ -39,7 +39,7 @@ export function linesAnswer(c: Context, page: LinesPage<unknown>): Response {
     // Sent as text: Node writes the head and a text body in one write, encoding the text there;
     // its length is counted without encoding it (a Buffer here cost an allocation and a copy more).
     const body = arrayText(lines);
-    return c.body(body, 200, { ...headers, "content-length": String(Buffer.byteLength(body)) });
+    return plainAnswer(body, { ...headers, "content-length": String(Buffer.byteLength(body)) });
   }
   // A long list (a team of 100,000 is 14 MB) is encoded a part at a time as it is sent: never
   // joined into one string and one buffer beside the lines (twice its size again, or four times
@@ -58,8 +58,15 @@ export function linesAnswer(c: Context, page: LinesPage<unknown>): Response {
       next = end;
     },
   });
-  return c.body(stream, 200, { ...headers, "content-length": String(length) });
+  return plainAnswer(stream, { ...headers, "content-length": String(length) });
 }
+
+/**
+ * A 200 with headers given as a plain object: Hono's `c.body` turns two headers or more into a
+ * `Headers` object, which @hono/node-server then reads back into a plain one to write.
+ */
+const plainAnswer = (body: string | ReadableStream<Uint8Array>, headers: Record<string, string>) =>
+  new Response(body, { status: 200, headers });
 
 /** Lists longer than this many lines are sent as a stream of parts of `STREAM_PART_LINES`. */
 const STREAM_FROM_LINES = 2000;
