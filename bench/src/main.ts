@@ -10,6 +10,7 @@ import { usersCursors } from "./dataset/cursors.js";
 import { DATA_DIR, dataset, workingCopy } from "./dataset/generate.js";
 import { BIG_TEAM, LARGE, READER, type Scale, SMALL, userId } from "./dataset/shape.js";
 import { runInProcess } from "./inprocess/spawn.js";
+import { measureAlternating } from "./load/alternating.js";
 import { measureScenario } from "./load/measure.js";
 import { ensureWrk } from "./load/wrk.js";
 import { oauthScenarios } from "./oauth-scenarios.js";
@@ -96,6 +97,43 @@ async function main(): Promise<void> {
   log("the service on the large data set (100,000 users, 10,000 teams, 1,000,000 authorizations):");
   for (const scenario of reads)
     results.push({ ...(await measure(large, scenario)), scale: "large" });
+  // The ratio the goal reads: both servers are warm, and alternate in slices (load/alternating.ts).
+  log("the same read and the hand-written endpoint, in alternating slices:");
+  const slices = Number(process.env.BENCH_ALTERNATING_SLICES ?? 10);
+  const alternating = await measureAlternating(
+    [
+      {
+        server: reference,
+        key: "reference-alternating",
+        label: "hand-written /api/v1/teams/authorized",
+      },
+      {
+        server: large,
+        key: "rest-authorized-alternating",
+        label: "REST GET /api/v1/teams/authorized",
+      },
+    ].map(({ server, key, label }) => ({
+      server,
+      scenario: (seconds: number) => ({
+        ...authorized,
+        key,
+        label: `${label}, alternating slices`,
+        seconds,
+      }),
+    })),
+    {
+      slices,
+      sliceSeconds: Number(process.env.BENCH_ALTERNATING_SLICE_SECONDS ?? 2),
+      warmSeconds: 0,
+      measure: (server, s, warm) => measureScenario(server, s, warm, () => {}),
+    },
+  );
+  for (const row of alternating) {
+    log(
+      `  ${row.label}: ${Math.round(row.rps)} req/s, ${Math.round(row.cpuUsPerRequest ?? Number.NaN)} µs CPU/request over ${slices} slices`,
+    );
+    results.push({ ...row, scale: "large" });
+  }
   for (const scenario of largeOnly)
     results.push({ ...(await measure(large, scenario)), scale: "large" });
   if (!process.env.BENCH_SKIP_OAUTH) {

@@ -1,10 +1,10 @@
 // Issue 18: what the service's logs, metrics (and traces) cost a read. The same REST read against
-// servers that differ only in their environment, measured in short slices that alternate between
-// them, so the machine's drift (on a shared two-core machine the same server's rate moves by 40 %
-// from one minute to the next) falls on every target alike rather than deciding the ratio.
+// servers that differ only in their environment, measured in alternating slices
+// (load/alternating.ts).
 
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { measureAlternating } from "./load/alternating.js";
 import {
   OBSERVABILITY_OFF,
   OBSERVABILITY_VARIANTS,
@@ -73,23 +73,13 @@ export async function measureObservability(
       label: `REST /teams/authorized, ${t.label}`,
       seconds,
     });
-    for (const [i, t] of targets.entries()) {
-      if (run.warmSeconds > 0) {
-        await run.measure(servers[i] as ChildServer, scenarioOf(t, run.warmSeconds), 0);
-      }
-    }
-    const slices: Measured[][] = targets.map(() => []);
-    for (let slice = 0; slice < sliceCount; slice++) {
-      for (const [i, t] of targets.entries()) {
-        const measured = await run.measure(
-          servers[i] as ChildServer,
-          scenarioOf(t, sliceSeconds),
-          0,
-        );
-        slices[i]?.push(measured);
-      }
-    }
-    const rows = slices.map(combine);
+    const rows = await measureAlternating(
+      targets.map((t, i) => ({
+        server: servers[i] as ChildServer,
+        scenario: (seconds) => scenarioOf(t, seconds),
+      })),
+      { slices: sliceCount, sliceSeconds, warmSeconds: run.warmSeconds, measure: run.measure },
+    );
     for (const row of rows) {
       run.log(
         `  ${row.label}: ${Math.round(row.rps)} req/s, ${Math.round(row.cpuUsPerRequest ?? Number.NaN)} µs CPU/request over ${sliceCount} slices`,
@@ -101,29 +91,4 @@ export async function measureObservability(
     await Promise.all(servers.map((s) => s.stop()));
     for (const file of logFiles) if (file !== undefined) rmSync(file, { force: true });
   }
-}
-
-/** One target's slices as one row: totals for rate and CPU, the median slice for latencies. */
-function combine(slices: Measured[]): Measured {
-  const first = slices[0];
-  if (!first) throw new Error("no slice to combine");
-  const sum = (f: (m: Measured) => number) => slices.reduce((total, m) => total + f(m), 0);
-  const median = (f: (m: Measured) => number) => {
-    const sorted = slices.map(f).sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)] as number;
-  };
-  const requests = sum((m) => m.requests);
-  const seconds = sum((m) => m.seconds);
-  return {
-    ...first,
-    requests,
-    seconds,
-    rps: requests / seconds,
-    p50: median((m) => m.p50),
-    p99: median((m) => m.p99),
-    max: Math.max(...slices.map((m) => m.max)),
-    errors: sum((m) => m.errors),
-    rssMb: Math.max(...slices.map((m) => m.rssMb)),
-    cpuUsPerRequest: sum((m) => (m.cpuUsPerRequest ?? Number.NaN) * m.requests) / requests,
-  };
 }
