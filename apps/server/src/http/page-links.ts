@@ -47,7 +47,7 @@ export function linesAnswer(c: Context, page: LinesPage<unknown>): Response {
   // a string first (a flat copy of each part, which was half the garbage of the answer). Its
   // length is known beforehand from the lines' own.
   const sizes = new Uint32Array(lines.length);
-  let length = lines.length + 1; // the opening bracket and commas, one before each line; the closing one
+  let length = lines.length + 1; // "[" or "," before each line, "]" after the last
   for (let i = 0; i < lines.length; i++) {
     const size = Buffer.byteLength(lines[i] as string);
     sizes[i] = size;
