@@ -100,27 +100,20 @@ async function main(): Promise<void> {
   // The ratio the goal reads: both servers are warm, and alternate in slices (load/alternating.ts).
   log("the same read and the hand-written endpoint, in alternating slices:");
   const slices = Number(process.env.BENCH_ALTERNATING_SLICES ?? 10);
+  const sliced = (server: ChildServer, key: string, label: string) => ({
+    server,
+    scenario: (seconds: number) => ({
+      ...authorized,
+      key,
+      label: `${label}, alternating slices`,
+      seconds,
+    }),
+  });
   const alternating = await measureAlternating(
     [
-      {
-        server: reference,
-        key: "reference-alternating",
-        label: "hand-written /api/v1/teams/authorized",
-      },
-      {
-        server: large,
-        key: "rest-authorized-alternating",
-        label: "REST GET /api/v1/teams/authorized",
-      },
-    ].map(({ server, key, label }) => ({
-      server,
-      scenario: (seconds: number) => ({
-        ...authorized,
-        key,
-        label: `${label}, alternating slices`,
-        seconds,
-      }),
-    })),
+      sliced(reference, "reference-alternating", "hand-written /api/v1/teams/authorized"),
+      sliced(large, "rest-authorized-alternating", "REST GET /api/v1/teams/authorized"),
+    ],
     {
       slices,
       sliceSeconds: Number(process.env.BENCH_ALTERNATING_SLICE_SECONDS ?? 2),

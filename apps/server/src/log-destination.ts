@@ -40,7 +40,7 @@ export function bufferedStdout(): DestinationStream {
   const sonic = pino.destination({ dest: 1, sync: true, minLength: BUFFER_BYTES });
   blocks = new LineBlocks(sonic);
   setInterval(() => {
-    // Nothing to do until the descriptor is ready, or while a write is under way.
+    // A closed descriptor (a broken pipe) throws: nothing more can be written.
     try {
       sonic.flush();
     } catch {}
