@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { isPlausibleId } from "@teams/core";
-import { decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { decodeProtectedHeader, type JWTPayload, jwtVerify } from "jose";
+import { signCompactJws } from "./compact-jws.js";
 import {
   ACTOR_GRANT_CLAIM,
   KIND_CLAIM,
@@ -117,9 +118,8 @@ export function createServiceTokens(options: ServiceTokensOptions): ServiceToken
       payload.iss = serviceIssuer;
       if (audience !== undefined) payload.aud = audience;
       const { current } = keys;
-      const token = await new SignJWT(payload)
-        .setProtectedHeader({ alg: current.alg, kid: current.kid, typ: SERVICE_TOKEN_TYPE })
-        .sign(current.privateKey);
+      const header = { alg: current.alg, kid: current.kid, typ: SERVICE_TOKEN_TYPE };
+      const token = signCompactJws(header, payload, current);
       const exp = payload.exp as number;
       return { token, jti: payload.jti as string, exp, expiresIn: exp - now };
     },
