@@ -47,3 +47,55 @@ describe("the webhook worker's close", () => {
     expect(calls).toEqual(["due one"]);
   });
 });
+
+describe("the webhook worker's nudges", () => {
+  /** An outbox whose due subscriptions are `subscriptions`, counting its looks; no rows to send. */
+  function countingOutbox(subscriptions: unknown[]) {
+    const looks = { count: 0 };
+    const outbox = {
+      due: async () => {
+        looks.count++;
+        return subscriptions;
+      },
+      pending: async () => [],
+      lease: async () => undefined,
+      settle: async () => false,
+      release: async () => {},
+      prune: async () => {},
+    } as unknown as WebhookOutbox;
+    return { outbox, looks };
+  }
+  const settle = () => new Promise((r) => setTimeout(r, 20));
+  const start = (outbox: WebhookOutbox) =>
+    startWebhookWorker({
+      outbox,
+      targets: { allowPrivate: true },
+      timeoutMs: 1000,
+      pollMs: 60_000,
+    });
+
+  it("look again at a commit while the last look found a subscription", async () => {
+    const subscription = { id: "wh-1", url: "http://127.0.0.1:9/", eventTypes: [], secret: "s" };
+    const { outbox, looks } = countingOutbox([subscription]);
+    const worker = start(outbox);
+    await settle();
+    expect(looks.count).toBe(1);
+    worker.nudge();
+    await settle();
+    expect(looks.count).toBe(2);
+    await worker.close();
+  });
+
+  it("leave it to the poll while the last look found none (no store call a commit under writes)", async () => {
+    const { outbox, looks } = countingOutbox([]);
+    const worker = start(outbox);
+    await settle();
+    expect(looks.count).toBe(1);
+    for (let i = 0; i < 5; i++) {
+      worker.nudge();
+      await settle();
+    }
+    expect(looks.count).toBe(1);
+    await worker.close();
+  });
+});

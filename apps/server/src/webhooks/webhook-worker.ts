@@ -126,6 +126,12 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   let ticking: Promise<void> | undefined;
   let again = false;
   let nudged: NodeJS.Timeout | undefined;
+  // Whether the last look found a subscription to send to. When it found none, a commit's nudge
+  // waits for the next poll rather than asking again: new rows cannot make a subscription due, and
+  // a new subscription or an ended retry wait is found by the poll within `pollMs` either way. Under
+  // writes with no subscriber, each look was a call to the server's thread and a query there
+  // (authorize/revoke 315 → 301 and 341 → 301 µs of CPU a request in two A/B rounds).
+  let found = true;
 
   function tick(): Promise<void> {
     if (closing) return Promise.resolve();
@@ -143,11 +149,17 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
     try {
       do {
         again = false;
-        for (const target of await outbox.due(owner)) {
+        const due = await outbox.due(owner);
+        found = due.length > 0;
+        for (const target of due) {
           if (running.has(target.id) || closing) continue;
           const run = deliver(target)
             .catch(onError)
-            .finally(() => running.delete(target.id));
+            .finally(() => {
+              running.delete(target.id);
+              // Its lease given up, the subscription is due again: the next nudge looks.
+              found = true;
+            });
           running.set(target.id, run);
         }
       } while (again && !closing);
@@ -297,7 +309,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   return {
     nudge() {
       signal.notify();
-      if (nudged !== undefined || closing) return;
+      if (nudged !== undefined || closing || !found) return;
       // Many commits in a burst make one look.
       nudged = setTimeout(() => {
         nudged = undefined;
