@@ -16,7 +16,7 @@ import { ensureWrk } from "./load/wrk.js";
 import { oauthScenarios } from "./oauth-scenarios.js";
 import { measureObservability } from "./observability.js";
 import { type ChildServer, startServer } from "./processes/child-server.js";
-import { serverMain } from "./processes/server-main.js";
+import { SERVICE_FLAGS, serverMain } from "./processes/server-main.js";
 import { summarize } from "./profile.js";
 import { evaluateGoals, type Measured, printReport } from "./report/report.js";
 import { type HttpScenario, largeOnlyScenarios, readScenarios } from "./scenarios.js";
@@ -27,13 +27,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 6);
 const warmSeconds = Number(process.env.BENCH_WARM_SECONDS ?? 2);
 const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 30);
 const here = fileURLToPath(new URL(".", import.meta.url));
-/**
- * The V8 flags `pnpm start` gives the service: a young generation of 4 MB semi-spaces rather than
- * up to 16 MB, and an old generation allowed to grow by half its live size (rather than up to four
- * times) before a full collection. Under the write load this keeps the resident size near 120 MB
- * instead of 190 MB, at the same throughput.
- */
-const SERVICE_FLAGS = ["--max-semi-space-size=4", "--heap-growing-percent=50"];
 /** BENCH_PROFILE=1: the service runs under `node --cpu-prof`; the summaries end the report. */
 const profiles = process.env.BENCH_PROFILE ? join(DATA_DIR, "profiles") : undefined;
 const nodeFlags = (name: string) => [

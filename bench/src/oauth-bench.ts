@@ -10,7 +10,7 @@ import { measureScenario } from "./load/measure.js";
 import { ensureWrk } from "./load/wrk.js";
 import { oauthScenarios } from "./oauth-scenarios.js";
 import { startServer } from "./processes/child-server.js";
-import { serverMain } from "./processes/server-main.js";
+import { SERVICE_FLAGS, serverMain } from "./processes/server-main.js";
 import { summarize } from "./profile.js";
 import { largeOnlyScenarios } from "./scenarios.js";
 import { tokenMinter } from "./tokens.js";
@@ -30,12 +30,7 @@ async function main(): Promise<void> {
   const filename = workingCopy(path, "oauth.db");
   const server = await startServer(
     "Teams (large)",
-    [
-      "--max-semi-space-size=4",
-      "--heap-growing-percent=50",
-      ...(profiles ? ["--cpu-prof", `--cpu-prof-dir=${profiles}`] : []),
-      main,
-    ],
+    [...SERVICE_FLAGS, ...(profiles ? ["--cpu-prof", `--cpu-prof-dir=${profiles}`] : []), main],
     {
       TEAMS_JWT_SECRET: secret,
       TEAMS_EXTERNAL_AZP: "actor",

@@ -10,7 +10,7 @@ import { measureScenario } from "./load/measure.js";
 import { ensureWrk } from "./load/wrk.js";
 import { measureObservability } from "./observability.js";
 import { startServer } from "./processes/child-server.js";
-import { serverMain } from "./processes/server-main.js";
+import { SERVICE_FLAGS, serverMain } from "./processes/server-main.js";
 import { summarize } from "./profile.js";
 import { observabilityGoals } from "./report/report.js";
 import { fmt, table } from "./report/table.js";
@@ -41,8 +41,7 @@ async function main(): Promise<void> {
       startServer(
         name,
         [
-          "--max-semi-space-size=4",
-          "--heap-growing-percent=50",
+          ...SERVICE_FLAGS,
           ...(profiles
             ? ["--cpu-prof", `--cpu-prof-dir=${join(profiles, profileFolder(env))}`]
             : []),

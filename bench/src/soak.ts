@@ -6,7 +6,7 @@ import { DATA_DIR, dataset, workingCopy } from "./dataset/generate.js";
 import { LARGE } from "./dataset/shape.js";
 import { ensureWrk } from "./load/wrk.js";
 import { startServer } from "./processes/child-server.js";
-import { serverMain } from "./processes/server-main.js";
+import { SERVICE_FLAGS, serverMain } from "./processes/server-main.js";
 import { fmt, table } from "./report/table.js";
 import { largeOnlyScenarios, readScenarios } from "./scenarios.js";
 import { runSoak } from "./soak-run.js";
@@ -22,16 +22,12 @@ async function main(): Promise<void> {
   const secret = randomBytes(32).toString("hex");
   const mint = tokenMinter(secret);
   // With the V8 flags `pnpm start` gives the service (see main.ts).
-  const server = await startServer(
-    "Teams (large)",
-    ["--max-semi-space-size=4", "--heap-growing-percent=50", main],
-    {
-      TEAMS_JWT_SECRET: secret,
-      TEAMS_EXTERNAL_AZP: "actor",
-      TEAMS_DATABASE: filename,
-      TEAMS_DATA_DIR: join(DATA_DIR, "runs"),
-    },
-  );
+  const server = await startServer("Teams (large)", [...SERVICE_FLAGS, main], {
+    TEAMS_JWT_SECRET: secret,
+    TEAMS_EXTERNAL_AZP: "actor",
+    TEAMS_DATABASE: filename,
+    TEAMS_DATA_DIR: join(DATA_DIR, "runs"),
+  });
   try {
     const options = { mint, seconds, scale: LARGE, filename };
     const reads = await readScenarios(options);

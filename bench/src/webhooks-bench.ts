@@ -14,7 +14,7 @@ import { LARGE, SMALL } from "./dataset/shape.js";
 import { measureScenario } from "./load/measure.js";
 import { ensureWrk } from "./load/wrk.js";
 import { startServer } from "./processes/child-server.js";
-import { serverMain } from "./processes/server-main.js";
+import { SERVICE_FLAGS, serverMain } from "./processes/server-main.js";
 import { fmt, table } from "./report/table.js";
 import { largeOnlyScenarios } from "./scenarios.js";
 import { tokenMinter } from "./tokens.js";
@@ -77,17 +77,13 @@ async function main(): Promise<void> {
   const filename = workingCopy(path, "webhooks.db");
   const hookSecret = `whsec_${randomBytes(32).toString("base64")}`;
   const receiver = await startReceiver(hookSecret);
-  const server = await startServer(
-    `Teams (${scale.name})`,
-    ["--max-semi-space-size=4", "--heap-growing-percent=50", main],
-    {
-      TEAMS_JWT_SECRET: secret,
-      TEAMS_EXTERNAL_AZP: "actor",
-      TEAMS_DATABASE: filename,
-      TEAMS_DATA_DIR: join(DATA_DIR, "runs"),
-      TEAMS_WEBHOOKS_ALLOW_PRIVATE: "1",
-    },
-  );
+  const server = await startServer(`Teams (${scale.name})`, [...SERVICE_FLAGS, main], {
+    TEAMS_JWT_SECRET: secret,
+    TEAMS_EXTERNAL_AZP: "actor",
+    TEAMS_DATABASE: filename,
+    TEAMS_DATA_DIR: join(DATA_DIR, "runs"),
+    TEAMS_WEBHOOKS_ALLOW_PRIVATE: "1",
+  });
   const rows: string[][] = [];
   let met = true;
   try {
